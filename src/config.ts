@@ -1,0 +1,151 @@
+import { z } from "zod";
+import { parseSecretKey } from "./domain/secrets.ts";
+
+/**
+ * The environment, validated once at start (design.md section 8). Everything else reads the typed
+ * Config; nothing reads process.env directly.
+ */
+const snowflake = (what: string) =>
+  z
+    .string({ error: `${what} is missing` })
+    .trim()
+    .regex(/^\d{17,20}$/, `${what} must be a Discord id (17 to 20 digits)`);
+
+const secretKey = z
+  .string({ error: "HERALD_SECRET_KEY is missing (make one with: openssl rand -base64 32)" })
+  .transform((value, ctx) => {
+    try {
+      return parseSecretKey(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** An origin without a path: clients append their own versioned paths (/api/v10, /2/tweets). */
+const apiBase = (name: string, fallback: string, httpsOnly: boolean) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((value) => URL.canParse(value), `${name} must be a URL such as ${fallback}`)
+    .transform((value) => new URL(value))
+    .refine(
+      (url) => !httpsOnly || url.protocol === "https:",
+      `${name} must start with https:// (the X client only speaks HTTPS)`,
+    )
+    .refine(
+      (url) => url.protocol === "https:" || url.protocol === "http:",
+      `${name} must start with https:// or http://`,
+    );
+
+export const databaseUrlSchema = z
+  .string()
+  .trim()
+  .default("file:./data/herald.db")
+  .refine(
+    (value) => /^file:.+/.test(value) || /^postgres(ql)?:\/\//.test(value),
+    "DATABASE_URL must be file:./path/to/herald.db (SQLite) or postgresql://user@host/db",
+  )
+  .refine(
+    (value) => !/^postgres(ql)?:\/\//.test(value),
+    "DATABASE_URL: PostgreSQL is not supported yet; use file:./data/herald.db",
+  );
+
+const optional = z.string().trim().optional();
+
+const envSchema = z.object({
+  DISCORD_TOKEN: z.string({ error: "DISCORD_TOKEN is missing" }).trim(),
+  DISCORD_APPLICATION_ID: snowflake("DISCORD_APPLICATION_ID"),
+  DISCORD_GUILD_ID: snowflake("DISCORD_GUILD_ID"),
+  DATABASE_URL: databaseUrlSchema,
+  HERALD_SECRET_KEY: secretKey,
+  X_API_KEY: optional,
+  X_API_SECRET: optional,
+  X_ACCESS_TOKEN: optional,
+  X_ACCESS_SECRET: optional,
+  DISCORD_API_BASE: apiBase("DISCORD_API_BASE", "https://discord.com/api", false),
+  X_API_BASE: apiBase("X_API_BASE", "https://api.x.com", true).refine(
+    (url) => url.pathname === "/" && url.search === "",
+    "X_API_BASE must be an origin with no path, such as https://api.x.com",
+  ),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+const X_ACCOUNT_KEYS = ["X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_SECRET"] as const;
+
+/** Checked on the raw environment so it is reported together with every other problem. */
+function defaultAccountProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const given = X_ACCOUNT_KEYS.filter((key) => env[key] !== undefined);
+  if (given.length === 0 || given.length === X_ACCOUNT_KEYS.length) return [];
+  const missing = X_ACCOUNT_KEYS.filter((key) => !given.includes(key));
+  return [`The default X account needs all four X_* values; missing: ${missing.join(", ")}`];
+}
+
+export interface XAppCredentials {
+  appKey: string;
+  appSecret: string;
+  accessToken: string;
+  accessSecret: string;
+}
+
+export interface Config {
+  discord: { token: string; applicationId: string; guildId: string; apiBase: URL };
+  databaseUrl: string;
+  secretKey: Buffer;
+  x: { apiBase: URL; defaultAccount: XAppCredentials | null };
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+
+  constructor(readonly problems: string[]) {
+    super(
+      `Herald cannot start; fix these settings (in .env or the environment):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  // An .env copied from .env.example has `NAME=` lines: empty means "not set", so defaults apply.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  );
+  const result = envSchema.safeParse(given);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((issue) => issue.message)),
+    ...defaultAccountProblems(given),
+  ];
+  if (!result.success || problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  const e = result.data;
+  return {
+    discord: {
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      guildId: e.DISCORD_GUILD_ID,
+      apiBase: e.DISCORD_API_BASE,
+    },
+    databaseUrl: e.DATABASE_URL,
+    secretKey: e.HERALD_SECRET_KEY,
+    x: {
+      apiBase: e.X_API_BASE,
+      defaultAccount:
+        e.X_API_KEY && e.X_API_SECRET && e.X_ACCESS_TOKEN && e.X_ACCESS_SECRET
+          ? {
+              appKey: e.X_API_KEY,
+              appSecret: e.X_API_SECRET,
+              accessToken: e.X_ACCESS_TOKEN,
+              accessSecret: e.X_ACCESS_SECRET,
+            }
+          : null,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

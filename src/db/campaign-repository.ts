@@ -1,0 +1,102 @@
+import type { AuditNote } from "../domain/audit.ts";
+import {
+  CAMPAIGN_STATUSES,
+  type Campaign,
+  type CampaignStatus,
+  type NewCampaign,
+} from "../domain/campaigns.ts";
+import { DomainError } from "../domain/errors.ts";
+import type { CampaignRepository } from "../domain/ports.ts";
+import { scheduleSchema } from "../domain/schedule.ts";
+import type { Campaign as CampaignRow, PrismaClient } from "../generated/prisma/client.ts";
+import { writeAudit } from "./audit-writer.ts";
+import { isUniqueViolation } from "./prisma-errors.ts";
+
+function toCampaign(row: CampaignRow): Campaign {
+  const status = row.status as CampaignStatus;
+  if (!CAMPAIGN_STATUSES.includes(status)) {
+    throw new Error(`Campaign ${row.id} has an unknown status in the database: ${row.status}`);
+  }
+  return {
+    ...row,
+    status,
+    schedule: scheduleSchema.parse(JSON.parse(row.schedule)),
+  };
+}
+
+export class PrismaCampaignRepository implements CampaignRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(campaign: NewCampaign, audit: AuditNote): Promise<Campaign> {
+    try {
+      const row = await this.prisma.$transaction(async (tx) => {
+        const created = await tx.campaign.create({
+          data: { ...campaign, schedule: JSON.stringify(campaign.schedule) },
+        });
+        await writeAudit(
+          tx,
+          { guildId: created.guildId, targetType: "campaign", targetId: created.id },
+          audit,
+        );
+        return created;
+      });
+      return toCampaign(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new DomainError(
+          "campaign_name_taken",
+          `A campaign called "${campaign.name}" (or one with the same short name "${campaign.slug}") already exists. Pick another name.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async findByName(guildId: string, name: string): Promise<Campaign | null> {
+    const row = await this.prisma.campaign.findUnique({
+      where: { guildId_name: { guildId, name } },
+    });
+    return row === null ? null : toCampaign(row);
+  }
+
+  async findById(id: number): Promise<Campaign | null> {
+    const row = await this.prisma.campaign.findUnique({ where: { id } });
+    return row === null ? null : toCampaign(row);
+  }
+
+  async list(guildId: string): Promise<Campaign[]> {
+    const rows = await this.prisma.campaign.findMany({
+      where: { guildId },
+      orderBy: { name: "asc" },
+    });
+    return rows.map(toCampaign);
+  }
+
+  async changeStatus(
+    id: number,
+    from: CampaignStatus,
+    to: CampaignStatus,
+    audit: AuditNote,
+  ): Promise<Campaign> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.campaign.updateMany({
+        where: { id, status: from },
+        data: { status: to },
+      });
+      if (count === 0) {
+        throw new DomainError(
+          "campaign_state",
+          `The campaign changed while you were working on it (it is no longer ${from}); look at it again with /campaign show.`,
+        );
+      }
+      const updated = await tx.campaign.findUniqueOrThrow({ where: { id } });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "campaign", targetId: id },
+        audit,
+      );
+      return updated;
+    });
+    return toCampaign(row);
+  }
+}

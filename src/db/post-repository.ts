@@ -1,0 +1,188 @@
+import { z } from "zod";
+import type { AuditNote } from "../domain/audit.ts";
+import { DomainError } from "../domain/errors.ts";
+import type { PostRepository } from "../domain/ports.ts";
+import { POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
+import { type NewPost, type Post, type PostChanges, trackedLinkFor } from "../domain/posts.ts";
+import type {
+  AffiliateLink as AffiliateLinkRow,
+  Post as PostRow,
+  Prisma,
+  PrismaClient,
+} from "../generated/prisma/client.ts";
+import { writeAudit } from "./audit-writer.ts";
+
+type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
+
+const mediaSchema = z.array(z.string());
+const postStatusSchema = z.enum(POST_STATUSES);
+const decisionSchema = z.enum(["approved", "rejected"]);
+
+/** Posts that still hold their slot: everything not finished or abandoned. */
+const LIVE_STATUSES: PostStatus[] = ["draft", "pending_approval", "approved", "publishing"];
+
+function toPost(row: PostWithLink): Post {
+  return {
+    id: row.id,
+    campaignId: row.campaignId,
+    text: row.text,
+    media: mediaSchema.parse(JSON.parse(row.media)),
+    affiliateLink:
+      row.affiliateLink === null
+        ? null
+        : { originalUrl: row.affiliateLink.originalUrl, trackedUrl: row.affiliateLink.trackedUrl },
+    scheduledAt: row.scheduledAt,
+    status: postStatusSchema.parse(row.status),
+    approval:
+      row.approvalBy === null || row.approvalAt === null || row.approvalDecision === null
+        ? null
+        : {
+            by: row.approvalBy,
+            at: row.approvalAt,
+            decision: decisionSchema.parse(row.approvalDecision),
+            reason: row.approvalReason,
+          },
+    attempts: row.attempts,
+    leaseUntil: row.leaseUntil,
+    lastError: row.lastError,
+    xPostId: row.xPostId,
+    publishedAt: row.publishedAt,
+    costUsd: row.costUsd,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toData(changes: PostChanges & { status: PostStatus }): Prisma.PostUpdateManyMutationInput {
+  const { approval, ...rest } = changes;
+  const data: Prisma.PostUpdateManyMutationInput = { ...rest };
+  if (approval !== undefined) {
+    data.approvalBy = approval?.by ?? null;
+    data.approvalAt = approval?.at ?? null;
+    data.approvalDecision = approval?.decision ?? null;
+    data.approvalReason = approval?.reason ?? null;
+  }
+  return data;
+}
+
+const withLink = { affiliateLink: true } as const;
+
+export class PrismaPostRepository implements PostRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(post: NewPost, audit: AuditNote): Promise<Post> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { link, media, ...fields } = post;
+      const created = await tx.post.create({ data: { ...fields, media: JSON.stringify(media) } });
+      if (link !== null) {
+        await tx.affiliateLink.create({
+          data: {
+            originalUrl: link.originalUrl,
+            utmSource: link.utm.source ?? "x",
+            utmMedium: link.utm.medium ?? "social",
+            utmCampaign: link.utm.campaign,
+            utmContent: String(created.id),
+            trackedUrl: trackedLinkFor(link, created.id),
+            post: { connect: { id: created.id } },
+          },
+        });
+      }
+      const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: post.campaignId } });
+      await writeAudit(
+        tx,
+        { guildId: campaign.guildId, targetType: "post", targetId: created.id },
+        audit,
+      );
+      return tx.post.findUniqueOrThrow({ where: { id: created.id }, include: withLink });
+    });
+    return toPost(row);
+  }
+
+  async findById(id: number): Promise<Post | null> {
+    const row = await this.prisma.post.findUnique({ where: { id }, include: withLink });
+    return row === null ? null : toPost(row);
+  }
+
+  async transition(
+    id: number,
+    from: PostStatus,
+    changes: PostChanges & { status: PostStatus },
+    audit: AuditNote,
+  ): Promise<Post> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.post.updateMany({
+        where: { id, status: from },
+        data: toData(changes),
+      });
+      if (count === 0) {
+        throw new DomainError(
+          "invalid_transition",
+          `Post #${id} changed while you were working on it; look at it again with /post list.`,
+          { from, to: changes.status },
+        );
+      }
+      const updated = await tx.post.findUniqueOrThrow({
+        where: { id },
+        include: { ...withLink, campaign: { select: { guildId: true } } },
+      });
+      await writeAudit(
+        tx,
+        { guildId: updated.campaign.guildId, targetType: "post", targetId: id },
+        audit,
+      );
+      return updated;
+    });
+    return toPost(row);
+  }
+
+  async claim(id: number, now: Date, leaseUntil: Date): Promise<Post | null> {
+    return this.prisma.$transaction(async (tx) => {
+      // The claim itself is this one conditional update: whoever flips the status wins.
+      const { count } = await tx.post.updateMany({
+        where: { id, status: "approved", scheduledAt: { lte: now } },
+        data: { status: "publishing", leaseUntil, attempts: { increment: 1 } },
+      });
+      if (count === 0) return null;
+      const claimed = await tx.post.findUniqueOrThrow({
+        where: { id },
+        include: { ...withLink, campaign: { select: { guildId: true } } },
+      });
+      await writeAudit(
+        tx,
+        { guildId: claimed.campaign.guildId, targetType: "post", targetId: id },
+        {
+          actor: "scheduler",
+          action: "post.claim",
+          payload: { attempt: claimed.attempts, leaseUntil: leaseUntil.toISOString() },
+        },
+      );
+      return toPost(claimed);
+    });
+  }
+
+  async takenSlots(campaignId: number, from: Date): Promise<Date[]> {
+    const rows = await this.prisma.post.findMany({
+      where: { campaignId, status: { in: LIVE_STATUSES }, scheduledAt: { gte: from } },
+      select: { scheduledAt: true },
+      orderBy: { scheduledAt: "asc" },
+    });
+    return rows.map((row) => row.scheduledAt);
+  }
+
+  async textsNear(
+    xAccountId: number,
+    window: { from: Date; to: Date; excludePostId?: number | undefined },
+  ): Promise<string[]> {
+    const rows = await this.prisma.post.findMany({
+      where: {
+        campaign: { xAccountId },
+        scheduledAt: { gte: window.from, lte: window.to },
+        status: { notIn: ["rejected", "cancelled"] },
+        ...(window.excludePostId === undefined ? {} : { id: { not: window.excludePostId } }),
+      },
+      select: { text: true },
+    });
+    return rows.map((row) => row.text);
+  }
+}

@@ -1,0 +1,107 @@
+import type { AuditNote } from "../domain/audit.ts";
+import { DomainError } from "../domain/errors.ts";
+import type { XAccountRepository } from "../domain/ports.ts";
+import {
+  openCredentials,
+  type SecretBox,
+  sealCredentials,
+  type XCredentials,
+} from "../domain/secrets.ts";
+import {
+  type NewXAccount,
+  normaliseHandle,
+  X_ACCOUNT_STATUSES,
+  type XAccount,
+  type XAccountStatus,
+} from "../domain/x-accounts.ts";
+import type { PrismaClient, XAccount as XAccountRow } from "../generated/prisma/client.ts";
+import { writeAudit } from "./audit-writer.ts";
+
+function toXAccount(row: XAccountRow): XAccount {
+  const status = row.status as XAccountStatus;
+  if (!X_ACCOUNT_STATUSES.includes(status)) {
+    throw new Error(`X account ${row.id} has an unknown status in the database: ${row.status}`);
+  }
+  const { credentials: _sealed, ...account } = row;
+  return { ...account, status };
+}
+
+/**
+ * Binds sealed credentials to their row, so a value copied onto another account fails to open
+ * instead of posting as the wrong account.
+ */
+function sealingContext(guildId: string, handle: string): string {
+  return `x-account:${guildId}:${handle}`;
+}
+
+export class PrismaXAccountRepository implements XAccountRepository {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly box: SecretBox,
+  ) {}
+
+  async save(account: NewXAccount, audit: AuditNote): Promise<XAccount> {
+    const handle = normaliseHandle(account.handle);
+    const credentials = sealCredentials(
+      this.box,
+      account.credentials,
+      sealingContext(account.guildId, handle),
+    );
+    const fields = {
+      xUserId: account.xUserId,
+      credentials,
+      status: "active",
+      ...(account.dailyPostBudget === undefined
+        ? {}
+        : { dailyPostBudget: account.dailyPostBudget }),
+    };
+    const row = await this.prisma.$transaction(async (tx) => {
+      const saved = await tx.xAccount.upsert({
+        where: { guildId_handle: { guildId: account.guildId, handle } },
+        create: { guildId: account.guildId, handle, ...fields },
+        update: fields,
+      });
+      await writeAudit(
+        tx,
+        { guildId: saved.guildId, targetType: "x_account", targetId: saved.id },
+        { ...audit, payload: { ...audit.payload, handle } },
+      );
+      return saved;
+    });
+    return toXAccount(row);
+  }
+
+  async findById(id: number): Promise<XAccount | null> {
+    const row = await this.prisma.xAccount.findUnique({ where: { id } });
+    return row === null ? null : toXAccount(row);
+  }
+
+  async list(guildId: string): Promise<XAccount[]> {
+    const rows = await this.prisma.xAccount.findMany({
+      where: { guildId },
+      orderBy: { handle: "asc" },
+    });
+    return rows.map(toXAccount);
+  }
+
+  async credentialsOf(id: number): Promise<XCredentials> {
+    const row = await this.prisma.xAccount.findUnique({ where: { id } });
+    if (row === null) {
+      throw new DomainError("invalid_input", `X account #${id} is not connected; use /x connect.`);
+    }
+    return openCredentials(this.box, row.credentials, sealingContext(row.guildId, row.handle));
+  }
+
+  async setStatus(id: number, status: XAccountStatus, audit: AuditNote): Promise<XAccount> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.xAccount.update({ where: { id }, data: { status } });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        audit,
+      );
+      return updated;
+    });
+    return toXAccount(row);
+  }
+}

@@ -1,0 +1,69 @@
+import type { AuditNote } from "./audit.ts";
+import type { Campaign, CampaignStatus, NewCampaign } from "./campaigns.ts";
+import type { PostStatus } from "./post-lifecycle.ts";
+import type { NewPost, Post, PostChanges } from "./posts.ts";
+import type { XCredentials } from "./secrets.ts";
+import type { NewXAccount, XAccount, XAccountStatus } from "./x-accounts.ts";
+
+/** The one source of "now" for the domain, so tests can move time. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface CampaignRepository {
+  /** Refuses with `campaign_name_taken` when the name or its slug is used in the guild. */
+  create(campaign: NewCampaign, audit: AuditNote): Promise<Campaign>;
+  findByName(guildId: string, name: string): Promise<Campaign | null>;
+  findById(id: number): Promise<Campaign | null>;
+  list(guildId: string): Promise<Campaign[]>;
+  /** Moves `from` → `to` only if the campaign is still in `from`; refuses with `campaign_state`. */
+  changeStatus(
+    id: number,
+    from: CampaignStatus,
+    to: CampaignStatus,
+    audit: AuditNote,
+  ): Promise<Campaign>;
+}
+
+export interface PostRepository {
+  /** Creates the post and, when given, its affiliate link (built from the new post's id). */
+  create(post: NewPost, audit: AuditNote): Promise<Post>;
+  findById(id: number): Promise<Post | null>;
+  /**
+   * Applies `changes` only while the post is still in `from` (a single conditional update),
+   * together with its audit event; refuses with `invalid_transition` when someone else moved it.
+   */
+  transition(
+    id: number,
+    from: PostStatus,
+    changes: PostChanges & { status: PostStatus },
+    audit: AuditNote,
+  ): Promise<Post>;
+  /**
+   * approved → publishing with a lease, only where the post is still approved. Exactly one of
+   * any number of concurrent callers gets the post; the others get null.
+   */
+  claim(id: number, now: Date, leaseUntil: Date): Promise<Post | null>;
+  /** Scheduled instants of the campaign's live posts at or after `from`, for "next free slot". */
+  takenSlots(campaignId: number, from: Date): Promise<Date[]>;
+  /**
+   * Texts of the account's posts (not rejected or cancelled) scheduled within `from`..`to`,
+   * leaving out `excludePostId`: the duplicate-text check.
+   */
+  textsNear(
+    xAccountId: number,
+    window: { from: Date; to: Date; excludePostId?: number | undefined },
+  ): Promise<string[]>;
+}
+
+export interface XAccountRepository {
+  /** Stores the account with its credentials sealed; connecting a known handle again replaces them. */
+  save(account: NewXAccount, audit: AuditNote): Promise<XAccount>;
+  findById(id: number): Promise<XAccount | null>;
+  list(guildId: string): Promise<XAccount[]>;
+  /** Opens the sealed credentials; refuses with `secret_invalid` when they cannot be decrypted. */
+  credentialsOf(id: number): Promise<XCredentials>;
+  setStatus(id: number, status: XAccountStatus, audit: AuditNote): Promise<XAccount>;
+}

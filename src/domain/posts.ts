@@ -1,0 +1,266 @@
+import { buildTrackedUrl, type UtmTags, validateAffiliateUrl } from "./affiliate-link.ts";
+import { type Campaign, requireCampaign } from "./campaigns.ts";
+import { checkPostContent } from "./content-policy.ts";
+import { DomainError } from "./errors.ts";
+import type { CampaignRepository, Clock, PostRepository } from "./ports.ts";
+import { nextStatus, type PostEvent, type PostStatus } from "./post-lifecycle.ts";
+import { nextFreeSlot, parsePostTime } from "./schedule.ts";
+
+export interface AffiliateLinkInfo {
+  originalUrl: string;
+  trackedUrl: string;
+}
+
+export interface Approval {
+  by: string;
+  at: Date;
+  decision: "approved" | "rejected";
+  reason: string | null;
+}
+
+export interface Post {
+  id: number;
+  campaignId: number;
+  text: string;
+  media: string[];
+  affiliateLink: AffiliateLinkInfo | null;
+  scheduledAt: Date;
+  status: PostStatus;
+  approval: Approval | null;
+  attempts: number;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  xPostId: string | null;
+  publishedAt: Date | null;
+  costUsd: number | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A link to track: the repository stores it with `utm_content` set to the new post's id. */
+export interface NewAffiliateLink {
+  originalUrl: string;
+  utm: Omit<UtmTags, "content">;
+}
+
+export interface NewPost {
+  campaignId: number;
+  text: string;
+  media: string[];
+  scheduledAt: Date;
+  status: PostStatus;
+  createdBy: string;
+  link: NewAffiliateLink | null;
+}
+
+export type PostChanges = Partial<
+  Pick<
+    Post,
+    | "text"
+    | "scheduledAt"
+    | "approval"
+    | "attempts"
+    | "leaseUntil"
+    | "lastError"
+    | "xPostId"
+    | "publishedAt"
+    | "costUsd"
+  >
+>;
+
+/** The tracked URL of a post's link: one `utm_content` per post, so clicks can be told apart. */
+export function trackedLinkFor(link: NewAffiliateLink, postId: number): string {
+  return buildTrackedUrl(link.originalUrl, { ...link.utm, content: String(postId) });
+}
+
+const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
+const MAX_REASON_LENGTH = 500;
+
+export interface QueuePostInput {
+  guildId: string;
+  campaign: string;
+  text: string;
+  link?: string | undefined;
+  at?: string | undefined;
+  media?: string[] | undefined;
+}
+
+export class PostService {
+  constructor(
+    private readonly deps: { campaigns: CampaignRepository; posts: PostRepository; clock: Clock },
+  ) {}
+
+  async queue(input: QueuePostInput, actor: string): Promise<Post> {
+    const campaign = await requireCampaign(this.deps.campaigns, input.guildId, input.campaign);
+    if (campaign.status === "archived" || campaign.status === "completed") {
+      throw new DomainError(
+        "campaign_state",
+        `Campaign "${campaign.name}" is ${campaign.status}; posts can only be queued for active or paused campaigns.`,
+      );
+    }
+    const originalUrl = input.link ?? campaign.defaultLink;
+    const link: NewAffiliateLink | null =
+      originalUrl === null
+        ? null
+        : {
+            originalUrl: validateAffiliateUrl(originalUrl).href,
+            utm: { source: "x", medium: "social", campaign: campaign.slug },
+          };
+    // Any URL weighs 23 on X, so a placeholder id gives the final weighted length.
+    const previewUrl = link === null ? null : trackedLinkFor(link, 0);
+    const scheduledAt = await this.resolveTime(campaign, input.at);
+    await this.checkContent(campaign, input.text, previewUrl, scheduledAt);
+    const status = nextStatus("draft", "submit");
+    return this.deps.posts.create(
+      {
+        campaignId: campaign.id,
+        text: input.text.trim(),
+        media: input.media ?? [],
+        scheduledAt,
+        status,
+        createdBy: actor,
+        link,
+      },
+      { actor, action: "post.queued", payload: { scheduledAt: scheduledAt.toISOString() } },
+    );
+  }
+
+  async approve(postId: number, actor: string): Promise<Post> {
+    const now = this.deps.clock.now();
+    return this.move(postId, "approve", actor, () => ({
+      approval: { by: actor, at: now, decision: "approved", reason: null },
+    }));
+  }
+
+  async reject(postId: number, actor: string, reason: string): Promise<Post> {
+    const trimmed = reason.trim();
+    if (trimmed.length === 0 || trimmed.length > MAX_REASON_LENGTH) {
+      throw new DomainError(
+        "invalid_input",
+        `Give a reason for the rejection (1 to ${MAX_REASON_LENGTH} characters) so the author can fix the post.`,
+      );
+    }
+    const now = this.deps.clock.now();
+    return this.move(
+      postId,
+      "reject",
+      actor,
+      () => ({ approval: { by: actor, at: now, decision: "rejected", reason: trimmed } }),
+      { reason: trimmed },
+    );
+  }
+
+  async edit(postId: number, actor: string, text: string): Promise<Post> {
+    const post = await this.postById(postId);
+    nextStatus(post.status, "edit", post.id);
+    const campaign = await this.campaignById(post.campaignId);
+    await this.checkContent(
+      campaign,
+      text,
+      post.affiliateLink?.trackedUrl ?? null,
+      post.scheduledAt,
+      post.id,
+    );
+    // An edit needs a fresh approval: nobody has approved the new text yet.
+    return this.move(postId, "edit", actor, () => ({ text: text.trim(), approval: null }), {
+      previousText: post.text,
+    });
+  }
+
+  async reschedule(postId: number, actor: string, at: string): Promise<Post> {
+    const post = await this.postById(postId);
+    nextStatus(post.status, "reschedule", post.id);
+    const campaign = await this.campaignById(post.campaignId);
+    const scheduledAt = await this.resolveTime(campaign, at);
+    return this.move(postId, "reschedule", actor, () => ({ scheduledAt }), {
+      from: post.scheduledAt.toISOString(),
+      to: scheduledAt.toISOString(),
+    });
+  }
+
+  cancel(postId: number, actor: string): Promise<Post> {
+    return this.move(postId, "cancel", actor, () => ({}));
+  }
+
+  async get(postId: number): Promise<Post> {
+    return this.postById(postId);
+  }
+
+  private async move(
+    postId: number,
+    event: PostEvent,
+    actor: string,
+    changes: () => Omit<Parameters<PostRepository["transition"]>[2], "status">,
+    payload: Record<string, unknown> = {},
+  ): Promise<Post> {
+    const post = await this.postById(postId);
+    const to = nextStatus(post.status, event, post.id);
+    return this.deps.posts.transition(
+      post.id,
+      post.status,
+      { ...changes(), status: to },
+      { actor, action: `post.${event}`, payload: { from: post.status, to, ...payload } },
+    );
+  }
+
+  private async checkContent(
+    campaign: Campaign,
+    text: string,
+    trackedUrl: string | null,
+    scheduledAt: Date,
+    ownPostId?: number,
+  ): Promise<void> {
+    // X refuses the same text from one account within 24 h of publishing, so the window is
+    // around this post's own time, not around the moment it is queued.
+    const recent =
+      campaign.xAccountId === null
+        ? []
+        : await this.deps.posts.textsNear(campaign.xAccountId, {
+            from: new Date(scheduledAt.getTime() - DUPLICATE_WINDOW_MS),
+            to: new Date(scheduledAt.getTime() + DUPLICATE_WINDOW_MS),
+            excludePostId: ownPostId,
+          });
+    checkPostContent({
+      text: text.trim(),
+      trackedUrl,
+      adult: campaign.adult,
+      disclosureTag: campaign.disclosureTag,
+      recentTextsForAccount: recent,
+    });
+  }
+
+  private async resolveTime(campaign: Campaign, at: string | undefined): Promise<Date> {
+    const now = this.deps.clock.now();
+    const request = parsePostTime(at, campaign.timezone, now);
+    switch (request.kind) {
+      case "now":
+        return now;
+      case "at":
+        return request.instant;
+      case "next": {
+        const taken = await this.deps.posts.takenSlots(campaign.id, now);
+        return nextFreeSlot(campaign.schedule, campaign.timezone, now, taken);
+      }
+    }
+  }
+
+  private async campaignById(id: number): Promise<Campaign> {
+    const campaign = await this.deps.campaigns.findById(id);
+    if (campaign === null) {
+      throw new DomainError("campaign_not_found", `Campaign #${id} no longer exists.`);
+    }
+    return campaign;
+  }
+
+  private async postById(id: number): Promise<Post> {
+    const post = await this.deps.posts.findById(id);
+    if (post === null) {
+      throw new DomainError(
+        "post_not_found",
+        `There is no post #${id}. /post list shows the queued posts.`,
+      );
+    }
+    return post;
+  }
+}

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeTempDir } from "../support/temp-dir.ts";
+
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+// The child runs in a temp folder, where a bare `--import tsx` would not resolve.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function startMain(env: Record<string, string>, cwd: string) {
+  // Only PATH and HOME from the outside, so a developer's own .env or variables cannot leak in.
+  const child = spawn(process.execPath, ["--import", TSX, MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += String(chunk);
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  cleanups.push(() => child.kill("SIGKILL"));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stdout?.on("data", (chunk) => {
+      buffered += String(chunk);
+      const line = buffered.split("\n").find((l) => pattern.test(l));
+      if (line !== undefined) resolve(line);
+    });
+    child.on("exit", (code) => reject(new Error(`exited with ${code} before ${pattern}`)));
+  });
+}
+
+const VALID_ENV = {
+  DISCORD_TOKEN: "discord-test-token",
+  DISCORD_APPLICATION_ID: "111111111111111111",
+  DISCORD_GUILD_ID: "222222222222222222",
+  HERALD_SECRET_KEY: Buffer.alloc(32, 3).toString("base64"),
+  LOG_LEVEL: "info",
+};
+
+describe("main", () => {
+  it("given an empty data folder, migrates, says ready, and stops on SIGTERM within 5 s", async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.remove);
+    const file = join(temp.dir, "data", "herald.db");
+    const main = startMain({ ...VALID_ENV, DATABASE_URL: `file:${file}` }, temp.dir);
+
+    const ready = JSON.parse(await waitForLine(main.child, /"msg":"ready"/));
+    expect(ready.guild).toBe("222222222222222222");
+    expect(main.output().stdout).not.toContain("discord-test-token");
+
+    const db = new Database(file, { readonly: true });
+    const applied = db.prepare(`SELECT migration_name FROM "_prisma_migrations"`).all();
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all();
+    const journal = db.pragma("journal_mode", { simple: true });
+    db.close();
+    expect(applied.length).toBeGreaterThan(0);
+    expect(tables).toContainEqual({ name: "Post" });
+    expect(journal).toBe("wal");
+
+    const stoppedAt = Date.now();
+    main.child.kill("SIGTERM");
+    expect(await main.exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect(main.output().stdout).toContain('"msg":"stopped"');
+  });
+
+  it("given a relative DATABASE_URL, creates the file under the working directory", async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.remove);
+    const main = startMain({ ...VALID_ENV, DATABASE_URL: "file:./data/herald.db" }, temp.dir);
+    await waitForLine(main.child, /"msg":"ready"/);
+    main.child.kill("SIGINT");
+    expect(await main.exited).toBe(0);
+    expect(existsSync(join(temp.dir, "data", "herald.db"))).toBe(true);
+  });
+
+  it("given invalid configuration, lists every problem, exits non-zero and writes nothing", async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.remove);
+    const main = startMain(
+      {
+        DISCORD_GUILD_ID: "not-an-id",
+        HERALD_SECRET_KEY: "short",
+        DATABASE_URL: "file:./data/h.db",
+      },
+      temp.dir,
+    );
+    expect(await main.exited).toBe(1);
+    const { stderr } = main.output();
+    expect(stderr).toContain("DISCORD_TOKEN is missing");
+    expect(stderr).toContain("DISCORD_APPLICATION_ID is missing");
+    expect(stderr).toContain("DISCORD_GUILD_ID must be a Discord id");
+    expect(stderr).toContain("HERALD_SECRET_KEY must be 32 bytes");
+    expect(existsSync(join(temp.dir, "data"))).toBe(false);
+  });
+});

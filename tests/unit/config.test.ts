@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+
+const KEY = Buffer.alloc(32, 7).toString("base64");
+const VALID = {
+  DISCORD_TOKEN: "discord-token",
+  DISCORD_APPLICATION_ID: "111111111111111111",
+  DISCORD_GUILD_ID: "222222222222222222",
+  HERALD_SECRET_KEY: KEY,
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  it("given the required values, fills in the documented defaults", () => {
+    const config = loadConfig(VALID);
+    expect(config.databaseUrl).toBe("file:./data/herald.db");
+    expect(config.discord.apiBase.href).toBe("https://discord.com/api");
+    expect(config.x.apiBase.origin).toBe("https://api.x.com");
+    expect(config.x.defaultAccount).toBeNull();
+    expect(config.logLevel).toBe("info");
+    expect(config.secretKey).toEqual(Buffer.alloc(32, 7));
+  });
+
+  it("given an empty environment, lists every missing value at once", () => {
+    expect(problemsOf({})).toEqual([
+      "DISCORD_TOKEN is missing",
+      "DISCORD_APPLICATION_ID is missing",
+      "DISCORD_GUILD_ID is missing",
+      "HERALD_SECRET_KEY is missing (make one with: openssl rand -base64 32)",
+    ]);
+  });
+
+  it("given several malformed values, reports each with what to do", () => {
+    const problems = problemsOf({
+      ...VALID,
+      DISCORD_GUILD_ID: "my-server",
+      HERALD_SECRET_KEY: Buffer.alloc(16).toString("base64"),
+      X_API_BASE: "http://api.x.com",
+      LOG_LEVEL: "loud",
+      DATABASE_URL: "mysql://db",
+      X_API_KEY: "key",
+    });
+    expect([...problems].sort()).toEqual(
+      [
+        "DATABASE_URL must be file:./path/to/herald.db (SQLite) or postgresql://user@host/db",
+        "DISCORD_GUILD_ID must be a Discord id (17 to 20 digits)",
+        "HERALD_SECRET_KEY must be 32 bytes encoded as base64; make one with: openssl rand -base64 32 (the value decodes to 16 bytes)",
+        "X_API_BASE must start with https:// (the X client only speaks HTTPS)",
+        "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+        "The default X account needs all four X_* values; missing: X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_SECRET",
+      ].sort(),
+    );
+  });
+
+  it("refuses an X_API_BASE with a path, because the client appends /2/... itself", () => {
+    expect(problemsOf({ ...VALID, X_API_BASE: "https://proxy.example/x" })).toEqual([
+      "X_API_BASE must be an origin with no path, such as https://api.x.com",
+    ]);
+  });
+
+  it("given all four X values, builds the default account", () => {
+    const config = loadConfig({
+      ...VALID,
+      X_API_KEY: "k",
+      X_API_SECRET: "s",
+      X_ACCESS_TOKEN: "t",
+      X_ACCESS_SECRET: "ts",
+    });
+    expect(config.x.defaultAccount).toEqual({
+      appKey: "k",
+      appSecret: "s",
+      accessToken: "t",
+      accessSecret: "ts",
+    });
+  });
+
+  it("treats empty optional values as absent, as an .env copied from .env.example has them", () => {
+    const config = loadConfig({ ...VALID, X_API_KEY: "", X_API_SECRET: " ", LOG_LEVEL: "" });
+    expect(config.x.defaultAccount).toBeNull();
+    expect(config.logLevel).toBe("info");
+    expect(problemsOf({ ...VALID, DISCORD_TOKEN: "" })).toEqual(["DISCORD_TOKEN is missing"]);
+  });
+
+  it("the error message lists one problem per line", () => {
+    expect(() => loadConfig({})).toThrow(
+      /fix these settings[^\n]*\n {2}- DISCORD_TOKEN is missing\n/,
+    );
+  });
+});
