@@ -21,7 +21,7 @@ const decisionSchema = z.enum(["approved", "rejected"]);
 /** Posts that still hold their slot: everything not finished or abandoned. */
 const LIVE_STATUSES: PostStatus[] = ["draft", "pending_approval", "approved", "publishing"];
 
-function toPost(row: PostWithLink): Post {
+export function toPost(row: PostWithLink): Post {
   return {
     id: row.id,
     campaignId: row.campaignId,
@@ -43,6 +43,7 @@ function toPost(row: PostWithLink): Post {
             reason: row.approvalReason,
           },
     attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt,
     leaseUntil: row.leaseUntil,
     lastError: row.lastError,
     xPostId: row.xPostId,
@@ -66,7 +67,7 @@ function toData(changes: PostChanges & { status: PostStatus }): Prisma.PostUpdat
   return data;
 }
 
-const withLink = { affiliateLink: true } as const;
+export const withLink = { affiliateLink: true } as const;
 
 export class PrismaPostRepository implements PostRepository {
   constructor(private readonly prisma: PrismaClient) {}

@@ -67,3 +67,25 @@ export interface XAccountRepository {
   credentialsOf(id: number): Promise<XCredentials>;
   setStatus(id: number, status: XAccountStatus, audit: AuditNote): Promise<XAccount>;
 }
+
+/** The runner's view of the posts table (design.md section 4). */
+export interface PublishQueue {
+  /**
+   * Approved posts due at `now` (scheduled and past any backoff), in campaigns that are active and
+   * whose X account is not invalid, oldest first, leaving out `skipAccounts`.
+   */
+  due(now: Date, limit: number, skipAccounts: readonly number[]): Promise<Post[]>;
+  /** The earliest instant a post `due()` would return becomes due; null when nothing waits. */
+  nextDueAt(skipAccounts: readonly number[]): Promise<Date | null>;
+  /**
+   * Takes over `publishing` posts whose lease ended before `cutoff` (a crashed attempt), with a
+   * new lease, one conditional update each so only one recoverer gets a post.
+   */
+  takeOverExpired(cutoff: Date, leaseUntil: Date, limit: number): Promise<Post[]>;
+  /** Extends the lease of a post this runner holds; false when the post is no longer ours. */
+  renewLease(id: number, leaseUntil: Date): Promise<boolean>;
+  /** Publish instants (and in-flight attempts) of the account's posts since `since`. */
+  publishTimes(xAccountId: number, since: Date): Promise<Date[]>;
+  /** Approved posts whose time passed before `cutoff`: candidates for `missed` after downtime. */
+  overdue(cutoff: Date, limit: number): Promise<Post[]>;
+}

@@ -28,6 +28,8 @@ export interface Post {
   status: PostStatus;
   approval: Approval | null;
   attempts: number;
+  /** After a failed attempt: not tried again before this instant. */
+  nextAttemptAt: Date | null;
   leaseUntil: Date | null;
   lastError: string | null;
   xPostId: string | null;
@@ -61,6 +63,7 @@ export type PostChanges = Partial<
     | "scheduledAt"
     | "approval"
     | "attempts"
+    | "nextAttemptAt"
     | "leaseUntil"
     | "lastError"
     | "xPostId"

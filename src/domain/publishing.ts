@@ -1,0 +1,69 @@
+import type { XCredentials } from "./secrets.ts";
+
+/** What the runner hands the publisher: everything X needs, nothing it does not. */
+export interface PublishRequest {
+  account: PublishAccount;
+  /** The text as X receives it: post text plus tracked link (composePostText). */
+  text: string;
+  /** Stored media files to upload first. */
+  media: string[];
+  /** Adult campaign: media is uploaded with X's sensitive-media warning. */
+  sensitive: boolean;
+  /** X's "paid promotion" label, for posts with an affiliate link. */
+  paidPartnership: boolean;
+}
+
+export interface PublishAccount {
+  id: number;
+  xUserId: string;
+  credentials: XCredentials;
+}
+
+/** X's own view of how much room is left, read from the response headers. */
+export interface RateLimitHint {
+  /** No more posts for this account until this instant (a window that X says is exhausted). */
+  blockedUntil: Date | null;
+}
+
+/**
+ * Every way a publish attempt can end, typed so the runner never inspects error text.
+ * `uncertain` means the request may have reached X (timeout, dropped connection, 5xx): the post
+ * might exist, so the timeline is checked before any retry.
+ */
+export type PublishOutcome =
+  | { kind: "published"; xPostId: string; limits: RateLimitHint }
+  | { kind: "rate_limited"; resetAt: Date; reason: string }
+  | { kind: "uncertain"; reason: string }
+  | { kind: "auth_invalid"; reason: string }
+  | { kind: "rejected"; reason: string }
+  | { kind: "duplicate"; reason: string };
+
+export interface TimelinePost {
+  id: string;
+  text: string;
+  createdAt: Date;
+  expandedUrls: string[];
+}
+
+/** The X side of publishing, implemented in src/x with twitter-api-v2. */
+export interface Publisher {
+  publish(request: PublishRequest): Promise<PublishOutcome>;
+  /** The account's own posts created at or after `since`, newest first (crash recovery). */
+  recentPosts(
+    account: PublishAccount,
+    since: Date,
+  ): Promise<
+    { kind: "ok"; posts: TimelinePost[] } | Exclude<PublishOutcome, { kind: "published" }>
+  >;
+}
+
+/**
+ * X's pay-per-use price of one post, in US dollars, as design.md section 7 records it: a post
+ * with a URL costs more. Kept here so reports can show spend and ROI per campaign.
+ */
+export const POST_COST_USD = 0.015;
+export const POST_WITH_URL_COST_USD = 0.2;
+
+export function publishCostUsd(hasUrl: boolean): number {
+  return hasUrl ? POST_WITH_URL_COST_USD : POST_COST_USD;
+}

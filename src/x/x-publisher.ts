@@ -1,0 +1,191 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Agent } from "node:https";
+import { extname } from "node:path";
+import { TwitterApi, type TwitterRateLimit } from "twitter-api-v2";
+import { z } from "zod";
+import type { Clock } from "../domain/ports.ts";
+import type {
+  PublishAccount,
+  Publisher,
+  PublishOutcome,
+  PublishRequest,
+  TimelinePost,
+} from "../domain/publishing.ts";
+import { apiBasePlugin } from "./api-base-plugin.ts";
+import { classifyXError, exhaustedUntil } from "./error-mapping.ts";
+
+export interface XClientSettings {
+  apiBase: URL;
+  timeoutMs: number;
+  /** An https.Agent for proxies or a private CA; none for the default. */
+  httpAgent?: Agent | undefined;
+  clock: Clock;
+}
+
+const createdPost = z.object({
+  data: z.object({ id: z.string().regex(/^\d+$/), text: z.string() }),
+});
+const timelinePage = z.object({
+  data: z
+    .array(
+      z.object({
+        id: z.string(),
+        text: z.string(),
+        created_at: z.string(),
+        entities: z
+          .object({ urls: z.array(z.object({ expanded_url: z.string().optional() })).optional() })
+          .optional(),
+      }),
+    )
+    .optional(),
+  meta: z.object({ result_count: z.number(), next_token: z.string().optional() }).passthrough(),
+});
+
+const MEDIA_TYPES: Record<string, { mime: string; category: string }> = {
+  ".jpg": { mime: "image/jpeg", category: "tweet_image" },
+  ".jpeg": { mime: "image/jpeg", category: "tweet_image" },
+  ".png": { mime: "image/png", category: "tweet_image" },
+  ".webp": { mime: "image/webp", category: "tweet_image" },
+  ".gif": { mime: "image/gif", category: "tweet_gif" },
+  ".mp4": { mime: "video/mp4", category: "tweet_video" },
+  ".mov": { mime: "video/quicktime", category: "tweet_video" },
+};
+
+/** How many of the account's latest posts recovery reads (X's maximum page size). */
+const TIMELINE_PAGE = 100;
+
+/** Publishes through X API v2 with twitter-api-v2; every failure becomes a typed outcome. */
+export class XPublisher implements Publisher {
+  private readonly clients = new Map<string, TwitterApi>();
+
+  constructor(private readonly settings: XClientSettings) {}
+
+  async publish(request: PublishRequest): Promise<PublishOutcome> {
+    const client = this.clientFor(request.account);
+    let mediaIds: string[];
+    try {
+      mediaIds = await this.uploadMedia(client, request.media, request.sensitive);
+    } catch (error) {
+      if (error instanceof MissingMediaError) return { kind: "rejected", reason: error.message };
+      return classifyXError(error, this.settings.clock.now());
+    }
+    // POST /2/tweets takes paid_partnership, which the client's tweet() type lacks.
+    const body = {
+      text: request.text,
+      ...(mediaIds.length > 0 ? { media: { media_ids: mediaIds } } : {}),
+      ...(request.paidPartnership ? { paid_partnership: true } : {}),
+    };
+    try {
+      const response = await client.v2.post("tweets", body, { fullResponse: true });
+      const parsed = createdPost.safeParse(response.data);
+      if (!parsed.success) {
+        // X answered 2xx, so the post exists; without its id recovery finds it on the timeline.
+        return { kind: "uncertain", reason: "X accepted the post but its answer had no post id" };
+      }
+      return {
+        kind: "published",
+        xPostId: parsed.data.data.id,
+        limits: {
+          blockedUntil: exhaustedUntil(response.rateLimit as TwitterRateLimit | undefined),
+        },
+      };
+    } catch (error) {
+      return classifyXError(error, this.settings.clock.now());
+    }
+  }
+
+  async recentPosts(
+    account: PublishAccount,
+    since: Date,
+  ): Promise<
+    { kind: "ok"; posts: TimelinePost[] } | Exclude<PublishOutcome, { kind: "published" }>
+  > {
+    const client = this.clientFor(account);
+    try {
+      const response = await client.v2.get(`users/${account.xUserId}/tweets`, {
+        max_results: TIMELINE_PAGE,
+        start_time: since.toISOString(),
+        "tweet.fields": "created_at,entities",
+      });
+      const page = timelinePage.safeParse(response);
+      if (!page.success) {
+        return { kind: "uncertain", reason: "X's timeline answer had an unexpected shape" };
+      }
+      return {
+        kind: "ok",
+        posts: (page.data.data ?? []).map((post) => ({
+          id: post.id,
+          text: post.text,
+          createdAt: new Date(post.created_at),
+          expandedUrls: (post.entities?.urls ?? []).flatMap((url) =>
+            url.expanded_url === undefined ? [] : [url.expanded_url],
+          ),
+        })),
+      };
+    } catch (error) {
+      return classifyXError(error, this.settings.clock.now());
+    }
+  }
+
+  private async uploadMedia(
+    client: TwitterApi,
+    files: string[],
+    sensitive: boolean,
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    for (const file of files) {
+      const type = MEDIA_TYPES[extname(file).toLowerCase()];
+      if (type === undefined) {
+        throw new MissingMediaError(`The media file ${file} is not an image or video X accepts.`);
+      }
+      const bytes = await readFile(file).catch(() => {
+        throw new MissingMediaError(
+          `The media file for this post is missing (${file}). Attach it again with /post edit, then retry.`,
+        );
+      });
+      const id = await client.v2.uploadMedia(bytes, {
+        media_type: type.mime as "image/png",
+        media_category: type.category as "tweet_image",
+      });
+      if (sensitive) {
+        // POST /2/tweets has no per-post sensitive flag: the warning travels with the media.
+        await client.v2.post("media/metadata", {
+          id,
+          metadata: { sensitive_media_warning: { adult_content: true } },
+        });
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  private clientFor(account: PublishAccount): TwitterApi {
+    // Reconnecting an account changes its credentials, and so its cache key.
+    const key = `${account.id}:${createHash("sha256").update(JSON.stringify(account.credentials)).digest("hex")}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      const credentials = account.credentials;
+      const settings = {
+        plugins: [apiBasePlugin(this.settings.apiBase, this.settings.timeoutMs)],
+        ...(this.settings.httpAgent === undefined ? {} : { httpAgent: this.settings.httpAgent }),
+      };
+      client =
+        credentials.kind === "oauth1"
+          ? new TwitterApi(
+              {
+                appKey: credentials.appKey,
+                appSecret: credentials.appSecret,
+                accessToken: credentials.accessToken,
+                accessSecret: credentials.accessSecret,
+              },
+              settings,
+            )
+          : new TwitterApi(credentials.accessToken, settings);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+class MissingMediaError extends Error {}
