@@ -39,6 +39,15 @@ const apiBase = (name: string, fallback: string, httpsOnly: boolean) =>
       `${name} must start with https:// or http://`,
     );
 
+/** A whole number from the environment, e.g. a posting budget. */
+const count = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must be 0 or more`)
+    .max(100_000, `${name} must be at most 100000`)
+    .default(fallback);
+
 export const databaseUrlSchema = z
   .string()
   .trim()
@@ -69,6 +78,9 @@ const envSchema = z.object({
     (url) => url.pathname === "/" && url.search === "",
     "X_API_BASE must be an origin with no path, such as https://api.x.com",
   ),
+  HERALD_POSTS_PER_24H: count("HERALD_POSTS_PER_24H", 100),
+  HERALD_POSTS_PER_15MIN: count("HERALD_POSTS_PER_15MIN", 100),
+  HERALD_LATE_GRACE_MINUTES: count("HERALD_LATE_GRACE_MINUTES", 15),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -98,6 +110,12 @@ export interface Config {
   databaseUrl: string;
   secretKey: Buffer;
   x: { apiBase: URL; defaultAccount: XAppCredentials | null };
+  publishing: {
+    /** Local posting budget per X account, under X's own limits (design.md section 4). */
+    budget: { per24Hours: number; per15Minutes: number };
+    /** After downtime, posts later than this are marked missed instead of sent late. */
+    lateGraceMs: number;
+  };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -145,6 +163,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
               accessSecret: e.X_ACCESS_SECRET,
             }
           : null,
+    },
+    publishing: {
+      budget: { per24Hours: e.HERALD_POSTS_PER_24H, per15Minutes: e.HERALD_POSTS_PER_15MIN },
+      lateGraceMs: e.HERALD_LATE_GRACE_MINUTES * 60_000,
     },
     logLevel: e.LOG_LEVEL,
   };

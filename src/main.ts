@@ -1,3 +1,4 @@
+import type { Agent } from "node:https";
 import { pathToFileURL } from "node:url";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
@@ -5,22 +6,43 @@ import { createPrismaClient, type PrismaClient } from "./db/client.ts";
 import { sqliteFileFromUrl } from "./db/database-url.ts";
 import { applySqliteMigrations } from "./db/migrate.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
+import { PrismaPublishQueue } from "./db/publish-queue.ts";
+import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
-import { systemClock } from "./domain/ports.ts";
+import { type Clock, systemClock } from "./domain/ports.ts";
 import { PostService } from "./domain/posts.ts";
+import { SecretBox } from "./domain/secrets.ts";
 import { readEnvironment } from "./environment.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { DEFAULT_BACKOFF } from "./scheduler/backoff.ts";
+import { PublishRunner } from "./scheduler/runner.ts";
+import { XPublisher } from "./x/x-publisher.ts";
 
 /** Everything the running service is made of; the bot and the scheduler plug in here. */
 export interface Herald {
   prisma: PrismaClient;
   campaigns: CampaignService;
   posts: PostService;
+  runner: PublishRunner;
   stop(): Promise<void>;
 }
 
+/** Test seams that are not configuration: a private CA for the X client, a clock. */
+export interface HeraldOverrides {
+  xHttpAgent?: Agent;
+  clock?: Clock;
+}
+
+/** X answers within seconds; a request still open after this is treated as lost. */
+const X_REQUEST_TIMEOUT_MS = 20_000;
+
 /** The composition root: the one place adapters are wired into services. */
-export async function startHerald(config: Config, logger: Logger): Promise<Herald> {
+export async function startHerald(
+  config: Config,
+  logger: Logger,
+  overrides: HeraldOverrides = {},
+): Promise<Herald> {
+  const clock = overrides.clock ?? systemClock;
   const file = sqliteFileFromUrl(config.databaseUrl);
   const { applied } = applySqliteMigrations(file);
   logger.info({ database: file, applied }, "database ready");
@@ -29,23 +51,66 @@ export async function startHerald(config: Config, logger: Logger): Promise<Heral
   await prisma.$connect();
   const campaignRepository = new PrismaCampaignRepository(prisma);
   const postRepository = new PrismaPostRepository(prisma);
+  const accountRepository = new PrismaXAccountRepository(
+    prisma,
+    new SecretBox({ current: config.secretKey }),
+  );
   const campaigns = new CampaignService(campaignRepository);
+
+  const runner = new PublishRunner({
+    posts: postRepository,
+    queue: new PrismaPublishQueue(prisma),
+    campaigns: campaignRepository,
+    accounts: accountRepository,
+    publisher: new XPublisher({
+      apiBase: config.x.apiBase,
+      timeoutMs: X_REQUEST_TIMEOUT_MS,
+      httpAgent: overrides.xHttpAgent,
+      clock,
+    }),
+    clock,
+    logger,
+    settings: {
+      leaseMs: 30_000,
+      maxAttempts: 5,
+      graceMs: config.publishing.lateGraceMs,
+      concurrency: 4,
+      budget: config.publishing.budget,
+      backoff: DEFAULT_BACKOFF,
+      // SQLite: this process owns the database, so leases left by a previous run are stale.
+      reclaimAllLeasesAtStart: true,
+    },
+  });
   const posts = new PostService({
     campaigns: campaignRepository,
     posts: postRepository,
-    clock: systemClock,
+    clock,
+    onChange: () => runner.wake(),
   });
-  // Seams for later issues: the scheduler runner (src/scheduler) and the Discord bot (src/bot)
-  // are started here from these services and stopped in stop(), bot first, database last.
-  // Until they hold the event loop open (gateway socket, runner timer), this timer does.
+  runner.on("post.published", ({ post, xPostId }) =>
+    logger.info({ postId: post.id, xPostId }, "post published"),
+  );
+  runner.on("post.failed", ({ post, reason }) =>
+    logger.warn({ postId: post.id, reason }, "post failed"),
+  );
+  runner.on("post.missed", ({ post }) => logger.warn({ postId: post.id }, "post missed"));
+  runner.on("account.invalid", ({ xAccountId, reason }) =>
+    logger.error({ xAccountId, reason }, "X account invalid; its posts are held"),
+  );
+  await runner.start();
+  // Seam for a later issue: the Discord bot (src/bot) starts here and is stopped first in stop().
+  // Until its gateway socket holds the event loop open, this timer does (the runner's timer is
+  // only armed while something is due).
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
 
   return {
     prisma,
     campaigns,
     posts,
+    runner,
     async stop() {
       clearInterval(keepAlive);
+      await runner.stop();
       await prisma.$disconnect();
     },
   };

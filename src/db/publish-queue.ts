@@ -55,9 +55,9 @@ export class PrismaPublishQueue implements PublishQueue {
     return candidates.length === 0 ? null : new Date(Math.min(...candidates.map(Number)));
   }
 
-  async takeOverExpired(cutoff: Date, leaseUntil: Date, limit: number): Promise<Post[]> {
+  async takeOverExpired(cutoff: Date | "all", leaseUntil: Date, limit: number): Promise<Post[]> {
     const candidates = await this.prisma.post.findMany({
-      where: { status: "publishing", leaseUntil: { lt: cutoff } },
+      where: { status: "publishing", ...(cutoff === "all" ? {} : { leaseUntil: { lt: cutoff } }) },
       orderBy: { leaseUntil: "asc" },
       take: limit,
       select: { id: true, leaseUntil: true },

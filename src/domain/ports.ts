@@ -78,10 +78,10 @@ export interface PublishQueue {
   /** The earliest instant a post `due()` would return becomes due; null when nothing waits. */
   nextDueAt(skipAccounts: readonly number[]): Promise<Date | null>;
   /**
-   * Takes over `publishing` posts whose lease ended before `cutoff` (a crashed attempt), with a
-   * new lease, one conditional update each so only one recoverer gets a post.
+   * Takes over `publishing` posts whose lease ended before `cutoff` (a crashed attempt), or all
+   * of them, with a new lease, one conditional update each so only one recoverer gets a post.
    */
-  takeOverExpired(cutoff: Date, leaseUntil: Date, limit: number): Promise<Post[]>;
+  takeOverExpired(cutoff: Date | "all", leaseUntil: Date, limit: number): Promise<Post[]>;
   /** Extends the lease of a post this runner holds; false when the post is no longer ours. */
   renewLease(id: number, leaseUntil: Date): Promise<boolean>;
   /** Publish instants (and in-flight attempts) of the account's posts since `since`. */

@@ -91,7 +91,13 @@ export interface QueuePostInput {
 
 export class PostService {
   constructor(
-    private readonly deps: { campaigns: CampaignRepository; posts: PostRepository; clock: Clock },
+    private readonly deps: {
+      campaigns: CampaignRepository;
+      posts: PostRepository;
+      clock: Clock;
+      /** Told after every change, so the publishing runner re-arms its timer. */
+      onChange?: (post: Post) => void;
+    },
   ) {}
 
   async queue(input: QueuePostInput, actor: string): Promise<Post> {
@@ -115,7 +121,7 @@ export class PostService {
     const scheduledAt = await this.resolveTime(campaign, input.at);
     await this.checkContent(campaign, input.text, previewUrl, scheduledAt);
     const status = nextStatus("draft", "submit");
-    return this.deps.posts.create(
+    const post = await this.deps.posts.create(
       {
         campaignId: campaign.id,
         text: input.text.trim(),
@@ -127,6 +133,8 @@ export class PostService {
       },
       { actor, action: "post.queued", payload: { scheduledAt: scheduledAt.toISOString() } },
     );
+    this.deps.onChange?.(post);
+    return post;
   }
 
   async approve(postId: number, actor: string): Promise<Post> {
@@ -199,12 +207,14 @@ export class PostService {
   ): Promise<Post> {
     const post = await this.postById(postId);
     const to = nextStatus(post.status, event, post.id);
-    return this.deps.posts.transition(
+    const moved = await this.deps.posts.transition(
       post.id,
       post.status,
       { ...changes(), status: to },
       { actor, action: `post.${event}`, payload: { from: post.status, to, ...payload } },
     );
+    this.deps.onChange?.(moved);
+    return moved;
   }
 
   private async checkContent(

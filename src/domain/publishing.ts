@@ -40,9 +40,11 @@ export type PublishOutcome =
 
 export interface TimelinePost {
   id: string;
+  /** As X stores it: links X recognised are t.co links. */
   text: string;
   createdAt: Date;
-  expandedUrls: string[];
+  /** X's `entities.urls`: each t.co link with the URL it stands for. */
+  links: { url: string; expandedUrl: string }[];
 }
 
 /** The X side of publishing, implemented in src/x with twitter-api-v2. */

@@ -15,16 +15,23 @@ function canonicalUrl(url: string): string {
   }
 }
 
+/** The links of a timeline post as they were sent: t.co links resolved through its entities. */
+function sentFormOfLinks(seen: TimelinePost): Set<string> {
+  const expanded = new Map(seen.links.map((link) => [link.url, link.expandedUrl]));
+  const inText = (seen.text.match(URL_PATTERN) ?? []).map((url) => expanded.get(url) ?? url);
+  return new Set([...inText, ...seen.links.map((link) => link.expandedUrl)].map(canonicalUrl));
+}
+
 /**
- * Whether a post seen on the account's timeline is the one Herald sent. X stores every link as a
- * t.co link, so the raw text never matches: compare the text with links taken out, and the links
- * through `entities.urls[].expanded_url`.
+ * Whether a post seen on the account's timeline is the one Herald sent. X stores every link it
+ * recognises as a t.co link, so the raw text never matches: compare the text with links taken
+ * out, and the links through `entities.urls[].expanded_url` (links X did not recognise stay as
+ * they were sent).
  */
 export function isSamePost(sentText: string, seen: TimelinePost): boolean {
   if (withoutLinks(sentText) !== withoutLinks(seen.text)) return false;
-  const sentUrls = (sentText.match(URL_PATTERN) ?? []).map(canonicalUrl);
-  const seenUrls = new Set(seen.expandedUrls.map(canonicalUrl));
-  return sentUrls.every((url) => seenUrls.has(url));
+  const seenUrls = sentFormOfLinks(seen);
+  return (sentText.match(URL_PATTERN) ?? []).every((url) => seenUrls.has(canonicalUrl(url)));
 }
 
 export function findSentPost(

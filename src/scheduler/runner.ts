@@ -47,7 +47,7 @@ export interface RunnerEvents {
   "post.missed": [{ post: Post }];
   "post.retrying": [{ post: Post; reason: string; nextAttemptAt: Date }];
   "account.invalid": [{ xAccountId: number; reason: string }];
-  /** Every time the runner has nothing more to do right now and armed its timer. */
+  /** Every time the runner has nothing in flight and nothing due, and armed its timer. */
   idle: [{ nextWakeAt: Date | null }];
 }
 
@@ -90,8 +90,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
 
   async start(): Promise<void> {
     const now = this.deps.clock.now();
-    const cutoff = this.deps.settings.reclaimAllLeasesAtStart ? new Date(8.64e15) : now;
-    await this.recoverExpired(cutoff);
+    await this.recoverExpired(this.deps.settings.reclaimAllLeasesAtStart ? "all" : now);
     await this.markMissed(new Date(now.getTime() - this.deps.settings.graceMs));
     this.wake();
   }
@@ -141,7 +140,9 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       this.ticking = false;
     }
     this.arm(nextWakeAt);
-    if (!this.ticking && !this.stopping) this.emit("idle", { nextWakeAt });
+    if (!this.ticking && !this.stopping && this.inFlight.size === 0) {
+      this.emit("idle", { nextWakeAt });
+    }
   }
 
   private arm(at: Date | null): void {
@@ -289,6 +290,16 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       );
       return null;
     }
+    if (account.status === "invalid") {
+      // Another post just found the account's credentials refused: hold this one too.
+      await this.retryLater(
+        post,
+        `The X account @${account.handle} needs reconnecting (/x connect).`,
+        this.deps.clock.now(),
+        post.attempts - 1,
+      );
+      return null;
+    }
     try {
       const credentials = await this.deps.accounts.credentialsOf(xAccountId);
       return { id: account.id, xUserId: account.xUserId, credentials };
@@ -307,6 +318,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     text: string,
     outcome: PublishOutcome,
   ): Promise<void> {
+    this.log.debug({ postId: post.id, outcome: outcome.kind }, "X answered");
     switch (outcome.kind) {
       case "published":
         if (outcome.limits.blockedUntil !== null) {
@@ -466,7 +478,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   }
 
   /** Posts whose claim outlived its lease: a crash mid-publish. Look on X, then retry or finish. */
-  private async recoverExpired(cutoff: Date): Promise<void> {
+  private async recoverExpired(cutoff: Date | "all"): Promise<void> {
     for (;;) {
       const leaseUntil = new Date(this.deps.clock.now().getTime() + this.deps.settings.leaseMs);
       const taken = (await this.deps.queue.takeOverExpired(cutoff, leaseUntil, BATCH)).filter(

@@ -34,7 +34,11 @@ const timelinePage = z.object({
         text: z.string(),
         created_at: z.string(),
         entities: z
-          .object({ urls: z.array(z.object({ expanded_url: z.string().optional() })).optional() })
+          .object({
+            urls: z
+              .array(z.object({ url: z.string(), expanded_url: z.string().optional() }))
+              .optional(),
+          })
           .optional(),
       }),
     )
@@ -118,8 +122,10 @@ export class XPublisher implements Publisher {
           id: post.id,
           text: post.text,
           createdAt: new Date(post.created_at),
-          expandedUrls: (post.entities?.urls ?? []).flatMap((url) =>
-            url.expanded_url === undefined ? [] : [url.expanded_url],
+          links: (post.entities?.urls ?? []).flatMap((link) =>
+            link.expanded_url === undefined
+              ? []
+              : [{ url: link.url, expandedUrl: link.expanded_url }],
           ),
         })),
       };

@@ -7,7 +7,7 @@ const seen = (text: string, expandedUrls: string[]) => ({
   id: "1790000000000000001",
   text,
   createdAt: new Date(),
-  expandedUrls,
+  links: expandedUrls.map((expandedUrl, i) => ({ url: `https://t.co/link${i}`, expandedUrl })),
 });
 
 describe("finding a sent post on the timeline", () => {

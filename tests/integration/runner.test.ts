@@ -1,0 +1,337 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TwitterApi } from "twitter-api-v2";
+import { afterEach, describe, expect, it } from "vitest";
+import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
+import { SecretBox } from "../../src/domain/secrets.ts";
+import { apiBasePlugin } from "../../src/x/api-base-plugin.ts";
+import { FixedClock } from "../support/fixed-clock.ts";
+import {
+  events,
+  type Harness,
+  nextEvent,
+  startHarness,
+  X_USER,
+} from "../support/publishing-harness.ts";
+import { makeTempDir } from "../support/temp-dir.ts";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const LINK = "https://shop.example/desk-lamp?ref=herald";
+const creates = () => h.fakeX.requests.filter((r) => r.method === "POST" && r.path === "/2/tweets");
+const timelineReads = () =>
+  h.fakeX.requests.filter(
+    (r) => r.method === "GET" && r.path === `/2/users/${X_USER.userId}/tweets`,
+  );
+const statusOf = async (id: number) => (await h.posts.findById(id))?.status;
+
+describe("publish runner", () => {
+  it("given an approved post due in 2 s, publishes it once, on time, with its X id, cost and link", async () => {
+    h = await startHarness();
+    const due = new Date(Date.now() + 2_000);
+    const id = await h.approvedPost("Desk lamp with a warm dimmer", due, { link: LINK });
+    const runner = h.runner();
+    await runner.start();
+
+    const { post, xPostId } = await nextEvent(runner, "post.published");
+
+    expect(post.id).toBe(id);
+    expect(creates()).toHaveLength(1);
+    const sentAt = creates()[0]?.at ?? 0;
+    expect(sentAt).toBeGreaterThanOrEqual(due.getTime());
+    expect(sentAt).toBeLessThan(due.getTime() + 2_000);
+    const stored = await h.posts.findById(id);
+    expect(stored).toMatchObject({ status: "published", xPostId, costUsd: 0.2, attempts: 1 });
+    const sent = creates()[0]?.body as { text: string; paid_partnership?: boolean };
+    expect(sent.text).toBe(`Desk lamp with a warm dimmer\n${stored?.affiliateLink?.trackedUrl}`);
+    expect(sent.paid_partnership).toBe(true);
+    expect(h.fakeX.posts.map((p) => p.id)).toEqual([xPostId]);
+  });
+
+  it("given a 429 with a reset 3 s ahead, sends nothing before the reset, then exactly one post", async () => {
+    h = await startHarness();
+    h.fakeX.fail("POST /2/tweets", { kind: "rate_limited", resetInSeconds: 3 });
+    const id = await h.approvedPost("Monitor arm review", new Date());
+    const runner = h.runner();
+    await runner.start();
+
+    const retrying = await nextEvent(runner, "post.retrying");
+    const published = await nextEvent(runner, "post.published");
+
+    expect(published.post.id).toBe(id);
+    const [refused, accepted] = creates();
+    expect(creates()).toHaveLength(2);
+    expect(accepted?.at ?? 0).toBeGreaterThanOrEqual(retrying.nextAttemptAt.getTime());
+    expect(retrying.nextAttemptAt.getTime() - (refused?.at ?? 0)).toBeGreaterThan(1_000);
+    expect(h.fakeX.posts).toHaveLength(1);
+    // A rate limit is not the post's fault: it does not use up an attempt.
+    expect((await h.posts.findById(id))?.attempts).toBe(1);
+  });
+
+  it("given two 500s and then success, publishes exactly one post", async () => {
+    h = await startHarness();
+    h.fakeX.fail("POST /2/tweets", { kind: "status", status: 500 }, 2);
+    const id = await h.approvedPost("Cable tray picks", new Date());
+    const runner = h.runner();
+    await runner.start();
+
+    await nextEvent(runner, "post.published");
+
+    expect(creates()).toHaveLength(3);
+    expect(h.fakeX.posts).toHaveLength(1);
+    expect(await h.posts.findById(id)).toMatchObject({ status: "published", attempts: 3 });
+  });
+
+  it("given a request that hangs, times out, looks on the timeline, and ends with exactly one post", async () => {
+    h = await startHarness({ timeoutMs: 300 });
+    h.fakeX.fail("POST /2/tweets", { kind: "hang" });
+    const id = await h.approvedPost("Standing desk converters", new Date());
+    const runner = h.runner();
+    await runner.start();
+
+    await nextEvent(runner, "post.published");
+
+    expect(creates()).toHaveLength(2);
+    expect(timelineReads()).toHaveLength(1);
+    expect(timelineReads()[0]?.at ?? 0).toBeLessThan(creates()[1]?.at ?? 0);
+    expect(h.fakeX.posts).toHaveLength(1);
+    expect(await statusOf(id)).toBe("published");
+  });
+
+  it("given X creates the post and then drops the connection, recovery finds it and posts nothing more", async () => {
+    h = await startHarness();
+    h.fakeX.fail("POST /2/tweets", { kind: "create_then_drop" });
+    const id = await h.approvedPost("Desk mat colours", new Date(), { link: LINK });
+    const runner = h.runner();
+    await runner.start();
+
+    const { xPostId, recovered } = await nextEvent(runner, "post.published");
+
+    expect(recovered).toBe(true);
+    expect(creates()).toHaveLength(1);
+    expect(h.fakeX.posts.map((p) => p.id)).toEqual([xPostId]);
+    expect(await h.posts.findById(id)).toMatchObject({ status: "published", xPostId });
+  });
+
+  it("given a 401, marks the account invalid, holds its posts and calls X no more", async () => {
+    h = await startHarness();
+    h.fakeX.fail("POST /2/tweets", { kind: "unauthorized" });
+    const first = await h.approvedPost("Keyboard trays", new Date());
+    const second = await h.approvedPost("Laptop stands", new Date());
+    const runner = h.runner({ concurrency: 1 });
+    await runner.start();
+
+    const invalid = await nextEvent(runner, "account.invalid");
+    await nextEvent(runner, "idle");
+
+    expect(invalid.xAccountId).toBe(h.xAccountId);
+    expect((await h.accounts.findById(h.xAccountId))?.status).toBe("invalid");
+    expect(await statusOf(first)).toBe("approved");
+    expect(await statusOf(second)).toBe("approved");
+    const calls = h.fakeX.requests.length;
+    runner.wake();
+    await nextEvent(runner, "idle");
+    expect(h.fakeX.requests.length).toBe(calls);
+    expect(h.fakeX.posts).toHaveLength(0);
+  });
+
+  it("given X's duplicate refusal for a post that is on the timeline, marks it published", async () => {
+    h = await startHarness();
+    const text = "Drawer organisers that fit";
+    const id = await h.approvedPost(text, new Date(Date.now() - 60_000));
+    const existing = await postDirectly(h, text);
+    const runner = h.runner();
+    await runner.start();
+
+    const { xPostId } = await nextEvent(runner, "post.published");
+
+    expect(xPostId).toBe(existing.id);
+    expect(await h.posts.findById(id)).toMatchObject({ status: "published", xPostId: existing.id });
+    expect(h.fakeX.posts).toHaveLength(1);
+  });
+
+  it("given X's duplicate refusal for a post that is not on the timeline, fails with X's reason", async () => {
+    h = await startHarness();
+    h.fakeX.fail("POST /2/tweets", { kind: "duplicate" });
+    const id = await h.approvedPost("Webcam lights", new Date());
+    const runner = h.runner();
+    await runner.start();
+
+    const { reason } = await nextEvent(runner, "post.failed");
+
+    expect(reason).toBe(
+      "X refused the post: You are not allowed to create a Tweet with duplicate content.",
+    );
+    expect(timelineReads()).toHaveLength(1);
+    expect(await h.posts.findById(id)).toMatchObject({ status: "failed", lastError: reason });
+  });
+
+  it("given a budget of 3 per 24 h and 5 posts due, publishes 3, then the other 2 when the window opens", async () => {
+    h = await startHarness();
+    const clock = new FixedClock(new Date());
+    for (let i = 0; i < 5; i++) await h.approvedPost(`Desk tip ${i}`, clock.now());
+    const runner = h.runner({ budget: { per24Hours: 3, per15Minutes: 100 } }, clock);
+    const firstThree = events(runner, "post.published", 3);
+    await runner.start();
+    await firstThree;
+    const idle = await nextEvent(runner, "idle");
+
+    expect(creates()).toHaveLength(3);
+    expect(idle.nextWakeAt?.getTime()).toBeGreaterThan(clock.now().getTime() + 23 * 3_600_000);
+
+    clock.advance(24 * 3_600_000 + 1_000);
+    const lastTwo = events(runner, "post.published", 2);
+    runner.wake();
+    await lastTwo;
+    expect(creates()).toHaveLength(5);
+    expect(h.fakeX.posts).toHaveLength(5);
+  });
+
+  it("after an hour of downtime, publishes in order what is within the grace window and marks the rest missed", async () => {
+    h = await startHarness();
+    const now = new Date();
+    const clock = new FixedClock(now);
+    const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
+    const old = [
+      await h.approvedPost("Sixty", minutesAgo(60)),
+      await h.approvedPost("Forty-five", minutesAgo(45)),
+      await h.approvedPost("Twenty", minutesAgo(20)),
+    ];
+    const recent = [
+      await h.approvedPost("Fourteen", minutesAgo(14)),
+      await h.approvedPost("Ten", minutesAgo(10)),
+      await h.approvedPost("Two", minutesAgo(2)),
+    ];
+    const runner = h.runner({ concurrency: 1 }, clock);
+    const missed = events(runner, "post.missed", 3);
+    const published = events(runner, "post.published", 3);
+    await runner.start();
+
+    expect((await missed).map((e) => e.post.id)).toEqual(old);
+    expect((await published).map((e) => e.post.id)).toEqual(recent);
+    expect(creates().map((r) => (r.body as { text: string }).text)).toEqual([
+      "Fourteen",
+      "Ten",
+      "Two",
+    ]);
+    for (const id of old) expect(await statusOf(id)).toBe("missed");
+  });
+
+  it("given a clock that jumps backwards after a publish, publishes nothing twice", async () => {
+    h = await startHarness();
+    const clock = new FixedClock(new Date());
+    await h.approvedPost("Footrest comparison", clock.now());
+    const runner = h.runner({}, clock);
+    await runner.start();
+    await nextEvent(runner, "post.published");
+
+    clock.advance(-2 * 3_600_000);
+    runner.wake();
+    await nextEvent(runner, "idle");
+    clock.advance(4 * 3_600_000);
+    runner.wake();
+    await nextEvent(runner, "idle");
+
+    expect(creates()).toHaveLength(1);
+  });
+
+  it("given an adult campaign with media, uploads it with the sensitive-media warning", async () => {
+    h = await startHarness();
+    const temp = makeTempDir();
+    const image = join(temp.dir, "lamp.png");
+    writeFileSync(
+      image,
+      Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex"),
+    );
+    const campaignId = await h.createCampaign({ adult: true });
+    await h.approvedPost("Evening lighting ideas", new Date(), { media: [image], campaignId });
+    const runner = h.runner();
+    await runner.start();
+
+    await nextEvent(runner, "post.published");
+    temp.remove();
+
+    const sent = creates()[0]?.body as { media?: { media_ids: string[] } };
+    const mediaId = sent.media?.media_ids[0] ?? "";
+    expect(mediaId).not.toBe("");
+    expect(h.fakeX.media.find((m) => m.id === mediaId)?.sensitiveMediaWarning).toMatchObject({
+      adult_content: true,
+    });
+  });
+
+  it("given a missing media file, undecryptable credentials or no account, fails those posts with a reason and publishes the rest", async () => {
+    h = await startHarness();
+    const missingMedia = await h.approvedPost("Lamp photo", new Date(), {
+      media: ["/nonexistent/lamp.png"],
+    });
+    const otherKeyAccounts = new PrismaXAccountRepository(
+      h.db.prisma,
+      new SecretBox({ current: Buffer.alloc(32, 99) }),
+    );
+    const foreign = await otherKeyAccounts.save(
+      {
+        guildId: "222222222222222222",
+        handle: "other_key",
+        xUserId: "5",
+        credentials: { kind: "oauth2", accessToken: "t" },
+      },
+      { actor: "test", action: "x_account.connected" },
+    );
+    const badKey = await h.approvedPost("Wrong key", new Date(), {
+      campaignId: await h.createCampaign({ xAccountId: foreign.id }),
+    });
+    const noAccount = await h.approvedPost("No account", new Date(), {
+      campaignId: await h.createCampaign({ xAccountId: null }),
+    });
+    const fine = await h.approvedPost("This one is fine", new Date());
+    const runner = h.runner();
+    const failures = events(runner, "post.failed", 3);
+    const published = nextEvent(runner, "post.published");
+    await runner.start();
+
+    const reasons = new Map((await failures).map((f) => [f.post.id, f.reason]));
+    expect(reasons.get(missingMedia)).toMatch(/media file for this post is missing/);
+    expect(reasons.get(badKey)).toMatch(/@other_key cannot be used: .*different HERALD_SECRET_KEY/);
+    expect(reasons.get(noAccount)).toMatch(/campaign has no X account/);
+    expect((await published).post.id).toBe(fine);
+  });
+
+  it("given a publish in flight at shutdown, stop returns within its bound and the next start finishes the post exactly once", async () => {
+    h = await startHarness({ timeoutMs: 60_000 });
+    h.fakeX.fail("POST /2/tweets", { kind: "hang" });
+    const id = await h.approvedPost("Shutdown story", new Date());
+    const first = h.runner();
+    await first.start();
+    await waitFor(() => creates().length === 1);
+
+    await first.stop(200);
+    expect(await statusOf(id)).toBe("publishing");
+
+    const second = h.runner();
+    await second.start();
+    await nextEvent(second, "post.published");
+    expect(h.fakeX.posts).toHaveLength(1);
+    expect(await statusOf(id)).toBe("published");
+  });
+});
+
+/** Someone posting the same text outside Herald, with the real client. */
+async function postDirectly(harness: Harness, text: string): Promise<{ id: string }> {
+  const client = new TwitterApi(
+    { appKey: "k", appSecret: "s", accessToken: X_USER.accessToken, accessSecret: "a" },
+    { httpAgent: harness.fakeX.agent, plugins: [apiBasePlugin(new URL(harness.fakeX.url), 5_000)] },
+  );
+  const response = (await client.v2.post("tweets", { text })) as { data: { id: string } };
+  return response.data;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
