@@ -6,17 +6,13 @@ import { createPrismaClient, type PrismaClient } from "./db/client.ts";
 import { sqliteFileFromUrl } from "./db/database-url.ts";
 import { applySqliteMigrations } from "./db/migrate.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
-import { PrismaPublishQueue } from "./db/publish-queue.ts";
-import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { type Clock, systemClock } from "./domain/ports.ts";
 import { PostService } from "./domain/posts.ts";
-import { SecretBox } from "./domain/secrets.ts";
 import { readEnvironment } from "./environment.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { DEFAULT_BACKOFF } from "./scheduler/backoff.ts";
-import { PublishRunner } from "./scheduler/runner.ts";
-import { XPublisher } from "./x/x-publisher.ts";
+import { createPublishRunner } from "./scheduler/create-runner.ts";
+import type { PublishRunner } from "./scheduler/runner.ts";
 
 /** Everything the running service is made of; the bot and the scheduler plug in here. */
 export interface Herald {
@@ -33,9 +29,6 @@ export interface HeraldOverrides {
   clock?: Clock;
 }
 
-/** X answers within seconds; a request still open after this is treated as lost. */
-const X_REQUEST_TIMEOUT_MS = 20_000;
-
 /** The composition root: the one place adapters are wired into services. */
 export async function startHerald(
   config: Config,
@@ -51,35 +44,14 @@ export async function startHerald(
   await prisma.$connect();
   const campaignRepository = new PrismaCampaignRepository(prisma);
   const postRepository = new PrismaPostRepository(prisma);
-  const accountRepository = new PrismaXAccountRepository(
-    prisma,
-    new SecretBox({ current: config.secretKey }),
-  );
   const campaigns = new CampaignService(campaignRepository);
 
-  const runner = new PublishRunner({
-    posts: postRepository,
-    queue: new PrismaPublishQueue(prisma),
-    campaigns: campaignRepository,
-    accounts: accountRepository,
-    publisher: new XPublisher({
-      apiBase: config.x.apiBase,
-      timeoutMs: X_REQUEST_TIMEOUT_MS,
-      httpAgent: overrides.xHttpAgent,
-      clock,
-    }),
+  const runner = createPublishRunner({
+    prisma,
+    config,
     clock,
     logger,
-    settings: {
-      leaseMs: 30_000,
-      maxAttempts: 5,
-      graceMs: config.publishing.lateGraceMs,
-      concurrency: 4,
-      budget: config.publishing.budget,
-      backoff: DEFAULT_BACKOFF,
-      // SQLite: this process owns the database, so leases left by a previous run are stale.
-      reclaimAllLeasesAtStart: true,
-    },
+    xHttpAgent: overrides.xHttpAgent,
   });
   const posts = new PostService({
     campaigns: campaignRepository,

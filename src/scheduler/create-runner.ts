@@ -1,0 +1,56 @@
+import type { Agent } from "node:https";
+import type { Config } from "../config.ts";
+import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
+import type { PrismaClient } from "../db/client.ts";
+import { PrismaPostRepository } from "../db/post-repository.ts";
+import { PrismaPublishQueue } from "../db/publish-queue.ts";
+import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
+import type { Clock } from "../domain/ports.ts";
+import { SecretBox } from "../domain/secrets.ts";
+import type { Logger } from "../logger.ts";
+import { XPublisher } from "../x/x-publisher.ts";
+import { DEFAULT_BACKOFF } from "./backoff.ts";
+import { PublishRunner, type RunnerSettings } from "./runner.ts";
+
+/** X answers within seconds; a request still open after this is treated as lost. */
+const X_REQUEST_TIMEOUT_MS = 20_000;
+
+export interface PublishRunnerOptions {
+  prisma: PrismaClient;
+  config: Pick<Config, "x" | "publishing" | "secretKey">;
+  clock: Clock;
+  logger: Logger;
+  /** For a proxy or a private CA in front of X; none for the default. */
+  xHttpAgent?: Agent | undefined;
+  settings?: Partial<RunnerSettings>;
+}
+
+/** The publishing runner wired to the database and X, as the service and its crash test run it. */
+export function createPublishRunner(options: PublishRunnerOptions): PublishRunner {
+  const { prisma, config, clock, logger } = options;
+  return new PublishRunner({
+    posts: new PrismaPostRepository(prisma),
+    queue: new PrismaPublishQueue(prisma),
+    campaigns: new PrismaCampaignRepository(prisma),
+    accounts: new PrismaXAccountRepository(prisma, new SecretBox({ current: config.secretKey })),
+    publisher: new XPublisher({
+      apiBase: config.x.apiBase,
+      timeoutMs: X_REQUEST_TIMEOUT_MS,
+      httpAgent: options.xHttpAgent,
+      clock,
+    }),
+    clock,
+    logger,
+    settings: {
+      leaseMs: 30_000,
+      maxAttempts: 5,
+      graceMs: config.publishing.lateGraceMs,
+      concurrency: 4,
+      budget: config.publishing.budget,
+      backoff: DEFAULT_BACKOFF,
+      // SQLite: this process owns the database, so leases left by a previous run are stale.
+      reclaimAllLeasesAtStart: true,
+      ...options.settings,
+    },
+  });
+}
