@@ -186,27 +186,29 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       if (due.length === 0) return;
       let claimedAny = false;
       for (const post of due) {
+        // Wait first: a publish that just finished may have told us the account is blocked.
+        await this.waitForSlot();
         if (this.stopping) return;
+        const current = this.deps.clock.now();
         const campaign = await cached(campaigns, post.campaignId, (id) =>
           this.deps.campaigns.findById(id),
         );
         const accountId = campaign?.xAccountId ?? null;
         if (accountId !== null) {
-          if ((this.accountWaits.get(accountId)?.getTime() ?? 0) > now.getTime()) continue;
+          if ((this.accountWaits.get(accountId)?.getTime() ?? 0) > current.getTime()) continue;
           const recent = await cached(recentByAccount, accountId, (id) =>
-            this.deps.queue.publishTimes(id, new Date(now.getTime() - DAY_MS)),
+            this.deps.queue.publishTimes(id, new Date(current.getTime() - DAY_MS)),
           );
-          const allowedAt = nextAllowedAt(recent, this.deps.settings.budget, now);
-          if (allowedAt > now) {
+          const allowedAt = nextAllowedAt(recent, this.deps.settings.budget, current);
+          if (allowedAt > current) {
             this.accountWaits.set(accountId, allowedAt);
             this.log.info({ xAccountId: accountId, until: allowedAt }, "posting budget reached");
             continue;
           }
-          recent.push(now);
+          recent.push(current);
         }
-        await this.waitForSlot();
-        const leaseUntil = new Date(now.getTime() + this.deps.settings.leaseMs);
-        const claimed = await this.deps.posts.claim(post.id, now, leaseUntil);
+        const leaseUntil = new Date(current.getTime() + this.deps.settings.leaseMs);
+        const claimed = await this.deps.posts.claim(post.id, current, leaseUntil);
         if (claimed === null) continue;
         claimedAny = true;
         this.track(claimed.id, this.publishClaimed(claimed, campaign));

@@ -190,6 +190,20 @@ describe("publish runner", () => {
     expect(h.fakeX.posts).toHaveLength(5);
   });
 
+  it("given X's headers saying the 24-hour limit is used up, sends nothing more until its reset", async () => {
+    h = await startHarness({ limits: { postsPer24Hours: 2 } });
+    for (let i = 0; i < 3; i++) await h.approvedPost(`Lamp tip ${i}`, new Date());
+    const runner = h.runner({ concurrency: 1 });
+    const published = events(runner, "post.published", 2);
+    await runner.start();
+    await published;
+    const idle = await nextEvent(runner, "idle");
+
+    // The local budget (100) would allow a third post; X's own headers win.
+    expect(creates()).toHaveLength(2);
+    expect(idle.nextWakeAt?.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+  });
+
   it("after an hour of downtime, publishes in order what is within the grace window and marks the rest missed", async () => {
     h = await startHarness();
     const now = new Date();

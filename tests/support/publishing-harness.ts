@@ -13,7 +13,7 @@ import {
   type RunnerSettings,
 } from "../../src/scheduler/runner.ts";
 import { XPublisher } from "../../src/x/x-publisher.ts";
-import { type FakeX, startFakeX } from "./fake-x/server.ts";
+import { type FakeX, type FakeXOptions, startFakeX } from "./fake-x/server.ts";
 import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 export const GUILD = "222222222222222222";
@@ -54,12 +54,12 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { timeoutMs?: number; now?: () => number } = {},
+  options: { timeoutMs?: number; limits?: FakeXOptions["limits"] } = {},
 ): Promise<Harness> {
   const db = createTestDatabase();
   const fakeX = await startFakeX({
     accounts: [X_USER],
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   const posts = new PrismaPostRepository(db.prisma);
   const campaigns = new PrismaCampaignRepository(db.prisma);
