@@ -3,7 +3,13 @@ import type { AuditNote } from "../domain/audit.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { PostRepository } from "../domain/ports.ts";
 import { POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
-import { type NewPost, type Post, type PostChanges, trackedLinkFor } from "../domain/posts.ts";
+import {
+  type NewPost,
+  type Post,
+  type PostChanges,
+  type PostFilter,
+  trackedLinkFor,
+} from "../domain/posts.ts";
 import type {
   AffiliateLink as AffiliateLinkRow,
   Post as PostRow,
@@ -42,6 +48,10 @@ export function toPost(row: PostWithLink): Post {
             decision: decisionSchema.parse(row.approvalDecision),
             reason: row.approvalReason,
           },
+    approvalMessage:
+      row.approvalChannelId === null || row.approvalMessageId === null
+        ? null
+        : { channelId: row.approvalChannelId, messageId: row.approvalMessageId },
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt,
     leaseUntil: row.leaseUntil,
@@ -103,6 +113,49 @@ export class PrismaPostRepository implements PostRepository {
   async findById(id: number): Promise<Post | null> {
     const row = await this.prisma.post.findUnique({ where: { id }, include: withLink });
     return row === null ? null : toPost(row);
+  }
+
+  async list(filter: PostFilter): Promise<Post[]> {
+    const rows = await this.prisma.post.findMany({
+      where: {
+        campaign: { guildId: filter.guildId },
+        ...(filter.campaignId === undefined ? {} : { campaignId: filter.campaignId }),
+        ...(filter.status === undefined ? {} : { status: filter.status }),
+        ...(filter.search === undefined || filter.search === ""
+          ? {}
+          : { text: { contains: filter.search } }),
+      },
+      orderBy: [{ scheduledAt: "desc" }, { id: "desc" }],
+      take: filter.limit,
+      include: withLink,
+    });
+    return rows.map(toPost);
+  }
+
+  async countByStatus(
+    guildId: string,
+    window: { from: Date; to: Date },
+  ): Promise<{ campaignId: number; status: PostStatus; count: number }[]> {
+    const groups = await this.prisma.post.groupBy({
+      by: ["campaignId", "status"],
+      where: { campaign: { guildId }, scheduledAt: { gte: window.from, lt: window.to } },
+      _count: { _all: true },
+    });
+    return groups.map((group) => ({
+      campaignId: group.campaignId,
+      status: postStatusSchema.parse(group.status),
+      count: group._count._all,
+    }));
+  }
+
+  async setApprovalMessage(
+    id: number,
+    message: { channelId: string; messageId: string },
+  ): Promise<void> {
+    await this.prisma.post.update({
+      where: { id },
+      data: { approvalChannelId: message.channelId, approvalMessageId: message.messageId },
+    });
   }
 
   async transition(

@@ -194,6 +194,14 @@ export class CampaignService {
     return this.campaigns.list(guildId);
   }
 
+  async getById(id: number): Promise<Campaign> {
+    const campaign = await this.campaigns.findById(id);
+    if (campaign === null) {
+      throw new DomainError("campaign_not_found", `Campaign #${id} no longer exists.`);
+    }
+    return campaign;
+  }
+
   pause(guildId: string, name: string, actor: string): Promise<Campaign> {
     return this.move(guildId, name, "pause", actor);
   }

@@ -20,7 +20,9 @@ export type DomainErrorCode =
   | "invalid_transition"
   | "lease_lost"
   | "no_free_slot"
-  | "secret_invalid";
+  | "secret_invalid"
+  | "forbidden"
+  | "x_account_invalid";
 
 export class DomainError extends Error {
   override readonly name = "DomainError";

@@ -1,7 +1,7 @@
 import type { AuditNote } from "./audit.ts";
 import type { Campaign, CampaignStatus, NewCampaign } from "./campaigns.ts";
 import type { PostStatus } from "./post-lifecycle.ts";
-import type { NewPost, Post, PostChanges } from "./posts.ts";
+import type { NewPost, Post, PostChanges, PostFilter } from "./posts.ts";
 import type { XCredentials } from "./secrets.ts";
 import type { NewXAccount, XAccount, XAccountStatus } from "./x-accounts.ts";
 
@@ -31,6 +31,14 @@ export interface PostRepository {
   /** Creates the post and, when given, its affiliate link (built from the new post's id). */
   create(post: NewPost, audit: AuditNote): Promise<Post>;
   findById(id: number): Promise<Post | null>;
+  /** Newest scheduled first. */
+  list(filter: PostFilter): Promise<Post[]>;
+  setApprovalMessage(id: number, message: { channelId: string; messageId: string }): Promise<void>;
+  /** How many of the guild's posts are in each status, per campaign, scheduled within the window. */
+  countByStatus(
+    guildId: string,
+    window: { from: Date; to: Date },
+  ): Promise<{ campaignId: number; status: PostStatus; count: number }[]>;
   /**
    * Applies `changes` only while the post is still in `from` (a single conditional update),
    * together with its audit event; refuses with `invalid_transition` when someone else moved it.

@@ -27,6 +27,8 @@ export interface Post {
   scheduledAt: Date;
   status: PostStatus;
   approval: Approval | null;
+  /** The approval-channel message showing this post, once it has been sent there. */
+  approvalMessage: { channelId: string; messageId: string } | null;
   attempts: number;
   /** After a failed attempt: not tried again before this instant. */
   nextAttemptAt: Date | null;
@@ -75,6 +77,15 @@ export type PostChanges = Partial<
 /** The tracked URL of a post's link: one `utm_content` per post, so clicks can be told apart. */
 export function trackedLinkFor(link: NewAffiliateLink, postId: number): string {
   return buildTrackedUrl(link.originalUrl, { ...link.utm, content: String(postId) });
+}
+
+export interface PostFilter {
+  guildId: string;
+  campaignId?: number | undefined;
+  status?: PostStatus | undefined;
+  /** Posts whose text contains this (case-insensitive), for autocomplete. */
+  search?: string | undefined;
+  limit: number;
 }
 
 const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -192,6 +203,30 @@ export class PostService {
 
   cancel(postId: number, actor: string): Promise<Post> {
     return this.move(postId, "cancel", actor, () => ({}));
+  }
+
+  /** The team asks again after a failure: back to approved, due now, with fresh attempts. */
+  retry(postId: number, actor: string): Promise<Post> {
+    const now = this.deps.clock.now();
+    return this.move(postId, "retry", actor, () => ({
+      attempts: 0,
+      nextAttemptAt: null,
+      scheduledAt: now,
+      approval: { by: actor, at: now, decision: "approved", reason: null },
+    }));
+  }
+
+  countByStatus(guildId: string, window: { from: Date; to: Date }) {
+    return this.deps.posts.countByStatus(guildId, window);
+  }
+
+  list(filter: PostFilter): Promise<Post[]> {
+    return this.deps.posts.list(filter);
+  }
+
+  /** Remembers where the post's approval message is, so later changes update it in place. */
+  async recordApprovalMessage(postId: number, channelId: string, messageId: string): Promise<void> {
+    await this.deps.posts.setApprovalMessage(postId, { channelId, messageId });
   }
 
   async get(postId: number): Promise<Post> {

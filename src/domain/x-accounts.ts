@@ -1,3 +1,5 @@
+import { DomainError } from "./errors.ts";
+import type { XAccountRepository } from "./ports.ts";
 import type { XCredentials } from "./secrets.ts";
 
 export const X_ACCOUNT_STATUSES = ["active", "invalid"] as const;
@@ -26,4 +28,79 @@ export interface NewXAccount {
 /** "@Herald_Team" and "herald_team" are one account on X. */
 export function normaliseHandle(handle: string): string {
   return handle.trim().replace(/^@/, "").toLowerCase();
+}
+
+/** Asks X who a set of credentials belongs to (GET /2/users/me), before anything is stored. */
+export interface XAccountVerifier {
+  verify(
+    credentials: XCredentials,
+  ): Promise<
+    | { kind: "ok"; xUserId: string; username: string }
+    | { kind: "refused"; reason: string }
+    | { kind: "unreachable"; reason: string }
+  >;
+}
+
+export class XAccountService {
+  constructor(
+    private readonly deps: {
+      accounts: Pick<XAccountRepository, "save" | "list">;
+      verifier: XAccountVerifier;
+      /** Told after a connect, so posts held for a refused account go out. */
+      onConnected?: () => void;
+    },
+  ) {}
+
+  /** Verifies the keys with X, then stores them sealed; nothing is stored when X refuses them. */
+  async connect(guildId: string, credentials: XCredentials, actor: string): Promise<XAccount> {
+    const verdict = await this.deps.verifier.verify(credentials);
+    if (verdict.kind === "refused") {
+      throw new DomainError(
+        "x_account_invalid",
+        `X refused these keys (${verdict.reason}). Check the four values in the X developer portal (the access token needs read and write permission) and try again.`,
+      );
+    }
+    if (verdict.kind === "unreachable") {
+      throw new DomainError(
+        "x_account_invalid",
+        `X could not be reached to check the keys (${verdict.reason}). Nothing was saved; try again in a minute.`,
+      );
+    }
+    const account = await this.deps.accounts.save(
+      { guildId, handle: verdict.username, xUserId: verdict.xUserId, credentials },
+      { actor, action: "x_account.connected" },
+    );
+    this.deps.onConnected?.();
+    return account;
+  }
+
+  list(guildId: string): Promise<XAccount[]> {
+    return this.deps.accounts.list(guildId);
+  }
+
+  /**
+   * The account a new campaign posts as: the named one, or the only one connected. None when
+   * nothing is connected yet (the campaign can be given one later).
+   */
+  async pick(guildId: string, handle: string | undefined): Promise<XAccount | null> {
+    const accounts = await this.deps.accounts.list(guildId);
+    if (handle !== undefined && handle.trim() !== "") {
+      const wanted = normaliseHandle(handle);
+      const found = accounts.find((account) => account.handle === wanted);
+      if (found === undefined) {
+        throw new DomainError(
+          "invalid_input",
+          `No X account @${wanted} is connected. /x accounts lists them; /x connect adds one.`,
+        );
+      }
+      return found;
+    }
+    if (accounts.length > 1) {
+      throw new DomainError(
+        "invalid_input",
+        `Several X accounts are connected (${accounts.map((a) => `@${a.handle}`).join(", ")}); say which one with the account option.`,
+      );
+    }
+    return accounts[0] ?? null;
+  }
 }

@@ -8,12 +8,10 @@ import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
 import type { Clock } from "../domain/ports.ts";
 import { SecretBox } from "../domain/secrets.ts";
 import type { Logger } from "../logger.ts";
+import { X_REQUEST_TIMEOUT_MS } from "../x/client.ts";
 import { XPublisher } from "../x/x-publisher.ts";
 import { DEFAULT_BACKOFF } from "./backoff.ts";
 import { PublishRunner, type RunnerSettings } from "./runner.ts";
-
-/** X answers within seconds; a request still open after this is treated as lost. */
-const X_REQUEST_TIMEOUT_MS = 20_000;
 
 export interface PublishRunnerOptions {
   prisma: PrismaClient;

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { Agent } from "node:https";
 import { extname } from "node:path";
-import { TwitterApi, type TwitterRateLimit } from "twitter-api-v2";
+import type { TwitterApi, TwitterRateLimit } from "twitter-api-v2";
 import { z } from "zod";
 import type { Clock } from "../domain/ports.ts";
 import type {
@@ -12,14 +11,10 @@ import type {
   PublishRequest,
   TimelinePost,
 } from "../domain/publishing.ts";
-import { apiBasePlugin } from "./api-base-plugin.ts";
+import { createXClient, type XConnection } from "./client.ts";
 import { classifyXError, exhaustedUntil } from "./error-mapping.ts";
 
-export interface XClientSettings {
-  apiBase: URL;
-  timeoutMs: number;
-  /** An https.Agent for proxies or a private CA; none for the default. */
-  httpAgent?: Agent | undefined;
+export interface XClientSettings extends XConnection {
   clock: Clock;
 }
 
@@ -171,23 +166,7 @@ export class XPublisher implements Publisher {
     const key = `${account.id}:${createHash("sha256").update(JSON.stringify(account.credentials)).digest("hex")}`;
     let client = this.clients.get(key);
     if (client === undefined) {
-      const credentials = account.credentials;
-      const settings = {
-        plugins: [apiBasePlugin(this.settings.apiBase, this.settings.timeoutMs)],
-        ...(this.settings.httpAgent === undefined ? {} : { httpAgent: this.settings.httpAgent }),
-      };
-      client =
-        credentials.kind === "oauth1"
-          ? new TwitterApi(
-              {
-                appKey: credentials.appKey,
-                appSecret: credentials.appSecret,
-                accessToken: credentials.accessToken,
-                accessSecret: credentials.accessSecret,
-              },
-              settings,
-            )
-          : new TwitterApi(credentials.accessToken, settings);
+      client = createXClient(account.credentials, this.settings);
       this.clients.set(key, client);
     }
     return client;

@@ -1,0 +1,70 @@
+import type { Client, MessageCreateOptions } from "discord.js";
+import type { CampaignService } from "../domain/campaigns.ts";
+import type { Post, PostService } from "../domain/posts.ts";
+import type { SettingsService } from "../domain/settings.ts";
+import type { Logger } from "../logger.ts";
+import { approvalMessage } from "./render/post-message.ts";
+
+/**
+ * Keeps each post's message in the approval channel in step with the post. Discord failures are
+ * logged, never thrown: the post's state is in the database and a stale message is not worth
+ * failing a command for.
+ */
+export class ApprovalMessages {
+  constructor(
+    private readonly deps: {
+      client: Client;
+      campaigns: CampaignService;
+      posts: PostService;
+      settings: SettingsService;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Sends the post for approval; false when the guild has no approval channel yet. */
+  async show(post: Post): Promise<boolean> {
+    const campaign = await this.deps.campaigns.getById(post.campaignId);
+    const settings = await this.deps.settings.get(campaign.guildId);
+    if (settings.approvalChannelId === null) return false;
+    const message = await this.send(settings.approvalChannelId, approvalMessage(post, campaign));
+    if (message === null) return false;
+    await this.deps.posts.recordApprovalMessage(post.id, settings.approvalChannelId, message.id);
+    return true;
+  }
+
+  /** Updates the post's approval message, or sends one if it has none yet. */
+  async refresh(post: Post): Promise<void> {
+    if (post.approvalMessage === null) {
+      await this.show(post);
+      return;
+    }
+    const campaign = await this.deps.campaigns.getById(post.campaignId);
+    const { channelId, messageId } = post.approvalMessage;
+    try {
+      const channel = await this.deps.client.channels.fetch(channelId);
+      if (channel?.isTextBased()) {
+        await channel.messages.edit(messageId, approvalMessage(post, campaign));
+      }
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, postId: post.id },
+        "could not update the approval message",
+      );
+    }
+  }
+
+  /** Sends a message to a channel; null (logged) when Discord refuses. */
+  async send(channelId: string, message: MessageCreateOptions): Promise<{ id: string } | null> {
+    try {
+      const channel = await this.deps.client.channels.fetch(channelId);
+      if (channel === null || !channel.isSendable()) {
+        this.deps.logger.warn({ channelId }, "channel is gone or not a text channel");
+        return null;
+      }
+      return await channel.send(message);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, channelId }, "could not send a message");
+      return null;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import type { ApplicationCommandOptionChoiceData } from "discord.js";
+import type { BotContext } from "../context.ts";
+
+/** Discord shows at most 25 choices. */
+const MAX_CHOICES = 25;
+
+export async function campaignChoices(
+  ctx: BotContext,
+  typed: string,
+): Promise<ApplicationCommandOptionChoiceData<string>[]> {
+  const needle = typed.trim().toLowerCase();
+  return (await ctx.campaigns.list(ctx.guildId))
+    .filter((campaign) => campaign.name.toLowerCase().includes(needle))
+    .slice(0, MAX_CHOICES)
+    .map((campaign) => ({ name: campaign.name, value: campaign.name }));
+}
+
+export async function postChoices(
+  ctx: BotContext,
+  typed: string,
+): Promise<ApplicationCommandOptionChoiceData<number>[]> {
+  const needle = typed.trim().replace(/^#/, "");
+  const byId = /^\d+$/.test(needle) ? Number(needle) : null;
+  const posts = await ctx.posts.list({
+    guildId: ctx.guildId,
+    limit: MAX_CHOICES,
+    ...(byId === null ? { search: needle } : {}),
+  });
+  return posts
+    .filter((post) => byId === null || String(post.id).startsWith(needle))
+    .map((post) => ({
+      name: `#${post.id} · ${post.status} · ${post.text.replace(/\s+/g, " ").slice(0, 70)}`,
+      value: post.id,
+    }));
+}

@@ -1,0 +1,15 @@
+import type { Command } from "../context.ts";
+import { campaignCommand } from "./campaign.ts";
+import { postCommand } from "./post.ts";
+import { reportCommand } from "./report.ts";
+import { settingsCommand } from "./settings.ts";
+import { xCommand } from "./x.ts";
+
+/** Every slash command Herald registers (design.md section 5). */
+export const COMMANDS: readonly Command[] = [
+  campaignCommand,
+  postCommand,
+  reportCommand,
+  xCommand,
+  settingsCommand,
+];

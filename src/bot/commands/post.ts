@@ -1,0 +1,217 @@
+import { SlashCommandBuilder } from "discord.js";
+import { z } from "zod";
+import { POST_STATUSES } from "../../domain/post-lifecycle.ts";
+import type { Post } from "../../domain/posts.ts";
+import { requireRole } from "../../domain/roles.ts";
+import { formatLocal } from "../../domain/schedule.ts";
+import { actorOf, auditActor } from "../actor.ts";
+import type { BotContext, Command } from "../context.ts";
+import { given, parseOptions } from "../options.ts";
+import { discordTime, statusLabel } from "../render/post-message.ts";
+import { campaignChoices, postChoices } from "./autocomplete.ts";
+
+const LISTED_STATUSES = POST_STATUSES.filter((status) => status !== "draft");
+
+const data = new SlashCommandBuilder()
+  .setName("post")
+  .setDescription("Queue and manage posts")
+  .addSubcommand((sub) =>
+    sub
+      .setName("queue")
+      .setDescription("Queue a post for approval")
+      .addStringOption((o) =>
+        o
+          .setName("campaign")
+          .setDescription("Campaign")
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMaxLength(80),
+      )
+      .addStringOption((o) =>
+        o.setName("text").setDescription("The post text").setRequired(true).setMaxLength(1000),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("link")
+          .setDescription("Affiliate link (default: the campaign's)")
+          .setMaxLength(2048),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("at")
+          .setDescription('"now", "next" (free slot), "YYYY-MM-DD HH:mm" or ISO 8601')
+          .setMaxLength(40),
+      )
+      .addAttachmentOption((o) => o.setName("media").setDescription("An image or video")),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName("list")
+      .setDescription("List posts")
+      .addStringOption((o) =>
+        o.setName("campaign").setDescription("Campaign").setAutocomplete(true).setMaxLength(80),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("status")
+          .setDescription("Only posts in this state")
+          .addChoices(
+            ...LISTED_STATUSES.map((status) => ({ name: statusLabel(status), value: status })),
+          ),
+      ),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName("edit")
+      .setDescription("Change a post's text (it goes back for approval)")
+      .addIntegerOption((o) =>
+        o
+          .setName("post")
+          .setDescription("Post")
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMinValue(1),
+      )
+      .addStringOption((o) => o.setName("text").setDescription("The new text").setMaxLength(1000)),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName("cancel")
+      .setDescription("Cancel a post")
+      .addIntegerOption((o) =>
+        o
+          .setName("post")
+          .setDescription("Post")
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMinValue(1),
+      ),
+  );
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const postId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const queueOptions = z.object({
+  campaign: text(80),
+  text: text(1000),
+  link: text(2048).optional(),
+  at: text(40).optional(),
+  media: z
+    .object({
+      url: z.string().url(),
+      filename: z.string(),
+      contentType: z.string().nullable(),
+      size: z.number().int().min(0),
+    })
+    .optional(),
+});
+const listOptions = z.object({
+  campaign: text(80).optional(),
+  status: z.enum(LISTED_STATUSES).optional(),
+});
+const editOptions = z.object({ post: postId, text: text(1000).optional() });
+const cancelOptions = z.object({ post: postId });
+
+async function whereItWent(ctx: BotContext, post: Post): Promise<string> {
+  const shown = await ctx.approvals.show(post);
+  return shown
+    ? "It is in the approval channel."
+    : "No approval channel is set, so nobody can approve it yet: an admin runs /settings set approval_channel.";
+}
+
+export const postCommand: Command = {
+  data: data.toJSON(),
+
+  async execute(interaction, ctx) {
+    const sub = interaction.options.getSubcommand();
+    const actor = actorOf(interaction);
+    const settings = await ctx.settings.get(ctx.guildId);
+    switch (sub) {
+      case "queue": {
+        requireRole(actor, settings, "content_manager", "queue posts");
+        const attachment = interaction.options.getAttachment("media");
+        const o = parseOptions(queueOptions, {
+          campaign: interaction.options.getString("campaign"),
+          text: interaction.options.getString("text"),
+          link: given(interaction.options.getString("link")),
+          at: given(interaction.options.getString("at")),
+          media:
+            attachment === null
+              ? undefined
+              : {
+                  url: attachment.url,
+                  filename: attachment.name,
+                  contentType: attachment.contentType,
+                  size: attachment.size,
+                },
+        });
+        const media = o.media === undefined ? [] : [await ctx.media.save(o.media)];
+        const post = await ctx.posts.queue(
+          {
+            guildId: ctx.guildId,
+            campaign: o.campaign,
+            text: o.text,
+            link: o.link,
+            at: o.at,
+            media,
+          },
+          auditActor(interaction),
+        );
+        const campaign = await ctx.campaigns.getById(post.campaignId);
+        return `Queued post #${post.id} for ${formatLocal(post.scheduledAt, campaign.timezone)} (${discordTime(post.scheduledAt, "R")}). ${await whereItWent(ctx, post)}`;
+      }
+      case "list": {
+        const o = parseOptions(listOptions, {
+          campaign: given(interaction.options.getString("campaign")),
+          status: given(interaction.options.getString("status")),
+        });
+        const campaign =
+          o.campaign === undefined ? undefined : await ctx.campaigns.get(ctx.guildId, o.campaign);
+        const posts = await ctx.posts.list({
+          guildId: ctx.guildId,
+          campaignId: campaign?.id,
+          status: o.status,
+          limit: 20,
+        });
+        if (posts.length === 0) return "No posts match.";
+        return posts
+          .map(
+            (post) =>
+              `#${post.id} · ${statusLabel(post.status)} · ${discordTime(post.scheduledAt)} · ${post.text.replace(/\s+/g, " ").slice(0, 80)}`,
+          )
+          .join("\n")
+          .slice(0, 1900);
+      }
+      case "edit": {
+        requireRole(actor, settings, "content_manager", "edit posts");
+        const o = parseOptions(editOptions, {
+          post: interaction.options.getInteger("post"),
+          text: given(interaction.options.getString("text")),
+        });
+        if (o.text === undefined) {
+          return "Give the new text with the text option, or press Edit on the post's approval message.";
+        }
+        const post = await ctx.posts.edit(o.post, auditActor(interaction), o.text);
+        await ctx.approvals.refresh(post);
+        return `Post #${post.id} was changed and waits for approval again.`;
+      }
+      case "cancel": {
+        requireRole(actor, settings, "content_manager", "cancel posts");
+        const o = parseOptions(cancelOptions, { post: interaction.options.getInteger("post") });
+        const post = await ctx.posts.cancel(o.post, auditActor(interaction));
+        await ctx.approvals.refresh(post);
+        return `Post #${post.id} is cancelled.`;
+      }
+      default:
+        return `Unknown subcommand ${sub}.`;
+    }
+  },
+
+  async autocomplete(interaction, ctx) {
+    const focused = interaction.options.getFocused(true);
+    if (focused.name === "campaign") {
+      await interaction.respond(await campaignChoices(ctx, String(focused.value)));
+    } else {
+      await interaction.respond(await postChoices(ctx, String(focused.value)));
+    }
+  },
+};

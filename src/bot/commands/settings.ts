@@ -1,0 +1,86 @@
+import { ChannelType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
+import { z } from "zod";
+import { requireRole } from "../../domain/roles.ts";
+import type { GuildSettings } from "../../domain/settings.ts";
+import { actorOf, auditActor } from "../actor.ts";
+import type { Command } from "../context.ts";
+import { given, parseOptions } from "../options.ts";
+
+const data = new SlashCommandBuilder()
+  .setName("settings")
+  .setDescription("Herald's settings for this server")
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .addSubcommand((sub) => sub.setName("show").setDescription("Show the settings"))
+  .addSubcommand((sub) =>
+    sub
+      .setName("set")
+      .setDescription("Change settings")
+      .addChannelOption((o) =>
+        o
+          .setName("approval_channel")
+          .setDescription("Where posts wait for approval")
+          .addChannelTypes(ChannelType.GuildText),
+      )
+      .addChannelOption((o) =>
+        o
+          .setName("report_channel")
+          .setDescription("Where the daily report goes")
+          .addChannelTypes(ChannelType.GuildText),
+      )
+      .addRoleOption((o) => o.setName("approver_role").setDescription("Members who approve posts"))
+      .addRoleOption((o) =>
+        o.setName("manager_role").setDescription("Members who create campaigns and queue posts"),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("timezone")
+          .setDescription("Default IANA time zone, e.g. Europe/Berlin")
+          .setMaxLength(64),
+      )
+      .addStringOption((o) =>
+        o.setName("report_time").setDescription("Daily report time, HH:mm").setMaxLength(5),
+      ),
+  );
+
+const snowflake = z.string().regex(/^\d{17,20}$/);
+const setOptions = z.object({
+  approvalChannelId: snowflake.optional(),
+  reportChannelId: snowflake.optional(),
+  approverRoleId: snowflake.optional(),
+  managerRoleId: snowflake.optional(),
+  timezone: z.string().trim().min(1).max(64).optional(),
+  reportTime: z.string().trim().min(1).max(5).optional(),
+});
+
+export function describeSettings(settings: GuildSettings): string {
+  const channel = (id: string | null) => (id === null ? "not set" : `<#${id}>`);
+  const role = (id: string | null) => (id === null ? "not set" : `<@&${id}>`);
+  return [
+    `Approval channel: ${channel(settings.approvalChannelId)}`,
+    `Report channel: ${channel(settings.reportChannelId)}`,
+    `Approver role: ${role(settings.approverRoleId)}`,
+    `Manager role: ${role(settings.managerRoleId)}`,
+    `Time zone: ${settings.timezone} · daily report at ${settings.reportTime}`,
+    "Admins: members with the Manage Server permission.",
+  ].join("\n");
+}
+
+export const settingsCommand: Command = {
+  data: data.toJSON(),
+
+  async execute(interaction, ctx) {
+    const current = await ctx.settings.get(ctx.guildId);
+    requireRole(actorOf(interaction), current, "admin", "change Herald's settings");
+    if (interaction.options.getSubcommand() === "show") return describeSettings(current);
+    const o = parseOptions(setOptions, {
+      approvalChannelId: given(interaction.options.getChannel("approval_channel"))?.id,
+      reportChannelId: given(interaction.options.getChannel("report_channel"))?.id,
+      approverRoleId: given(interaction.options.getRole("approver_role"))?.id,
+      managerRoleId: given(interaction.options.getRole("manager_role"))?.id,
+      timezone: given(interaction.options.getString("timezone")),
+      reportTime: given(interaction.options.getString("report_time")),
+    });
+    const updated = await ctx.settings.update(ctx.guildId, o, auditActor(interaction));
+    return `Saved.\n${describeSettings(updated)}`;
+  },
+};

@@ -1,0 +1,43 @@
+import type {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  InteractionEditReplyOptions,
+  ModalBuilder,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import type { CampaignService } from "../domain/campaigns.ts";
+import type { Clock } from "../domain/ports.ts";
+import type { PostService } from "../domain/posts.ts";
+import type { SettingsService } from "../domain/settings.ts";
+import type { XAccountService } from "../domain/x-accounts.ts";
+import type { Logger } from "../logger.ts";
+import type { MediaStore } from "../media/media-store.ts";
+import type { ApprovalMessages } from "./approval-messages.ts";
+
+/** What handlers may use: domain services and the bot's own helpers, never Prisma. */
+export interface BotContext {
+  guildId: string;
+  campaigns: CampaignService;
+  posts: PostService;
+  settings: SettingsService;
+  accounts: XAccountService;
+  approvals: ApprovalMessages;
+  media: MediaStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** What a handler answers; the dispatcher sends it as the (ephemeral) reply. */
+export type Reply = string | InteractionEditReplyOptions;
+
+/** One slash command: its definition and its handlers (the discord.js guide's shape). */
+export interface Command {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /**
+   * A modal to show instead of deferring (a modal must be the first answer). Returns null when
+   * this subcommand does not open one.
+   */
+  modal?(interaction: ChatInputCommandInteraction): ModalBuilder | null;
+  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<Reply>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
+}

@@ -1,0 +1,174 @@
+import {
+  type Interaction,
+  type InteractionEditReplyOptions,
+  MessageFlags,
+  type ModalSubmitInteraction,
+  type RepliableInteraction,
+} from "discord.js";
+import { z } from "zod";
+import { isDomainError } from "../domain/errors.ts";
+import { requireRole } from "../domain/roles.ts";
+import { actorOf, auditActor } from "./actor.ts";
+import { X_CONNECT_FIELDS } from "./commands/x.ts";
+import type { BotContext, Command, Reply } from "./context.ts";
+import { parsePostTarget, X_CONNECT_MODAL_ID } from "./custom-ids.ts";
+import { parseOptions } from "./options.ts";
+import { checkPostPermission, opensModal, postModal, runPostAction } from "./post-actions.ts";
+
+const UNEXPECTED =
+  "Something went wrong on Herald's side; it has been logged. Try again in a minute.";
+
+function asReply(reply: Reply): InteractionEditReplyOptions {
+  return typeof reply === "string" ? { content: reply } : reply;
+}
+
+/**
+ * The one interactionCreate handler: refuses other guilds, defers before any database or X work,
+ * routes to commands, buttons and forms, and turns every refusal into an ephemeral message.
+ */
+export function createDispatcher(commands: readonly Command[], ctx: BotContext) {
+  const byName = new Map(commands.map((command) => [command.data.name, command]));
+
+  async function answer(
+    interaction: RepliableInteraction,
+    work: () => Promise<Reply>,
+  ): Promise<void> {
+    if (!interaction.deferred && !interaction.replied) {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    }
+    let reply: Reply;
+    try {
+      reply = await work();
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      reply = error.message;
+    }
+    await interaction.editReply(asReply(reply));
+  }
+
+  async function route(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) {
+      const command = byName.get(interaction.commandName);
+      await command?.autocomplete?.(interaction, ctx);
+      return;
+    }
+    if (interaction.isChatInputCommand()) {
+      const command = byName.get(interaction.commandName);
+      if (command === undefined) {
+        await interaction.reply({
+          content: "Herald does not know this command.",
+          flags: MessageFlags.Ephemeral,
+        });
+        return;
+      }
+      const modal = command.modal?.(interaction);
+      if (modal) {
+        await interaction.showModal(modal);
+        return;
+      }
+      await answer(interaction, () => command.execute(interaction, ctx));
+      return;
+    }
+    if (interaction.isButton()) {
+      const target = parsePostTarget(interaction.customId);
+      if (target === null || target.kind !== "button") {
+        await interaction.reply({
+          content: "This button is no longer in use.",
+          flags: MessageFlags.Ephemeral,
+        });
+        return;
+      }
+      if (opensModal(target)) {
+        // A form must be Discord's first answer; the role check is one indexed read.
+        try {
+          await checkPostPermission(target, interaction, ctx);
+        } catch (error) {
+          if (!isDomainError(error)) throw error;
+          await interaction.reply({ content: error.message, flags: MessageFlags.Ephemeral });
+          return;
+        }
+        await interaction.showModal(postModal(target, interaction));
+        return;
+      }
+      await answer(interaction, () => runPostAction(target, interaction, ctx));
+      return;
+    }
+    if (interaction.isModalSubmit()) {
+      if (interaction.customId === X_CONNECT_MODAL_ID) {
+        await answer(interaction, () => connectX(interaction, ctx));
+        return;
+      }
+      const target = parsePostTarget(interaction.customId);
+      if (target === null || target.kind !== "modal") {
+        await interaction.reply({
+          content: "This form is no longer in use.",
+          flags: MessageFlags.Ephemeral,
+        });
+        return;
+      }
+      await answer(interaction, () => runPostAction(target, interaction, ctx));
+    }
+  }
+
+  return async function dispatch(interaction: Interaction): Promise<void> {
+    const log = ctx.logger.child({ interaction: interaction.id, user: interaction.user.id });
+    try {
+      if (interaction.guildId !== ctx.guildId) {
+        if (interaction.isRepliable()) {
+          await interaction.reply({
+            content: "Herald only works in the server it was set up for.",
+            flags: MessageFlags.Ephemeral,
+          });
+        }
+        return;
+      }
+      await route(interaction);
+    } catch (error) {
+      log.error({ err: error }, "interaction failed");
+      if (!interaction.isRepliable()) return;
+      try {
+        if (interaction.deferred || interaction.replied) {
+          await interaction.editReply({ content: UNEXPECTED });
+        } else {
+          await interaction.reply({ content: UNEXPECTED, flags: MessageFlags.Ephemeral });
+        }
+      } catch (replyError) {
+        log.warn({ err: replyError }, "could not tell the user about the failure");
+      }
+    }
+  };
+}
+
+const xKey = z
+  .string()
+  .trim()
+  .min(8, "is too short")
+  .max(200)
+  .regex(/^\S+$/, "must not contain spaces");
+
+async function connectX(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<Reply> {
+  const settings = await ctx.settings.get(ctx.guildId);
+  requireRole(actorOf(interaction), settings, "admin", "connect X accounts");
+  const values = Object.fromEntries(
+    X_CONNECT_FIELDS.map((field) => [field.id, interaction.fields.getTextInputValue(field.id)]),
+  );
+  const keys = parseOptions(
+    z.object({ api_key: xKey, api_secret: xKey, access_token: xKey, access_secret: xKey }),
+    values,
+  );
+  const account = await ctx.accounts.connect(
+    ctx.guildId,
+    {
+      kind: "oauth1",
+      appKey: keys.api_key,
+      appSecret: keys.api_secret,
+      accessToken: keys.access_token,
+      accessSecret: keys.access_secret,
+    },
+    auditActor(interaction),
+  );
+  return [
+    `Connected @${account.handle}. The keys are stored encrypted.`,
+    'If this account posts for adult campaigns, set its media setting to "sensitive" on X (Settings → Privacy and safety → Your posts → Mark media you post as having material that may be sensitive): X has no per-post sensitive flag, only a warning on media.',
+  ].join("\n");
+}

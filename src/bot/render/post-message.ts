@@ -1,0 +1,130 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  type MessageEditOptions,
+} from "discord.js";
+import type { Campaign } from "../../domain/campaigns.ts";
+import {
+  composePostText,
+  MAX_WEIGHTED_LENGTH,
+  weightedLength,
+} from "../../domain/content-policy.ts";
+import type { PostStatus } from "../../domain/post-lifecycle.ts";
+import type { Post } from "../../domain/posts.ts";
+import { formatLocal } from "../../domain/schedule.ts";
+import { postButtonId } from "../custom-ids.ts";
+
+const STATUS_LABELS: Record<PostStatus, string> = {
+  draft: "Draft",
+  pending_approval: "Waiting for approval",
+  approved: "Approved",
+  publishing: "Publishing",
+  published: "Published",
+  rejected: "Rejected",
+  cancelled: "Cancelled",
+  failed: "Failed",
+  missed: "Missed",
+};
+
+const STATUS_COLOURS: Record<PostStatus, number> = {
+  draft: 0x95a5a6,
+  pending_approval: 0xf1c40f,
+  approved: 0x2ecc71,
+  publishing: 0x3498db,
+  published: 0x1d9bf0,
+  rejected: 0xe74c3c,
+  cancelled: 0x7f8c8d,
+  failed: 0xe74c3c,
+  missed: 0xe67e22,
+};
+
+export function statusLabel(status: PostStatus): string {
+  return STATUS_LABELS[status];
+}
+
+/** `<t:…>` renders in each reader's own time zone and language. */
+export function discordTime(instant: Date, style: "f" | "R" | "F" = "f"): string {
+  return `<t:${Math.floor(instant.getTime() / 1000)}:${style}>`;
+}
+
+/** "discord:123" (the audit actor form) → a mention. */
+export function mentionActor(actor: string): string {
+  const id = actor.startsWith("discord:") ? actor.slice("discord:".length) : null;
+  return id === null ? actor : `<@${id}>`;
+}
+
+/** The text exactly as X will receive it. */
+export function publishedText(post: Post): string {
+  return composePostText(post.text, post.affiliateLink?.trackedUrl ?? null);
+}
+
+function decisionLine(post: Post): string | null {
+  if (post.approval === null) return null;
+  const who = mentionActor(post.approval.by);
+  const when = discordTime(post.approval.at);
+  return post.approval.decision === "approved"
+    ? `Approved by ${who} on ${when}`
+    : `Rejected by ${who} on ${when}: ${post.approval.reason ?? "no reason given"}`;
+}
+
+export function postEmbed(post: Post, campaign: Campaign): EmbedBuilder {
+  const text = publishedText(post);
+  const embed = new EmbedBuilder()
+    .setTitle(`Post #${post.id} · ${campaign.name}`)
+    .setDescription(text.slice(0, 4000))
+    .setColor(STATUS_COLOURS[post.status])
+    .addFields(
+      { name: "Status", value: STATUS_LABELS[post.status], inline: true },
+      {
+        name: "Scheduled",
+        value: `${formatLocal(post.scheduledAt, campaign.timezone)} (${discordTime(post.scheduledAt, "R")})`,
+        inline: true,
+      },
+      { name: "Length", value: `${weightedLength(text)}/${MAX_WEIGHTED_LENGTH}`, inline: true },
+      { name: "Link", value: post.affiliateLink?.trackedUrl.slice(0, 1000) ?? "none" },
+      {
+        name: "Adult",
+        value: campaign.adult ? "yes: media is marked sensitive on X" : "no",
+        inline: true,
+      },
+      { name: "Author", value: mentionActor(post.createdBy), inline: true },
+    );
+  const decision = decisionLine(post);
+  if (decision !== null) embed.addFields({ name: "Decision", value: decision.slice(0, 1000) });
+  if (post.lastError !== null && (post.status === "failed" || post.status === "approved")) {
+    embed.addFields({ name: "Last error", value: post.lastError.slice(0, 1000) });
+  }
+  return embed;
+}
+
+/** The approval message: the post, and buttons that only work while a decision is open. */
+export function approvalMessage(
+  post: Post,
+  campaign: Campaign,
+): Required<Pick<MessageEditOptions, "embeds" | "components">> {
+  const open = post.status === "pending_approval";
+  const buttons = [
+    new ButtonBuilder()
+      .setCustomId(postButtonId("approve", post.id))
+      .setLabel("Approve")
+      .setStyle(ButtonStyle.Success),
+    new ButtonBuilder()
+      .setCustomId(postButtonId("reject", post.id))
+      .setLabel("Reject")
+      .setStyle(ButtonStyle.Danger),
+    new ButtonBuilder()
+      .setCustomId(postButtonId("edit", post.id))
+      .setLabel("Edit")
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(postButtonId("reschedule", post.id))
+      .setLabel("Reschedule")
+      .setStyle(ButtonStyle.Secondary),
+  ].map((button) => button.setDisabled(!open));
+  return {
+    embeds: [postEmbed(post, campaign)],
+    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
+  };
+}

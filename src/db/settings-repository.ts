@@ -1,0 +1,40 @@
+import type { AuditNote } from "../domain/audit.ts";
+import {
+  defaultSettings,
+  type GuildSettings,
+  type SettingsChanges,
+  type SettingsRepository,
+} from "../domain/settings.ts";
+import type { PrismaClient, Settings as SettingsRow } from "../generated/prisma/client.ts";
+import { writeAudit } from "./audit-writer.ts";
+
+function toSettings(row: SettingsRow): GuildSettings {
+  const { createdAt: _created, updatedAt: _updated, ...settings } = row;
+  return settings;
+}
+
+export class PrismaSettingsRepository implements SettingsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async get(guildId: string): Promise<GuildSettings> {
+    const row = await this.prisma.settings.findUnique({ where: { guildId } });
+    return row === null ? defaultSettings(guildId) : toSettings(row);
+  }
+
+  async update(
+    guildId: string,
+    changes: SettingsChanges,
+    audit: AuditNote,
+  ): Promise<GuildSettings> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const saved = await tx.settings.upsert({
+        where: { guildId },
+        create: { guildId, ...changes },
+        update: changes,
+      });
+      await writeAudit(tx, { guildId, targetType: "settings", targetId: guildId }, audit);
+      return saved;
+    });
+    return toSettings(row);
+  }
+}

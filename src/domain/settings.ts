@@ -1,0 +1,87 @@
+import type { AuditNote } from "./audit.ts";
+import { DomainError } from "./errors.ts";
+import { assertTimeZone, parseTimes } from "./schedule.ts";
+
+/** Per-guild settings (design.md section 2). */
+export interface GuildSettings {
+  guildId: string;
+  approvalChannelId: string | null;
+  reportChannelId: string | null;
+  managerRoleId: string | null;
+  approverRoleId: string | null;
+  timezone: string;
+  /** Daily report time, HH:mm in `timezone`. */
+  reportTime: string;
+  lateGraceMinutes: number;
+}
+
+export type SettingsChanges = Partial<Omit<GuildSettings, "guildId" | "lateGraceMinutes">>;
+
+export function defaultSettings(guildId: string): GuildSettings {
+  return {
+    guildId,
+    approvalChannelId: null,
+    reportChannelId: null,
+    managerRoleId: null,
+    approverRoleId: null,
+    timezone: "UTC",
+    reportTime: "09:00",
+    lateGraceMinutes: 15,
+  };
+}
+
+export interface SettingsRepository {
+  /** The guild's settings, or the defaults when none were saved yet. */
+  get(guildId: string): Promise<GuildSettings>;
+  update(guildId: string, changes: SettingsChanges, audit: AuditNote): Promise<GuildSettings>;
+}
+
+/** What `/settings set` collects, as typed. */
+export interface SettingsInput {
+  approvalChannelId?: string | undefined;
+  reportChannelId?: string | undefined;
+  approverRoleId?: string | undefined;
+  managerRoleId?: string | undefined;
+  timezone?: string | undefined;
+  reportTime?: string | undefined;
+}
+
+export class SettingsService {
+  constructor(private readonly settings: SettingsRepository) {}
+
+  get(guildId: string): Promise<GuildSettings> {
+    return this.settings.get(guildId);
+  }
+
+  async update(guildId: string, input: SettingsInput, actor: string): Promise<GuildSettings> {
+    const changes: SettingsChanges = {};
+    if (input.approvalChannelId !== undefined) changes.approvalChannelId = input.approvalChannelId;
+    if (input.reportChannelId !== undefined) changes.reportChannelId = input.reportChannelId;
+    if (input.approverRoleId !== undefined) changes.approverRoleId = input.approverRoleId;
+    if (input.managerRoleId !== undefined) changes.managerRoleId = input.managerRoleId;
+    if (input.timezone !== undefined) changes.timezone = assertTimeZone(input.timezone.trim());
+    if (input.reportTime !== undefined) changes.reportTime = parseReportTime(input.reportTime);
+    if (Object.keys(changes).length === 0) {
+      throw new DomainError(
+        "invalid_input",
+        "Nothing to change: give at least one option, e.g. approval_channel or timezone.",
+      );
+    }
+    return this.settings.update(guildId, changes, {
+      actor,
+      action: "settings.updated",
+      payload: { changes },
+    });
+  }
+}
+
+function parseReportTime(input: string): string {
+  const times = parseTimes(input);
+  if (times.length !== 1 || times[0] === undefined) {
+    throw new DomainError(
+      "invalid_schedule",
+      `The report time must be one time of day, HH:mm, e.g. 09:00 (got "${input}").`,
+    );
+  }
+  return times[0];
+}
