@@ -1,25 +1,39 @@
 import type { Agent } from "node:https";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Client } from "discord.js";
+import { ApprovalMessages } from "./bot/approval-messages.ts";
+import { createDiscordClient, startBot } from "./bot/bot.ts";
+import { startNotifier } from "./bot/notifier.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient } from "./db/client.ts";
 import { sqliteFileFromUrl } from "./db/database-url.ts";
 import { applySqliteMigrations } from "./db/migrate.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
+import { PrismaSettingsRepository } from "./db/settings-repository.ts";
+import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { type Clock, systemClock } from "./domain/ports.ts";
 import { PostService } from "./domain/posts.ts";
+import { SecretBox } from "./domain/secrets.ts";
+import { SettingsService } from "./domain/settings.ts";
+import { XAccountService } from "./domain/x-accounts.ts";
 import { readEnvironment } from "./environment.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { MediaStore } from "./media/media-store.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
+import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
+import { XApiVerifier } from "./x/x-verifier.ts";
 
-/** Everything the running service is made of; the bot and the scheduler plug in here. */
+/** Everything the running service is made of. */
 export interface Herald {
   prisma: PrismaClient;
   campaigns: CampaignService;
   posts: PostService;
   runner: PublishRunner;
+  discord: Client;
   stop(): Promise<void>;
 }
 
@@ -44,7 +58,11 @@ export async function startHerald(
   await prisma.$connect();
   const campaignRepository = new PrismaCampaignRepository(prisma);
   const postRepository = new PrismaPostRepository(prisma);
-  const campaigns = new CampaignService(campaignRepository);
+  const accountRepository = new PrismaXAccountRepository(
+    prisma,
+    new SecretBox({ current: config.secretKey }),
+  );
+  const settings = new SettingsService(new PrismaSettingsRepository(prisma));
 
   const runner = createPublishRunner({
     prisma,
@@ -53,12 +71,77 @@ export async function startHerald(
     logger,
     xHttpAgent: overrides.xHttpAgent,
   });
+  const campaigns = new CampaignService(campaignRepository, () => runner.wake());
   const posts = new PostService({
     campaigns: campaignRepository,
     posts: postRepository,
     clock,
     onChange: () => runner.wake(),
   });
+  const accounts = new XAccountService({
+    accounts: accountRepository,
+    verifier: new XApiVerifier({
+      apiBase: config.x.apiBase,
+      timeoutMs: X_REQUEST_TIMEOUT_MS,
+      httpAgent: overrides.xHttpAgent,
+      clock,
+    }),
+    onConnected: () => runner.wake(),
+  });
+  logRunnerEvents(runner, logger);
+
+  const discord = createDiscordClient(config.discord);
+  const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
+  startNotifier({
+    runner,
+    approvals,
+    campaigns,
+    settings,
+    accounts: accountRepository,
+    guildId: config.discord.guildId,
+    logger,
+  });
+  await runner.start();
+  try {
+    await startBot(
+      discord,
+      config.discord,
+      {
+        guildId: config.discord.guildId,
+        campaigns,
+        posts,
+        settings,
+        accounts,
+        approvals,
+        media: new MediaStore(join(dirname(file), "media")),
+        clock,
+        logger,
+      },
+      logger,
+    );
+  } catch (error) {
+    await runner.stop();
+    await discord.destroy();
+    await prisma.$disconnect();
+    throw error;
+  }
+
+  return {
+    prisma,
+    campaigns,
+    posts,
+    runner,
+    discord,
+    async stop() {
+      // Stop taking requests first, then let in-flight publishes finish, then close the database.
+      await discord.destroy();
+      await runner.stop();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
   runner.on("post.published", ({ post, xPostId }) =>
     logger.info({ postId: post.id, xPostId }, "post published"),
   );
@@ -69,23 +152,6 @@ export async function startHerald(
   runner.on("account.invalid", ({ xAccountId, reason }) =>
     logger.error({ xAccountId, reason }, "X account invalid; its posts are held"),
   );
-  await runner.start();
-  // Seam for a later issue: the Discord bot (src/bot) starts here and is stopped first in stop().
-  // Until its gateway socket holds the event loop open, this timer does (the runner's timer is
-  // only armed while something is due).
-  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
-
-  return {
-    prisma,
-    campaigns,
-    posts,
-    runner,
-    async stop() {
-      clearInterval(keepAlive);
-      await runner.stop();
-      await prisma.$disconnect();
-    },
-  };
 }
 
 const SHUTDOWN_DEADLINE_MS = 10_000;

@@ -175,7 +175,11 @@ export async function requireCampaign(
 }
 
 export class CampaignService {
-  constructor(private readonly campaigns: CampaignRepository) {}
+  constructor(
+    private readonly campaigns: CampaignRepository,
+    /** Told after a status change, so the runner picks up (or drops) the campaign's posts. */
+    private readonly onChange: () => void = () => {},
+  ) {}
 
   async create(input: CreateCampaignInput, actor: string): Promise<Campaign> {
     const campaign = prepareCampaign(input, actor);
@@ -227,6 +231,8 @@ export class CampaignService {
       action: `campaign.${to}`,
       payload: { from: campaign.status, to },
     };
-    return this.campaigns.changeStatus(campaign.id, campaign.status, to, audit);
+    const moved = await this.campaigns.changeStatus(campaign.id, campaign.status, to, audit);
+    this.onChange();
+    return moved;
   }
 }

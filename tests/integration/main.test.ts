@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type FakeDiscord, startFakeDiscord } from "../support/fake-discord/server.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
@@ -47,20 +48,43 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-const VALID_ENV = {
+const DISCORD = {
   DISCORD_TOKEN: "discord-test-token",
   DISCORD_APPLICATION_ID: "111111111111111111",
   DISCORD_GUILD_ID: "222222222222222222",
-  HERALD_SECRET_KEY: Buffer.alloc(32, 3).toString("base64"),
-  LOG_LEVEL: "info",
 };
+
+// The service logs in to Discord before it says ready: a fake Discord in this process serves it.
+let discord: FakeDiscord;
+let validEnv: Record<string, string>;
+beforeAll(async () => {
+  discord = await startFakeDiscord({
+    applicationId: DISCORD.DISCORD_APPLICATION_ID,
+    botToken: DISCORD.DISCORD_TOKEN,
+    guilds: [
+      {
+        id: DISCORD.DISCORD_GUILD_ID,
+        name: "Team",
+        channels: [{ id: "333333333333333333", name: "general" }],
+        members: [{ id: "444444444444444444", username: "owner" }],
+      },
+    ],
+  });
+  validEnv = {
+    ...DISCORD,
+    DISCORD_API_BASE: discord.apiBase,
+    HERALD_SECRET_KEY: Buffer.alloc(32, 3).toString("base64"),
+    LOG_LEVEL: "info",
+  };
+});
+afterAll(() => discord.close());
 
 describe("main", () => {
   it("given an empty data folder, migrates, says ready, and stops on SIGTERM within 5 s", async () => {
     const temp = makeTempDir();
     cleanups.push(temp.remove);
     const file = join(temp.dir, "data", "herald.db");
-    const main = startMain({ ...VALID_ENV, DATABASE_URL: `file:${file}` }, temp.dir);
+    const main = startMain({ ...validEnv, DATABASE_URL: `file:${file}` }, temp.dir);
 
     const ready = JSON.parse(await waitForLine(main.child, /"msg":"ready"/));
     expect(ready.guild).toBe("222222222222222222");
@@ -80,12 +104,14 @@ describe("main", () => {
     expect(await main.exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(5000);
     expect(main.output().stdout).toContain('"msg":"stopped"');
+    const registration = discord.commandRegistrations.at(-1);
+    expect(registration?.guildId).toBe(DISCORD.DISCORD_GUILD_ID);
   });
 
   it("given a relative DATABASE_URL, creates the file under the working directory", async () => {
     const temp = makeTempDir();
     cleanups.push(temp.remove);
-    const main = startMain({ ...VALID_ENV, DATABASE_URL: "file:./data/herald.db" }, temp.dir);
+    const main = startMain({ ...validEnv, DATABASE_URL: "file:./data/herald.db" }, temp.dir);
     await waitForLine(main.child, /"msg":"ready"/);
     main.child.kill("SIGINT");
     expect(await main.exited).toBe(0);
