@@ -1,13 +1,45 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
+import { PrismaClient as PostgresPrismaClient } from "../generated/postgresql/client.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { sqliteFileFromUrl } from "./database-url.ts";
+import { postgresTarget, providerOf, sqliteFileFromUrl } from "./database-url.ts";
 
 export type { PrismaClient };
 
 /** How long a writer waits for SQLite's lock before giving up (better-sqlite3's busy timeout). */
 const BUSY_TIMEOUT_MS = 5000;
 
+/** Connections per instance: the runner's 4 publishes in flight, their lease renewals, the bot. */
+const POOL_SIZE = 10;
+
+/** node-postgres settings for a PostgreSQL URL: Prisma's `?schema=` becomes the search path. */
+export function postgresPoolConfig(databaseUrl: string): pg.PoolConfig {
+  const target = postgresTarget(databaseUrl);
+  return {
+    connectionString: target.connectionString,
+    // Raw SQL (the claim's row lock, migrations) names tables unqualified, as Prisma's queries
+    // qualify them: both must land in the same schema.
+    options: `-c search_path="${target.schema.replaceAll('"', '""')}"`,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: 10_000,
+    application_name: "herald",
+  };
+}
+
+/**
+ * A Prisma client for DATABASE_URL: SQLite through better-sqlite3, or PostgreSQL through
+ * node-postgres. Both clients are generated from the same models (scripts/postgresql-schema.mjs
+ * derives the PostgreSQL schema, the drift test holds both migrations to it), so the PostgreSQL
+ * one is typed as the SQLite one: repositories are written once, against that type.
+ */
 export function createPrismaClient(databaseUrl: string): PrismaClient {
+  if (providerOf(databaseUrl) === "postgresql") {
+    const adapter = new PrismaPg(postgresPoolConfig(databaseUrl), {
+      schema: postgresTarget(databaseUrl).schema,
+    });
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
   const file = sqliteFileFromUrl(databaseUrl);
   const adapter = new PrismaBetterSqlite3({ url: file, timeout: BUSY_TIMEOUT_MS });
   return new PrismaClient({ adapter });

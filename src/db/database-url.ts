@@ -16,3 +16,35 @@ export function sqliteFileFromUrl(url: string, cwd: string = process.cwd()): str
   }
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
+
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+/** `postgresql://…` (or `postgres://…`) selects PostgreSQL; everything else is a SQLite file. */
+export function providerOf(url: string): DatabaseProvider {
+  return /^postgres(ql)?:\/\//.test(url) ? "postgresql" : "sqlite";
+}
+
+export interface PostgresTarget {
+  /** For node-postgres: the URL without `schema`, which it does not know. */
+  connectionString: string;
+  /** Prisma's `?schema=` parameter: the PostgreSQL schema Herald's tables live in. */
+  schema: string;
+  /** `host:port/database`, for messages: never the user or password. */
+  where: string;
+}
+
+/**
+ * Splits Prisma's `?schema=` parameter off a PostgreSQL URL (node-postgres would pass it to the
+ * server as an unknown option). Default schema `public`, as Prisma's.
+ */
+export function postgresTarget(url: string): PostgresTarget {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") ?? "public";
+  parsed.searchParams.delete("schema");
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "postgres";
+  return {
+    connectionString: parsed.toString(),
+    schema,
+    where: `${parsed.hostname}:${parsed.port || "5432"}/${database}`,
+  };
+}

@@ -36,15 +36,41 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-interface AppliedRow {
+export interface AppliedRow {
   migration_name: string;
   checksum: string;
-  finished_at: string | null;
-  rolled_back_at: string | null;
+  finished_at: unknown;
+  rolled_back_at: unknown;
 }
 
 export class MigrationError extends Error {
   override readonly name = "MigrationError";
+}
+
+/**
+ * The migrations still to apply, in order, given the rows of `_prisma_migrations`; refuses, as
+ * `prisma migrate deploy` does, a migration that failed half-way or was edited after it ran.
+ */
+export function pendingMigrations(rows: AppliedRow[], migrations: Migration[]): Migration[] {
+  const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
+  if (failed !== undefined) {
+    throw new MigrationError(
+      `Migration ${failed.migration_name} failed earlier and was never finished; fix the database by hand, then mark it rolled back.`,
+    );
+  }
+  const applied = new Map(
+    rows.filter((row) => row.rolled_back_at === null).map((r) => [r.migration_name, r]),
+  );
+  return migrations.filter((migration) => {
+    const previous = applied.get(migration.name);
+    if (previous === undefined) return true;
+    if (previous.checksum !== migration.checksum) {
+      throw new MigrationError(
+        `Migration ${migration.name} was changed after it was applied; restore its migration.sql and add a new migration instead.`,
+      );
+    }
+    return false;
+  });
 }
 
 /**
@@ -67,26 +93,8 @@ export function applySqliteMigrations(
         `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
       )
       .all() as AppliedRow[];
-    const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
-    if (failed !== undefined) {
-      throw new MigrationError(
-        `Migration ${failed.migration_name} failed earlier and was never finished; fix the database by hand, then mark it rolled back.`,
-      );
-    }
-    const applied = new Map(
-      rows.filter((row) => row.rolled_back_at === null).map((r) => [r.migration_name, r]),
-    );
     const newlyApplied: string[] = [];
-    for (const migration of readMigrations(dir)) {
-      const previous = applied.get(migration.name);
-      if (previous !== undefined) {
-        if (previous.checksum !== migration.checksum) {
-          throw new MigrationError(
-            `Migration ${migration.name} was changed after it was applied; restore its migration.sql and add a new migration instead.`,
-          );
-        }
-        continue;
-      }
+    for (const migration of pendingMigrations(rows, readMigrations(dir))) {
       applyOne(db, migration);
       newlyApplied.push(migration.name);
     }

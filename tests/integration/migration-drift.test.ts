@@ -1,18 +1,27 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { postgresqlSchema, readSqliteSchema } from "../../scripts/postgresql-schema.mjs";
 import { applySqliteMigrations, MIGRATIONS_DIR, readMigrations } from "../../src/db/migrate.ts";
-import { schemaDrift } from "../support/schema-drift.ts";
+import { applyPostgresMigrations, POSTGRES_MIGRATIONS_DIR } from "../../src/db/migrate-postgres.ts";
+import { createLogger } from "../../src/logger.ts";
+import {
+  createPostgresSchema,
+  noticePostgresSkipped,
+  type PostgresSchema,
+  testPostgresUrl,
+} from "../support/postgres.ts";
+import { postgresShape, schemaDrift, sqliteShape } from "../support/schema-drift.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
-const schema = readFileSync(new URL("../../prisma/schema.prisma", import.meta.url), "utf8");
+const schema = readSqliteSchema();
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function migratedDatabase(migrationsDir = MIGRATIONS_DIR): Database.Database {
+function migratedDatabase(migrationsDir = MIGRATIONS_DIR) {
   const temp = makeTempDir();
   const file = join(temp.dir, "herald.db");
   applySqliteMigrations(file, migrationsDir);
@@ -21,7 +30,7 @@ function migratedDatabase(migrationsDir = MIGRATIONS_DIR): Database.Database {
     db.close();
     temp.remove();
   });
-  return db;
+  return sqliteShape(db);
 }
 
 describe("migrations and schema.prisma", () => {
@@ -65,3 +74,104 @@ describe("migrations and schema.prisma", () => {
     ]);
   });
 });
+
+const pgUrl = testPostgresUrl();
+if (pgUrl === undefined) noticePostgresSkipped("migration-drift.test.ts");
+
+describe.runIf(pgUrl !== undefined)(
+  "PostgreSQL migrations and the schema derived from schema.prisma",
+  () => {
+    const pgSchema = postgresqlSchema(schema);
+    const schemas: PostgresSchema[] = [];
+    let migrated: PostgresSchema;
+    beforeAll(async () => {
+      migrated = await createPostgresSchema(pgUrl ?? "", "drift");
+      schemas.push(migrated);
+    });
+    afterAll(async () => {
+      await Promise.all(schemas.map((s) => s.drop()));
+    });
+
+    async function shapeOf(target: PostgresSchema) {
+      const client = await target.client();
+      return postgresShape(client, target.name);
+    }
+
+    it("given the derived schema, only the provider and the client's output folder differ from schema.prisma", () => {
+      const changed = pgSchema
+        .split("\n")
+        .filter((line) => !line.startsWith("//") && !schema.split("\n").includes(line));
+      expect(changed.map((line) => line.trim())).toEqual([
+        'output       = "../../src/generated/postgresql"',
+        'provider = "postgresql"',
+      ]);
+    });
+
+    it("given a fresh schema, the PostgreSQL migrations produce exactly the tables schema.prisma describes", async () => {
+      expect(schemaDrift(pgSchema, await shapeOf(migrated), "postgresql")).toEqual([]);
+    });
+
+    it("given a model added to schema.prisma without a PostgreSQL migration, the check names its table", async () => {
+      const extended = pgSchema.replace(
+        "model Member {",
+        "model Note {\n  id Int @id @default(autoincrement())\n  body String\n}\n\nmodel Member {",
+      );
+      expect(schemaDrift(extended, await shapeOf(migrated), "postgresql")).toEqual([
+        "model Note: table Note is missing",
+      ]);
+    });
+
+    it("given a PostgreSQL migration that drops a NOT NULL, an index and a default, the check reports each one", async () => {
+      const temp = makeTempDir();
+      cleanups.push(temp.remove);
+      cpSync(POSTGRES_MIGRATIONS_DIR, temp.dir, { recursive: true });
+      const [first] = readMigrations(temp.dir);
+      if (first === undefined) throw new Error("no migrations");
+      const broken = first.sql
+        .replace('"displayName" TEXT NOT NULL', '"displayName" TEXT')
+        .replace(/CREATE INDEX "Post_status_scheduledAt_idx"[^;]*;/, "")
+        .replace(
+          `"lateGraceMinutes" INTEGER NOT NULL DEFAULT 15`,
+          `"lateGraceMinutes" INTEGER NOT NULL DEFAULT 10`,
+        );
+      expect(broken).not.toBe(first.sql);
+      writeFileSync(join(temp.dir, first.name, "migration.sql"), broken);
+      const target = await createPostgresSchema(pgUrl ?? "", "drift_broken", false);
+      schemas.push(target);
+      await applyPostgresMigrations(target.url, {
+        dir: temp.dir,
+        connectTimeoutMs: 5_000,
+        logger: createLogger("silent"),
+      });
+
+      const problems = schemaDrift(pgSchema, await shapeOf(target), "postgresql");
+
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          "Member.displayName: nullable in the database",
+          "Post: missing INDEX Post_status_scheduledAt_idx (status, scheduledAt)",
+          "Settings.lateGraceMinutes: default 10, expected 15",
+        ]),
+      );
+      expect(problems).toHaveLength(3);
+    });
+
+    it("given the migrations applied twice, the second run applies nothing and records each once", async () => {
+      const again = await applyPostgresMigrations(migrated.url, {
+        connectTimeoutMs: 5_000,
+        logger: createLogger("silent"),
+      });
+      expect(again.applied).toEqual([]);
+      const client = await migrated.client();
+      const { rows } = await client.query<{ migration_name: string; checksum: string }>(
+        `SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`,
+      );
+      expect(rows).toEqual(
+        readMigrations(POSTGRES_MIGRATIONS_DIR).map((m) => ({
+          migration_name: m.name,
+          checksum: m.checksum,
+        })),
+      );
+    });
+  },
+);

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
@@ -14,495 +13,503 @@ import { nextStatus } from "../../src/domain/post-lifecycle.ts";
 import { PostService } from "../../src/domain/posts.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
+import { type TestDatabase, testDatabases, testProviders } from "../support/test-database.ts";
 
 const GUILD = "222222222222222222";
 const MANAGER = discordActor("333333333333333333");
 const APPROVER = discordActor("444444444444444444");
 
-let db: TestDatabase;
-let clock: FixedClock;
-let campaigns: CampaignService;
-let posts: PostService;
-let postRepository: PrismaPostRepository;
+describe.each(testProviders("repositories.test.ts"))("repositories on %s", (provider) => {
+  const databases = testDatabases(provider, "repositories");
+  let db: TestDatabase;
+  let clock: FixedClock;
+  let campaigns: CampaignService;
+  let posts: PostService;
+  let postRepository: PrismaPostRepository;
 
-beforeEach(() => {
-  db = createTestDatabase();
-  clock = new FixedClock(new Date("2026-06-01T08:00:00Z"));
-  const campaignRepository = new PrismaCampaignRepository(db.prisma);
-  postRepository = new PrismaPostRepository(db.prisma);
-  campaigns = new CampaignService(campaignRepository);
-  posts = new PostService({ campaigns: campaignRepository, posts: postRepository, clock });
-});
-afterEach(async () => {
-  await db.close();
-});
-
-const gadgets: CreateCampaignInput = {
-  guildId: GUILD,
-  name: "Desk Gadgets",
-  niche: "  Home  Office ",
-  times: "09:00,15:00,21:00",
-  timezone: "Europe/Berlin",
-  link: "https://shop.example/desk?ref=herald",
-  epc: 0.4,
-};
-
-async function expectRefusal(promise: Promise<unknown>, code: DomainErrorCode): Promise<void> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  expect((error as DomainError).code).toBe(code);
-}
-
-async function counts() {
-  return {
-    campaigns: await db.prisma.campaign.count(),
-    posts: await db.prisma.post.count(),
-    links: await db.prisma.affiliateLink.count(),
-    audit: await db.prisma.auditEvent.count(),
-  };
-}
-
-describe("campaign repository", () => {
-  it("creates a campaign with its slug, normalised niche and an audit event in one go", async () => {
-    const created = await campaigns.create(gadgets, MANAGER);
-    expect(created).toMatchObject({
-      name: "Desk Gadgets",
-      slug: "desk-gadgets",
-      niche: "home office",
-      status: "active",
-      timezone: "Europe/Berlin",
-      schedule: { days: "daily", times: ["09:00", "15:00", "21:00"] },
-      defaultLink: "https://shop.example/desk?ref=herald",
-      epc: 0.4,
-      createdBy: MANAGER,
-    });
-    expect(await campaigns.get(GUILD, " Desk Gadgets ")).toEqual(created);
-    const audit = await db.prisma.auditEvent.findMany();
-    expect(audit).toMatchObject([
-      {
-        actor: MANAGER,
-        action: "campaign.created",
-        targetType: "campaign",
-        targetId: String(created.id),
-        guildId: GUILD,
-      },
-    ]);
-  });
-
-  it("refuses a second campaign with the same name, or a name with the same slug, and writes nothing", async () => {
-    await campaigns.create(gadgets, MANAGER);
-    const before = await counts();
-    await expectRefusal(campaigns.create(gadgets, MANAGER), "campaign_name_taken");
-    await expectRefusal(
-      campaigns.create({ ...gadgets, name: "desk gadgets!" }, MANAGER),
-      "campaign_name_taken",
-    );
-    expect(await counts()).toEqual(before);
-  });
-
-  it("lets another guild use the same name", async () => {
-    await campaigns.create(gadgets, MANAGER);
-    const other = await campaigns.create({ ...gadgets, guildId: "999999999999999999" }, MANAGER);
-    expect(other.slug).toBe("desk-gadgets");
-    expect(await campaigns.list(GUILD)).toHaveLength(1);
-  });
-
-  it.each<[string, Partial<CreateCampaignInput>, DomainErrorCode]>([
-    ["an hour of 25", { times: "25:00" }, "invalid_schedule"],
-    ["9am", { times: "9am" }, "invalid_schedule"],
-    ["no times", { times: "" }, "invalid_schedule"],
-    ["an unknown time zone", { timezone: "Mars/Olympus" }, "invalid_timezone"],
-    ["an empty name", { name: "   " }, "invalid_input"],
-    ["a non-http link", { link: "ftp://shop.example/file" }, "invalid_link"],
-    ["a negative EPC", { epc: -1 }, "invalid_input"],
-    ["an unknown weekday", { days: "mon,funday" }, "invalid_schedule"],
-  ])("refuses %s with a typed error and writes nothing", async (_, change, code) => {
-    await expectRefusal(campaigns.create({ ...gadgets, ...change }, MANAGER), code);
-    expect(await counts()).toEqual({ campaigns: 0, posts: 0, links: 0, audit: 0 });
-  });
-
-  it("pauses, resumes and archives with an audit event each, and refuses moves that make no sense", async () => {
-    await campaigns.create(gadgets, MANAGER);
-    expect((await campaigns.pause(GUILD, "Desk Gadgets", MANAGER)).status).toBe("paused");
-    await expectRefusal(campaigns.pause(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
-    expect((await campaigns.resume(GUILD, "Desk Gadgets", MANAGER)).status).toBe("active");
-    expect((await campaigns.archive(GUILD, "Desk Gadgets", MANAGER)).status).toBe("archived");
-    await expectRefusal(campaigns.resume(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
-    await expectRefusal(campaigns.pause(GUILD, "Nope", MANAGER), "campaign_not_found");
-    const actions = (await db.prisma.auditEvent.findMany({ orderBy: { id: "asc" } })).map(
-      (a) => a.action,
-    );
-    expect(actions).toEqual([
-      "campaign.created",
-      "campaign.paused",
-      "campaign.active",
-      "campaign.archived",
-    ]);
-  });
-});
-
-describe("post repository", () => {
   beforeEach(async () => {
-    await campaigns.create(gadgets, MANAGER);
+    db = await databases.fresh();
+    clock = new FixedClock(new Date("2026-06-01T08:00:00Z"));
+    const campaignRepository = new PrismaCampaignRepository(db.prisma);
+    postRepository = new PrismaPostRepository(db.prisma);
+    campaigns = new CampaignService(campaignRepository);
+    posts = new PostService({ campaigns: campaignRepository, posts: postRepository, clock });
+  });
+  afterAll(async () => {
+    await databases.closeAll();
   });
 
-  it("queues a post with a tracked link whose utm_content is the post id", async () => {
-    const post = await posts.queue(
-      { guildId: GUILD, campaign: "Desk Gadgets", text: "A tidy desk in five minutes", at: "now" },
-      MANAGER,
-    );
-    expect(post.status).toBe("pending_approval");
-    expect(post.scheduledAt).toEqual(clock.now());
-    const tracked = new URL(post.affiliateLink?.trackedUrl ?? "");
-    expect(tracked.searchParams.get("ref")).toBe("herald");
-    expect(tracked.searchParams.get("utm_source")).toBe("x");
-    expect(tracked.searchParams.get("utm_medium")).toBe("social");
-    expect(tracked.searchParams.get("utm_campaign")).toBe("desk-gadgets");
-    expect(tracked.searchParams.get("utm_content")).toBe(String(post.id));
-    const link = await db.prisma.affiliateLink.findFirstOrThrow();
-    expect(link).toMatchObject({
-      utmContent: String(post.id),
-      originalUrl: "https://shop.example/desk?ref=herald",
-    });
-  });
+  const gadgets: CreateCampaignInput = {
+    guildId: GUILD,
+    name: "Desk Gadgets",
+    niche: "  Home  Office ",
+    times: "09:00,15:00,21:00",
+    timezone: "Europe/Berlin",
+    link: "https://shop.example/desk?ref=herald",
+    epc: 0.4,
+  };
 
-  it("puts 'next' posts into successive free slots of the campaign's schedule", async () => {
-    const first = await posts.queue(
-      { guildId: GUILD, campaign: "Desk Gadgets", text: "Cable trays", at: "next" },
-      MANAGER,
+  async function expectRefusal(promise: Promise<unknown>, code: DomainErrorCode): Promise<void> {
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
     );
-    const second = await posts.queue(
-      { guildId: GUILD, campaign: "Desk Gadgets", text: "Monitor arms", at: "next" },
-      MANAGER,
-    );
-    // 08:00 UTC is 10:00 in Berlin (CEST): the next slots are 15:00 and 21:00 local.
-    expect(first.scheduledAt.toISOString()).toBe("2026-06-01T13:00:00.000Z");
-    expect(second.scheduledAt.toISOString()).toBe("2026-06-01T19:00:00.000Z");
-  });
-
-  it.each<
-    [string, { text: string; link?: string; at?: string; campaign?: string }, DomainErrorCode]
-  >([
-    ["text over 280 weighted characters", { text: "a".repeat(281) }, "content_too_long"],
-    ["a javascript: link", { text: "Lamp", link: "javascript:alert(1)" }, "invalid_link"],
-    ["a malformed time", { text: "Lamp", at: "tomorrowish" }, "invalid_time"],
-    ["an unknown campaign", { text: "Lamp", campaign: "Garden" }, "campaign_not_found"],
-    ["empty text", { text: "   " }, "invalid_input"],
-  ])("refuses %s and writes nothing", async (_, input, code) => {
-    const before = await counts();
-    await expectRefusal(
-      posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", ...input }, MANAGER),
-      code,
-    );
-    expect(await counts()).toEqual(before);
-  });
-
-  it("refuses the same text twice for one X account within 24 hours", async () => {
-    const repo = new PrismaXAccountRepository(
-      db.prisma,
-      new SecretBox({ current: Buffer.alloc(32, 1) }),
-    );
-    const account = await repo.save(
-      {
-        guildId: GUILD,
-        handle: "@desk",
-        xUserId: "1",
-        credentials: { kind: "oauth2", accessToken: "t" },
-      },
-      { actor: MANAGER, action: "x_account.connected" },
-    );
-    await db.prisma.campaign.updateMany({ data: { xAccountId: account.id } });
-    await posts.queue(
-      { guildId: GUILD, campaign: "Desk Gadgets", text: "Standing desks" },
-      MANAGER,
-    );
-    await expectRefusal(
-      posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text: "standing  desks" }, MANAGER),
-      "content_duplicate",
-    );
-    clock.advance(25 * 60 * 60 * 1000);
-    await expect(
-      posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text: "Standing desks" }, MANAGER),
-    ).resolves.toMatchObject({ status: "pending_approval" });
-  });
-
-  it("persists every move of the lifecycle together with its audit event", async () => {
-    const queue = (text: string) =>
-      posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text, at: "now" }, MANAGER);
-    const auditFor = async (id: number) =>
-      (
-        await db.prisma.auditEvent.findMany({
-          where: { targetType: "post", targetId: String(id) },
-          orderBy: { id: "asc" },
-        })
-      ).map((a) => [a.action, JSON.parse(a.payload).to ?? null]);
-
-    // queue → approve → edit (back to pending) → approve → claim → published
-    const a = await queue("Desk lamp with a dimmer");
-    expect((await posts.approve(a.id, APPROVER)).approval).toMatchObject({
-      by: APPROVER,
-      decision: "approved",
-    });
-    const edited = await posts.edit(a.id, MANAGER, "Desk lamp with a warm dimmer");
-    expect(edited).toMatchObject({
-      status: "pending_approval",
-      approval: null,
-      text: "Desk lamp with a warm dimmer",
-    });
-    await posts.approve(a.id, APPROVER);
-    const claimed = await postRepository.claim(
-      a.id,
-      clock.now(),
-      new Date(clock.now().getTime() + 30_000),
-    );
-    expect(claimed).toMatchObject({ status: "publishing", attempts: 1 });
-    await scheduler(a.id, "publishing", "publish_succeeded", {
-      xPostId: "1790000000000000001",
-      publishedAt: clock.now(),
-      costUsd: 0.2,
-      leaseUntil: null,
-    });
-    expect(await postRepository.findById(a.id)).toMatchObject({
-      status: "published",
-      xPostId: "1790000000000000001",
-      costUsd: 0.2,
-    });
-    expect(await auditFor(a.id)).toEqual([
-      ["post.queued", null],
-      ["post.approve", "approved"],
-      ["post.edit", "pending_approval"],
-      ["post.approve", "approved"],
-      ["post.claim", null],
-      ["post.publish_succeeded", "published"],
-    ]);
-
-    // queue → reject → edit (resubmitted) → cancel
-    const b = await queue("Ergonomic chair guide");
-    expect((await posts.reject(b.id, APPROVER, "Add the price")).approval).toMatchObject({
-      decision: "rejected",
-      reason: "Add the price",
-    });
-    await posts.edit(b.id, MANAGER, "Ergonomic chair guide, from 99 EUR");
-    expect((await posts.cancel(b.id, MANAGER)).status).toBe("cancelled");
-    expect((await auditFor(b.id)).map(([action]) => action)).toEqual([
-      "post.queued",
-      "post.reject",
-      "post.edit",
-      "post.cancel",
-    ]);
-
-    // approved → claim → release (transient error) → claim → failed → retry → missed → reschedule
-    const c = await queue("Keyboard trays compared");
-    await posts.approve(c.id, APPROVER);
-    await postRepository.claim(c.id, clock.now(), new Date(clock.now().getTime() + 30_000));
-    await scheduler(c.id, "publishing", "release", {
-      leaseUntil: null,
-      lastError: "X answered 503",
-    });
-    await postRepository.claim(c.id, clock.now(), new Date(clock.now().getTime() + 30_000));
-    await scheduler(c.id, "publishing", "publish_failed", {
-      leaseUntil: null,
-      lastError: "X refused the text",
-    });
-    await scheduler(c.id, "failed", "retry", {});
-    await scheduler(c.id, "approved", "mark_missed", {});
-    const rescheduled = await posts.reschedule(c.id, MANAGER, "2026-06-02 09:00");
-    expect(rescheduled).toMatchObject({
-      status: "approved",
-      attempts: 2,
-      lastError: "X refused the text",
-    });
-    expect(rescheduled.scheduledAt.toISOString()).toBe("2026-06-02T07:00:00.000Z");
-    expect((await auditFor(c.id)).map(([action]) => action)).toEqual([
-      "post.queued",
-      "post.approve",
-      "post.claim",
-      "post.release",
-      "post.claim",
-      "post.publish_failed",
-      "post.retry",
-      "post.mark_missed",
-      "post.reschedule",
-    ]);
-  });
-
-  async function scheduler(id: number, from: PostStatus, event: PostEvent, changes: object) {
-    return postRepository.transition(
-      id,
-      from,
-      { ...changes, status: nextStatus(from, event) },
-      {
-        actor: "scheduler",
-        action: `post.${event}`,
-        payload: { from, to: nextStatus(from, event) },
-      },
-    );
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe(code);
   }
 
-  it("refuses approving twice or approving a cancelled post, and writes nothing", async () => {
-    const post = await posts.queue(
-      { guildId: GUILD, campaign: "Desk Gadgets", text: "Cable clips" },
-      MANAGER,
-    );
-    await posts.approve(post.id, APPROVER);
-    const before = await counts();
-    await expectRefusal(posts.approve(post.id, APPROVER), "invalid_transition");
-    await posts.cancel(post.id, MANAGER);
-    await expectRefusal(posts.approve(post.id, APPROVER), "invalid_transition");
-    await expectRefusal(posts.approve(9999, APPROVER), "post_not_found");
-    expect((await counts()).audit).toBe(before.audit + 1);
+  async function counts() {
+    return {
+      campaigns: await db.prisma.campaign.count(),
+      posts: await db.prisma.post.count(),
+      links: await db.prisma.affiliateLink.count(),
+      audit: await db.prisma.auditEvent.count(),
+    };
+  }
+
+  describe("campaign repository", () => {
+    it("creates a campaign with its slug, normalised niche and an audit event in one go", async () => {
+      const created = await campaigns.create(gadgets, MANAGER);
+      expect(created).toMatchObject({
+        name: "Desk Gadgets",
+        slug: "desk-gadgets",
+        niche: "home office",
+        status: "active",
+        timezone: "Europe/Berlin",
+        schedule: { days: "daily", times: ["09:00", "15:00", "21:00"] },
+        defaultLink: "https://shop.example/desk?ref=herald",
+        epc: 0.4,
+        createdBy: MANAGER,
+      });
+      expect(await campaigns.get(GUILD, " Desk Gadgets ")).toEqual(created);
+      const audit = await db.prisma.auditEvent.findMany();
+      expect(audit).toMatchObject([
+        {
+          actor: MANAGER,
+          action: "campaign.created",
+          targetType: "campaign",
+          targetId: String(created.id),
+          guildId: GUILD,
+        },
+      ]);
+    });
+
+    it("refuses a second campaign with the same name, or a name with the same slug, and writes nothing", async () => {
+      await campaigns.create(gadgets, MANAGER);
+      const before = await counts();
+      await expectRefusal(campaigns.create(gadgets, MANAGER), "campaign_name_taken");
+      await expectRefusal(
+        campaigns.create({ ...gadgets, name: "desk gadgets!" }, MANAGER),
+        "campaign_name_taken",
+      );
+      expect(await counts()).toEqual(before);
+    });
+
+    it("lets another guild use the same name", async () => {
+      await campaigns.create(gadgets, MANAGER);
+      const other = await campaigns.create({ ...gadgets, guildId: "999999999999999999" }, MANAGER);
+      expect(other.slug).toBe("desk-gadgets");
+      expect(await campaigns.list(GUILD)).toHaveLength(1);
+    });
+
+    it.each<[string, Partial<CreateCampaignInput>, DomainErrorCode]>([
+      ["an hour of 25", { times: "25:00" }, "invalid_schedule"],
+      ["9am", { times: "9am" }, "invalid_schedule"],
+      ["no times", { times: "" }, "invalid_schedule"],
+      ["an unknown time zone", { timezone: "Mars/Olympus" }, "invalid_timezone"],
+      ["an empty name", { name: "   " }, "invalid_input"],
+      ["a non-http link", { link: "ftp://shop.example/file" }, "invalid_link"],
+      ["a negative EPC", { epc: -1 }, "invalid_input"],
+      ["an unknown weekday", { days: "mon,funday" }, "invalid_schedule"],
+    ])("refuses %s with a typed error and writes nothing", async (_, change, code) => {
+      await expectRefusal(campaigns.create({ ...gadgets, ...change }, MANAGER), code);
+      expect(await counts()).toEqual({ campaigns: 0, posts: 0, links: 0, audit: 0 });
+    });
+
+    it("pauses, resumes and archives with an audit event each, and refuses moves that make no sense", async () => {
+      await campaigns.create(gadgets, MANAGER);
+      expect((await campaigns.pause(GUILD, "Desk Gadgets", MANAGER)).status).toBe("paused");
+      await expectRefusal(campaigns.pause(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
+      expect((await campaigns.resume(GUILD, "Desk Gadgets", MANAGER)).status).toBe("active");
+      expect((await campaigns.archive(GUILD, "Desk Gadgets", MANAGER)).status).toBe("archived");
+      await expectRefusal(campaigns.resume(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
+      await expectRefusal(campaigns.pause(GUILD, "Nope", MANAGER), "campaign_not_found");
+      const actions = (await db.prisma.auditEvent.findMany({ orderBy: { id: "asc" } })).map(
+        (a) => a.action,
+      );
+      expect(actions).toEqual([
+        "campaign.created",
+        "campaign.paused",
+        "campaign.active",
+        "campaign.archived",
+      ]);
+    });
   });
 
-  it("given a transition based on a stale status, refuses it instead of overwriting", async () => {
-    const post = await posts.queue(
-      { guildId: GUILD, campaign: "Desk Gadgets", text: "Drawer organisers" },
-      MANAGER,
-    );
-    await posts.cancel(post.id, MANAGER);
-    await expectRefusal(
-      postRepository.transition(
-        post.id,
-        "pending_approval",
-        { status: "approved" },
-        { actor: APPROVER, action: "post.approve" },
-      ),
-      "invalid_transition",
-    );
-    expect((await postRepository.findById(post.id))?.status).toBe("cancelled");
-  });
+  describe("post repository", () => {
+    beforeEach(async () => {
+      await campaigns.create(gadgets, MANAGER);
+    });
 
-  async function approvedPosts(count: number): Promise<number[]> {
-    const ids: number[] = [];
-    for (let i = 0; i < count; i++) {
+    it("queues a post with a tracked link whose utm_content is the post id", async () => {
       const post = await posts.queue(
-        { guildId: GUILD, campaign: "Desk Gadgets", text: `Desk tip number ${i}` },
+        {
+          guildId: GUILD,
+          campaign: "Desk Gadgets",
+          text: "A tidy desk in five minutes",
+          at: "now",
+        },
+        MANAGER,
+      );
+      expect(post.status).toBe("pending_approval");
+      expect(post.scheduledAt).toEqual(clock.now());
+      const tracked = new URL(post.affiliateLink?.trackedUrl ?? "");
+      expect(tracked.searchParams.get("ref")).toBe("herald");
+      expect(tracked.searchParams.get("utm_source")).toBe("x");
+      expect(tracked.searchParams.get("utm_medium")).toBe("social");
+      expect(tracked.searchParams.get("utm_campaign")).toBe("desk-gadgets");
+      expect(tracked.searchParams.get("utm_content")).toBe(String(post.id));
+      const link = await db.prisma.affiliateLink.findFirstOrThrow();
+      expect(link).toMatchObject({
+        utmContent: String(post.id),
+        originalUrl: "https://shop.example/desk?ref=herald",
+      });
+    });
+
+    it("puts 'next' posts into successive free slots of the campaign's schedule", async () => {
+      const first = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Cable trays", at: "next" },
+        MANAGER,
+      );
+      const second = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Monitor arms", at: "next" },
+        MANAGER,
+      );
+      // 08:00 UTC is 10:00 in Berlin (CEST): the next slots are 15:00 and 21:00 local.
+      expect(first.scheduledAt.toISOString()).toBe("2026-06-01T13:00:00.000Z");
+      expect(second.scheduledAt.toISOString()).toBe("2026-06-01T19:00:00.000Z");
+    });
+
+    it.each<
+      [string, { text: string; link?: string; at?: string; campaign?: string }, DomainErrorCode]
+    >([
+      ["text over 280 weighted characters", { text: "a".repeat(281) }, "content_too_long"],
+      ["a javascript: link", { text: "Lamp", link: "javascript:alert(1)" }, "invalid_link"],
+      ["a malformed time", { text: "Lamp", at: "tomorrowish" }, "invalid_time"],
+      ["an unknown campaign", { text: "Lamp", campaign: "Garden" }, "campaign_not_found"],
+      ["empty text", { text: "   " }, "invalid_input"],
+    ])("refuses %s and writes nothing", async (_, input, code) => {
+      const before = await counts();
+      await expectRefusal(
+        posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", ...input }, MANAGER),
+        code,
+      );
+      expect(await counts()).toEqual(before);
+    });
+
+    it("refuses the same text twice for one X account within 24 hours", async () => {
+      const repo = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 1) }),
+      );
+      const account = await repo.save(
+        {
+          guildId: GUILD,
+          handle: "@desk",
+          xUserId: "1",
+          credentials: { kind: "oauth2", accessToken: "t" },
+        },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      await db.prisma.campaign.updateMany({ data: { xAccountId: account.id } });
+      await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Standing desks" },
+        MANAGER,
+      );
+      await expectRefusal(
+        posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text: "standing  desks" }, MANAGER),
+        "content_duplicate",
+      );
+      clock.advance(25 * 60 * 60 * 1000);
+      await expect(
+        posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text: "Standing desks" }, MANAGER),
+      ).resolves.toMatchObject({ status: "pending_approval" });
+    });
+
+    it("persists every move of the lifecycle together with its audit event", async () => {
+      const queue = (text: string) =>
+        posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text, at: "now" }, MANAGER);
+      const auditFor = async (id: number) =>
+        (
+          await db.prisma.auditEvent.findMany({
+            where: { targetType: "post", targetId: String(id) },
+            orderBy: { id: "asc" },
+          })
+        ).map((a) => [a.action, JSON.parse(a.payload).to ?? null]);
+
+      // queue → approve → edit (back to pending) → approve → claim → published
+      const a = await queue("Desk lamp with a dimmer");
+      expect((await posts.approve(a.id, APPROVER)).approval).toMatchObject({
+        by: APPROVER,
+        decision: "approved",
+      });
+      const edited = await posts.edit(a.id, MANAGER, "Desk lamp with a warm dimmer");
+      expect(edited).toMatchObject({
+        status: "pending_approval",
+        approval: null,
+        text: "Desk lamp with a warm dimmer",
+      });
+      await posts.approve(a.id, APPROVER);
+      const claimed = await postRepository.claim(
+        a.id,
+        clock.now(),
+        new Date(clock.now().getTime() + 30_000),
+      );
+      expect(claimed).toMatchObject({ status: "publishing", attempts: 1 });
+      await scheduler(a.id, "publishing", "publish_succeeded", {
+        xPostId: "1790000000000000001",
+        publishedAt: clock.now(),
+        costUsd: 0.2,
+        leaseUntil: null,
+      });
+      expect(await postRepository.findById(a.id)).toMatchObject({
+        status: "published",
+        xPostId: "1790000000000000001",
+        costUsd: 0.2,
+      });
+      expect(await auditFor(a.id)).toEqual([
+        ["post.queued", null],
+        ["post.approve", "approved"],
+        ["post.edit", "pending_approval"],
+        ["post.approve", "approved"],
+        ["post.claim", null],
+        ["post.publish_succeeded", "published"],
+      ]);
+
+      // queue → reject → edit (resubmitted) → cancel
+      const b = await queue("Ergonomic chair guide");
+      expect((await posts.reject(b.id, APPROVER, "Add the price")).approval).toMatchObject({
+        decision: "rejected",
+        reason: "Add the price",
+      });
+      await posts.edit(b.id, MANAGER, "Ergonomic chair guide, from 99 EUR");
+      expect((await posts.cancel(b.id, MANAGER)).status).toBe("cancelled");
+      expect((await auditFor(b.id)).map(([action]) => action)).toEqual([
+        "post.queued",
+        "post.reject",
+        "post.edit",
+        "post.cancel",
+      ]);
+
+      // approved → claim → release (transient error) → claim → failed → retry → missed → reschedule
+      const c = await queue("Keyboard trays compared");
+      await posts.approve(c.id, APPROVER);
+      await postRepository.claim(c.id, clock.now(), new Date(clock.now().getTime() + 30_000));
+      await scheduler(c.id, "publishing", "release", {
+        leaseUntil: null,
+        lastError: "X answered 503",
+      });
+      await postRepository.claim(c.id, clock.now(), new Date(clock.now().getTime() + 30_000));
+      await scheduler(c.id, "publishing", "publish_failed", {
+        leaseUntil: null,
+        lastError: "X refused the text",
+      });
+      await scheduler(c.id, "failed", "retry", {});
+      await scheduler(c.id, "approved", "mark_missed", {});
+      const rescheduled = await posts.reschedule(c.id, MANAGER, "2026-06-02 09:00");
+      expect(rescheduled).toMatchObject({
+        status: "approved",
+        attempts: 2,
+        lastError: "X refused the text",
+      });
+      expect(rescheduled.scheduledAt.toISOString()).toBe("2026-06-02T07:00:00.000Z");
+      expect((await auditFor(c.id)).map(([action]) => action)).toEqual([
+        "post.queued",
+        "post.approve",
+        "post.claim",
+        "post.release",
+        "post.claim",
+        "post.publish_failed",
+        "post.retry",
+        "post.mark_missed",
+        "post.reschedule",
+      ]);
+    });
+
+    async function scheduler(id: number, from: PostStatus, event: PostEvent, changes: object) {
+      return postRepository.transition(
+        id,
+        from,
+        { ...changes, status: nextStatus(from, event) },
+        {
+          actor: "scheduler",
+          action: `post.${event}`,
+          payload: { from, to: nextStatus(from, event) },
+        },
+      );
+    }
+
+    it("refuses approving twice or approving a cancelled post, and writes nothing", async () => {
+      const post = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Cable clips" },
         MANAGER,
       );
       await posts.approve(post.id, APPROVER);
-      ids.push(post.id);
+      const before = await counts();
+      await expectRefusal(posts.approve(post.id, APPROVER), "invalid_transition");
+      await posts.cancel(post.id, MANAGER);
+      await expectRefusal(posts.approve(post.id, APPROVER), "invalid_transition");
+      await expectRefusal(posts.approve(9999, APPROVER), "post_not_found");
+      expect((await counts()).audit).toBe(before.audit + 1);
+    });
+
+    it("given a transition based on a stale status, refuses it instead of overwriting", async () => {
+      const post = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Drawer organisers" },
+        MANAGER,
+      );
+      await posts.cancel(post.id, MANAGER);
+      await expectRefusal(
+        postRepository.transition(
+          post.id,
+          "pending_approval",
+          { status: "approved" },
+          { actor: APPROVER, action: "post.approve" },
+        ),
+        "invalid_transition",
+      );
+      expect((await postRepository.findById(post.id))?.status).toBe("cancelled");
+    });
+
+    async function approvedPosts(count: number): Promise<number[]> {
+      const ids: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const post = await posts.queue(
+          { guildId: GUILD, campaign: "Desk Gadgets", text: `Desk tip number ${i}` },
+          MANAGER,
+        );
+        await posts.approve(post.id, APPROVER);
+        ids.push(post.id);
+      }
+      return ids;
     }
-    return ids;
-  }
 
-  it("given two concurrent claims of one post in one process, exactly one wins", async () => {
-    const [id] = await approvedPosts(1);
-    const lease = new Date(clock.now().getTime() + 30_000);
-    const results = await Promise.all([
-      postRepository.claim(id ?? 0, clock.now(), lease),
-      postRepository.claim(id ?? 0, clock.now(), lease),
-    ]);
-    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    it("given two concurrent claims of one post in one process, exactly one wins", async () => {
+      const [id] = await approvedPosts(1);
+      const lease = new Date(clock.now().getTime() + 30_000);
+      const results = await Promise.all([
+        postRepository.claim(id ?? 0, clock.now(), lease),
+        postRepository.claim(id ?? 0, clock.now(), lease),
+      ]);
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+    });
+
+    it("given two processes claiming the same 60 posts at the same moment, each post has exactly one winner", async () => {
+      const ids = await approvedPosts(60);
+      // Opposite orders make the two workers collide on every post at some point.
+      const workers = [ids, [...ids].reverse()].map((order) =>
+        startClaimWorker(db.url, clock.now(), order),
+      );
+      await Promise.all(workers.map((w) => w.ready));
+      for (const w of workers) w.go();
+      const [a, b] = await Promise.all(workers.map((w) => w.result));
+      expect([...(a ?? []), ...(b ?? [])].sort((x, y) => x - y)).toEqual(ids);
+      expect(new Set([...(a ?? []), ...(b ?? [])]).size).toBe(ids.length);
+      const rows = await db.prisma.post.findMany({ where: { id: { in: ids } } });
+      expect(rows.every((row) => row.status === "publishing" && row.attempts === 1)).toBe(true);
+      expect(await db.prisma.auditEvent.count({ where: { action: "post.claim" } })).toBe(
+        ids.length,
+      );
+    });
+
+    it("does not claim an approved post before its time", async () => {
+      const post = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Later", at: "2026-06-03 09:00" },
+        MANAGER,
+      );
+      await posts.approve(post.id, APPROVER);
+      expect(await postRepository.claim(post.id, clock.now(), clock.now())).toBeNull();
+    });
   });
 
-  it("given two processes claiming the same 60 posts at the same moment, each post has exactly one winner", async () => {
-    const ids = await approvedPosts(60);
-    // Opposite orders make the two workers collide on every post at some point.
-    const workers = [ids, [...ids].reverse()].map((order) =>
-      startClaimWorker(db.url, clock.now(), order),
-    );
-    await Promise.all(workers.map((w) => w.ready));
-    for (const w of workers) w.go();
-    const [a, b] = await Promise.all(workers.map((w) => w.result));
-    expect([...(a ?? []), ...(b ?? [])].sort((x, y) => x - y)).toEqual(ids);
-    expect(new Set([...(a ?? []), ...(b ?? [])]).size).toBe(ids.length);
-    const rows = await db.prisma.post.findMany({ where: { id: { in: ids } } });
-    expect(rows.every((row) => row.status === "publishing" && row.attempts === 1)).toBe(true);
-    expect(await db.prisma.auditEvent.count({ where: { action: "post.claim" } })).toBe(ids.length);
-  });
+  describe("X account repository", () => {
+    const credentials = {
+      kind: "oauth1" as const,
+      appKey: "app-key-PLAINTEXT-1",
+      appSecret: "app-secret-PLAINTEXT-2",
+      accessToken: "access-token-PLAINTEXT-3",
+      accessSecret: "access-secret-PLAINTEXT-4",
+    };
 
-  it("does not claim an approved post before its time", async () => {
-    const post = await posts.queue(
-      { guildId: GUILD, campaign: "Desk Gadgets", text: "Later", at: "2026-06-03 09:00" },
-      MANAGER,
-    );
-    await posts.approve(post.id, APPROVER);
-    expect(await postRepository.claim(post.id, clock.now(), clock.now())).toBeNull();
+    it("stores credentials encrypted: no secret appears anywhere in the database", async () => {
+      const repo = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      );
+      const account = await repo.save(
+        { guildId: GUILD, handle: "@Desk_Deals", xUserId: "12345", credentials },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      expect(account).toMatchObject({
+        handle: "desk_deals",
+        status: "active",
+        dailyPostBudget: 100,
+      });
+      expect(account).not.toHaveProperty("credentials");
+      const bytes = await db.dump();
+      for (const secret of Object.values(credentials).filter((v) => v.includes("PLAINTEXT"))) {
+        expect(bytes).not.toContain(secret);
+      }
+      expect(bytes).toContain("desk_deals");
+      expect(await repo.credentialsOf(account.id)).toEqual(credentials);
+    });
+
+    it("given another HERALD_SECRET_KEY, refuses to open the credentials with secret_invalid", async () => {
+      const saved = await new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      ).save(
+        { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      const otherKey = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 6) }),
+      );
+      await expectRefusal(otherKey.credentialsOf(saved.id), "secret_invalid");
+    });
+
+    it("connecting the same handle again replaces the credentials and reactivates the account", async () => {
+      const repo = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      );
+      const first = await repo.save(
+        { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      await repo.setStatus(first.id, "invalid", {
+        actor: "scheduler",
+        action: "x_account.invalid",
+      });
+      const again = await repo.save(
+        {
+          guildId: GUILD,
+          handle: "@DESK",
+          xUserId: "1",
+          credentials: { ...credentials, accessToken: "rotated" },
+        },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      expect(again).toMatchObject({ id: first.id, status: "active" });
+      expect(
+        (await repo.credentialsOf(first.id)).kind === "oauth1" &&
+          (await repo.credentialsOf(first.id)),
+      ).toMatchObject({ accessToken: "rotated" });
+      expect(await repo.list(GUILD)).toHaveLength(1);
+    });
   });
 });
-
-describe("X account repository", () => {
-  const credentials = {
-    kind: "oauth1" as const,
-    appKey: "app-key-PLAINTEXT-1",
-    appSecret: "app-secret-PLAINTEXT-2",
-    accessToken: "access-token-PLAINTEXT-3",
-    accessSecret: "access-secret-PLAINTEXT-4",
-  };
-
-  it("stores credentials encrypted: no secret appears anywhere in the database file", async () => {
-    const repo = new PrismaXAccountRepository(
-      db.prisma,
-      new SecretBox({ current: Buffer.alloc(32, 5) }),
-    );
-    const account = await repo.save(
-      { guildId: GUILD, handle: "@Desk_Deals", xUserId: "12345", credentials },
-      { actor: MANAGER, action: "x_account.connected" },
-    );
-    expect(account).toMatchObject({ handle: "desk_deals", status: "active", dailyPostBudget: 100 });
-    expect(account).not.toHaveProperty("credentials");
-    await db.prisma.$disconnect();
-    const bytes = readFileSync(db.file).toString("latin1") + readWal(db.file);
-    for (const secret of Object.values(credentials).filter((v) => v.includes("PLAINTEXT"))) {
-      expect(bytes).not.toContain(secret);
-    }
-    expect(bytes).toContain("desk_deals");
-    expect(await repo.credentialsOf(account.id)).toEqual(credentials);
-  });
-
-  it("given another HERALD_SECRET_KEY, refuses to open the credentials with secret_invalid", async () => {
-    const saved = await new PrismaXAccountRepository(
-      db.prisma,
-      new SecretBox({ current: Buffer.alloc(32, 5) }),
-    ).save(
-      { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
-      { actor: MANAGER, action: "x_account.connected" },
-    );
-    const otherKey = new PrismaXAccountRepository(
-      db.prisma,
-      new SecretBox({ current: Buffer.alloc(32, 6) }),
-    );
-    await expectRefusal(otherKey.credentialsOf(saved.id), "secret_invalid");
-  });
-
-  it("connecting the same handle again replaces the credentials and reactivates the account", async () => {
-    const repo = new PrismaXAccountRepository(
-      db.prisma,
-      new SecretBox({ current: Buffer.alloc(32, 5) }),
-    );
-    const first = await repo.save(
-      { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
-      { actor: MANAGER, action: "x_account.connected" },
-    );
-    await repo.setStatus(first.id, "invalid", { actor: "scheduler", action: "x_account.invalid" });
-    const again = await repo.save(
-      {
-        guildId: GUILD,
-        handle: "@DESK",
-        xUserId: "1",
-        credentials: { ...credentials, accessToken: "rotated" },
-      },
-      { actor: MANAGER, action: "x_account.connected" },
-    );
-    expect(again).toMatchObject({ id: first.id, status: "active" });
-    expect(
-      (await repo.credentialsOf(first.id)).kind === "oauth1" &&
-        (await repo.credentialsOf(first.id)),
-    ).toMatchObject({ accessToken: "rotated" });
-    expect(await repo.list(GUILD)).toHaveLength(1);
-  });
-});
-
-function readWal(file: string): string {
-  try {
-    return readFileSync(`${file}-wal`).toString("latin1");
-  } catch {
-    return "";
-  }
-}
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const CLAIM_WORKER = fileURLToPath(new URL("../support/claim-worker.ts", import.meta.url));
