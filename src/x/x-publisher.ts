@@ -51,8 +51,14 @@ const MEDIA_TYPES: Record<string, { mime: string; category: string }> = {
   ".mov": { mime: "video/quicktime", category: "tweet_video" },
 };
 
-/** How many of the account's latest posts recovery reads (X's maximum page size). */
+/** Posts per timeline request: X's maximum page size. */
 const TIMELINE_PAGE = 100;
+/**
+ * X serves at most an account's 3,200 latest posts on its timeline. Recovery reads every page since
+ * `since`: after a busy minute (several instances publishing a backlog) the post it looks for can
+ * lie well past the first page.
+ */
+const TIMELINE_MAX_PAGES = 32;
 
 /** Publishes through X API v2 with twitter-api-v2; every failure becomes a typed outcome. */
 export class XPublisher implements Publisher {
@@ -102,28 +108,35 @@ export class XPublisher implements Publisher {
   > {
     const client = this.clientFor(account);
     try {
-      const response = await client.v2.get(`users/${account.xUserId}/tweets`, {
-        max_results: TIMELINE_PAGE,
-        start_time: since.toISOString(),
-        "tweet.fields": "created_at,entities",
-      });
-      const page = timelinePage.safeParse(response);
-      if (!page.success) {
-        return { kind: "uncertain", reason: "X's timeline answer had an unexpected shape" };
+      const posts: TimelinePost[] = [];
+      let next: string | undefined;
+      for (let pages = 0; pages < TIMELINE_MAX_PAGES; pages += 1) {
+        const response = await client.v2.get(`users/${account.xUserId}/tweets`, {
+          max_results: TIMELINE_PAGE,
+          start_time: since.toISOString(),
+          "tweet.fields": "created_at,entities",
+          ...(next === undefined ? {} : { pagination_token: next }),
+        });
+        const page = timelinePage.safeParse(response);
+        if (!page.success) {
+          return { kind: "uncertain", reason: "X's timeline answer had an unexpected shape" };
+        }
+        for (const post of page.data.data ?? []) {
+          posts.push({
+            id: post.id,
+            text: post.text,
+            createdAt: new Date(post.created_at),
+            links: (post.entities?.urls ?? []).flatMap((link) =>
+              link.expanded_url === undefined
+                ? []
+                : [{ url: link.url, expandedUrl: link.expanded_url }],
+            ),
+          });
+        }
+        next = page.data.meta.next_token;
+        if (next === undefined) break;
       }
-      return {
-        kind: "ok",
-        posts: (page.data.data ?? []).map((post) => ({
-          id: post.id,
-          text: post.text,
-          createdAt: new Date(post.created_at),
-          links: (post.entities?.urls ?? []).flatMap((link) =>
-            link.expanded_url === undefined
-              ? []
-              : [{ url: link.url, expandedUrl: link.expanded_url }],
-          ),
-        })),
-      };
+      return { kind: "ok", posts };
     } catch (error) {
       return classifyXError(error, this.settings.clock.now());
     }

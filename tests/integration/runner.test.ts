@@ -153,6 +153,23 @@ describe("publish runner", () => {
     expect(h.fakeX.posts).toHaveLength(1);
   });
 
+  it("given X's duplicate refusal for a post with 150 newer posts above it on the timeline, finds it on the second page and marks it published", async () => {
+    h = await startHarness();
+    const text = "Monitor risers in oak";
+    const id = await h.approvedPost(text, new Date(Date.now() - 60_000));
+    const existing = await postDirectly(h, text);
+    for (let i = 0; i < 150; i += 1) await postDirectly(h, `Another deal, number ${i}`);
+    const runner = h.runner();
+    await runner.start();
+
+    const { xPostId } = await nextEvent(runner, "post.published");
+
+    expect(xPostId).toBe(existing.id);
+    expect(timelineReads()).toHaveLength(2);
+    expect(await h.posts.findById(id)).toMatchObject({ status: "published", xPostId: existing.id });
+    expect(h.fakeX.posts).toHaveLength(151);
+  });
+
   it("given X's duplicate refusal for a post that is not on the timeline, fails with X's reason", async () => {
     h = await startHarness();
     h.fakeX.fail("POST /2/tweets", { kind: "duplicate" });
