@@ -3,7 +3,12 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient as PostgresPrismaClient } from "../generated/postgresql/client.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { postgresTarget, providerOf, sqliteFileFromUrl } from "./database-url.ts";
+import {
+  type DatabaseProvider,
+  postgresTarget,
+  providerOf,
+  sqliteFileFromUrl,
+} from "./database-url.ts";
 
 export type { PrismaClient };
 
@@ -34,13 +39,26 @@ export function postgresPoolConfig(databaseUrl: string): pg.PoolConfig {
  * one is typed as the SQLite one: repositories are written once, against that type.
  */
 export function createPrismaClient(databaseUrl: string): PrismaClient {
-  if (providerOf(databaseUrl) === "postgresql") {
+  const provider = providerOf(databaseUrl);
+  let client: PrismaClient;
+  if (provider === "postgresql") {
     const adapter = new PrismaPg(postgresPoolConfig(databaseUrl), {
       schema: postgresTarget(databaseUrl).schema,
     });
-    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+    client = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  } else {
+    const file = sqliteFileFromUrl(databaseUrl);
+    client = new PrismaClient({
+      adapter: new PrismaBetterSqlite3({ url: file, timeout: BUSY_TIMEOUT_MS }),
+    });
   }
-  const file = sqliteFileFromUrl(databaseUrl);
-  const adapter = new PrismaBetterSqlite3({ url: file, timeout: BUSY_TIMEOUT_MS });
-  return new PrismaClient({ adapter });
+  providers.set(client, provider);
+  return client;
+}
+
+const providers = new WeakMap<PrismaClient, DatabaseProvider>();
+
+/** The database behind a client made by createPrismaClient, for the few queries that differ. */
+export function providerOfClient(client: PrismaClient): DatabaseProvider {
+  return providers.get(client) ?? "sqlite";
 }

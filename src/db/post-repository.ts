@@ -17,6 +17,7 @@ import type {
   PrismaClient,
 } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
+import { providerOfClient } from "./client.ts";
 
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
 
@@ -191,7 +192,15 @@ export class PrismaPostRepository implements PostRepository {
   }
 
   async claim(id: number, now: Date, leaseUntil: Date): Promise<Post | null> {
+    const shared = providerOfClient(this.prisma) === "postgresql";
     return this.prisma.$transaction(async (tx) => {
+      if (shared) {
+        // Several instances share a PostgreSQL database and walk the same due list: a row another
+        // instance is claiming right now is skipped at once instead of waited for.
+        const locked = await tx.$queryRaw<{ id: number }[]>`
+          SELECT id FROM "Post" WHERE id = ${id} AND status = 'approved' FOR UPDATE SKIP LOCKED`;
+        if (locked.length === 0) return null;
+      }
       // The claim itself is this one conditional update: whoever flips the status wins.
       const { count } = await tx.post.updateMany({
         where: { id, status: "approved", scheduledAt: { lte: now } },

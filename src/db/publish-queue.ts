@@ -92,6 +92,15 @@ export class PrismaPublishQueue implements PublishQueue {
     return taken;
   }
 
+  async nextLeaseExpiry(): Promise<Date | null> {
+    const row = await this.prisma.post.findFirst({
+      where: { status: "publishing", leaseUntil: { not: null } },
+      orderBy: { leaseUntil: "asc" },
+      select: { leaseUntil: true },
+    });
+    return row?.leaseUntil ?? null;
+  }
+
   async renewLease(id: number, leaseUntil: Date): Promise<boolean> {
     const { count } = await this.prisma.post.updateMany({
       where: { id, status: "publishing" },

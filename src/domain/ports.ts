@@ -90,6 +90,11 @@ export interface PublishQueue {
    * of them, with a new lease, one conditional update each so only one recoverer gets a post.
    */
   takeOverExpired(cutoff: Date | "all", leaseUntil: Date, limit: number): Promise<Post[]>;
+  /**
+   * When the earliest lease of a `publishing` post ends: with a shared database, the instant to
+   * look again, in case the instance holding it died. Null when nothing is being published.
+   */
+  nextLeaseExpiry(): Promise<Date | null>;
   /** Extends the lease of a post this runner holds; false when the post is no longer ours. */
   renewLease(id: number, leaseUntil: Date): Promise<boolean>;
   /** Publish instants (and in-flight attempts) of the account's posts since `since`. */

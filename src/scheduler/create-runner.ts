@@ -1,7 +1,7 @@
 import type { Agent } from "node:https";
 import type { Config } from "../config.ts";
 import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
-import type { PrismaClient } from "../db/client.ts";
+import { type PrismaClient, providerOfClient } from "../db/client.ts";
 import { PrismaPostRepository } from "../db/post-repository.ts";
 import { PrismaPublishQueue } from "../db/publish-queue.ts";
 import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
@@ -47,7 +47,8 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
       budget: config.publishing.budget,
       backoff: DEFAULT_BACKOFF,
       // SQLite: this process owns the database, so leases left by a previous run are stale.
-      reclaimAllLeasesAtStart: true,
+      // PostgreSQL: other instances may hold live leases; only expired ones are taken over.
+      reclaimAllLeasesAtStart: providerOfClient(prisma) === "sqlite",
       ...options.settings,
     },
   });

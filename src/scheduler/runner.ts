@@ -36,7 +36,9 @@ export interface RunnerSettings {
   backoff: BackoffPolicy;
   /**
    * With SQLite one instance owns the database, so every lease left by a previous run is stale
-   * and is recovered at start; with a shared database only expired leases are.
+   * and is recovered at start. With a shared database (PostgreSQL, several instances) only
+   * expired leases are, and an idle runner also wakes when the earliest lease ends, so posts of an
+   * instance that died are finished by another.
    */
   reclaimAllLeasesAtStart: boolean;
 }
@@ -166,7 +168,12 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       if (until.getTime() <= now) this.accountWaits.delete(account);
     }
     const due = await this.deps.queue.nextDueAt(waiting.map(([account]) => account));
-    const candidates = [due, ...waiting.map(([, until]) => until)].filter(
+    const leaseEnds = this.deps.settings.reclaimAllLeasesAtStart
+      ? null
+      : await this.deps.queue.nextLeaseExpiry();
+    // A lease is taken over once it ended before now (strictly), so look 1 ms after it ends.
+    const takeOverAt = leaseEnds === null ? null : new Date(leaseEnds.getTime() + 1);
+    const candidates = [due, takeOverAt, ...waiting.map(([, until]) => until)].filter(
       (d): d is Date => d !== null,
     );
     return candidates.length === 0 ? null : new Date(Math.min(...candidates.map(Number)));

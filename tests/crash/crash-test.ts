@@ -6,33 +6,26 @@
 // Usage: tsx tests/crash/crash-test.ts [--posts 1000] [--kills 20] [--links-in-text]
 // Prints JSON lines: one per kill ({"event":"kill",…}), one per violation, and a final
 // {"event":"result",…} with the figures. Exits 1 on any violation.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { applySqliteMigrations } from "../../src/db/migrate.ts";
 import { composePostText } from "../../src/domain/content-policy.ts";
 import { type FakeXProcess, startFakeXProcess } from "../support/fake-x/process.ts";
 import type { StoredPost } from "../support/fake-x/store.ts";
+import { type RunnerChild, startRunner, waitFor } from "../support/runner-child.ts";
 import { insertApprovedPosts, type SeedPost, seedCampaign } from "../support/seed-database.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 
-const RUNNER = fileURLToPath(new URL("./runner-process.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const X_ACCOUNT = {
   userId: "1790000000000000100",
   username: "desk_deals",
   accessToken: "token-desk",
 };
 const SECRET_KEY = Buffer.alloc(32, 8);
-/** Every wait is bounded; these are generous for 2 cores. */
-const START_TIMEOUT_MS = 30_000;
+/** Every wait is bounded; this is generous for 2 cores. */
 const KILL_WAIT_TIMEOUT_MS = 20_000;
-const POLL_MS = 10;
 
 const { values: args } = parseArgs({
   options: {
@@ -59,74 +52,6 @@ const violation = (message: string) => {
   print({ event: "violation", message });
 };
 const randomInt = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
-
-interface RunnerChild {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Settles when the runner printed "started"; rejects when it exits or hangs before that. */
-  started: Promise<void>;
-  /** Lines of level error or worse the runner logged. */
-  errors: string[];
-}
-
-function startRunner(env: Record<string, string>): RunnerChild {
-  const child = spawn(process.execPath, ["--import", TSX, RUNNER], {
-    // Only PATH and HOME from outside, so a developer's own variables cannot leak in.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const errors: string[] = [];
-  let stderr = "";
-  child.stderr?.on("data", (chunk) => {
-    stderr += String(chunk);
-  });
-  const started = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`runner did not start within ${START_TIMEOUT_MS} ms`));
-    }, START_TIMEOUT_MS);
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      let parsed: { event?: string; level?: number };
-      try {
-        parsed = JSON.parse(line) as typeof parsed;
-      } catch {
-        return;
-      }
-      if (parsed.event === "started") {
-        clearTimeout(timer);
-        resolve();
-      } else if ((parsed.level ?? 0) >= 50) {
-        errors.push(line);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`runner exited (${code ?? signal}) before starting: ${stderr}`));
-    });
-  });
-  // A kill during start-up is part of the test; only an awaited `started` may fail it.
-  started.catch(() => {});
-  return { child, exited, started, errors };
-}
-
-/** Polls `count()` until it reaches `target` or `timeoutMs` passes; returns the last count. */
-async function waitFor(
-  count: () => Promise<number>,
-  target: number,
-  timeoutMs: number,
-): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let seen = await count();
-  while (seen < target && Date.now() < deadline) {
-    await delay(POLL_MS);
-    seen = await count();
-  }
-  return seen;
-}
 
 /** The promise's value, or null when it takes longer than `ms`; the timer never outlives it. */
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {

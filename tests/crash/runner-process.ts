@@ -1,14 +1,17 @@
 // The publishing runner as a process of its own, wired by createPublishRunner exactly as the
-// service wires it: for the crash test (killed with SIGKILL and restarted) and the scheduler
-// memory benchmark. Usage: node --import tsx runner-process.ts
+// service wires it: for the crash test (killed with SIGKILL and restarted), the shared-database
+// tests (several on one PostgreSQL database) and the benchmarks.
+// Usage: node --import tsx runner-process.ts
 //
-// Environment: DATABASE_URL (a migrated SQLite file), X_API_BASE (the fake X), HERALD_SECRET_KEY
-// (base64), LOG_LEVEL (default warn), NODE_EXTRA_CA_CERTS (the fake's certificate: the X client
-// uses Node's https with the global agent, which trusts it, so no xHttpAgent is passed).
+// Environment: DATABASE_URL (a migrated SQLite file or PostgreSQL schema), X_API_BASE (the fake
+// X), HERALD_SECRET_KEY (base64), LOG_LEVEL (default warn), LEASE_MS (default: the service's),
+// NODE_EXTRA_CA_CERTS (the fake's certificate: the X client uses Node's https with the global
+// agent, which trusts it, so no xHttpAgent is passed).
 //
 // Prints one JSON line {"event":"started",…} once runner.start() has returned, and one
 // {"event":"armed",…} the first time the runner is idle (nothing due, its timer armed), with
-// the process's memory then. Stops on SIGTERM after runner.stop().
+// the process's memory then. Stops on SIGTERM after runner.stop(), printing
+// {"event":"stopped","published":n} with the number of posts this process published.
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import type { Config } from "../../src/config.ts";
@@ -22,18 +25,22 @@ const startedAt = performance.now();
 
 const env = z
   .object({
-    DATABASE_URL: z.string().startsWith("file:", "DATABASE_URL must be a file: URL"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, "DATABASE_URL must be a file: or postgresql:// URL"),
     X_API_BASE: z.url("X_API_BASE must be the fake X's https origin"),
     HERALD_SECRET_KEY: z.string().transform((value) => parseSecretKey(value)),
     LOG_LEVEL: z.string().default("warn"),
+    LEASE_MS: z.coerce.number().int().positive().optional(),
   })
   .parse(process.env);
 
 /**
  * Production values except the posting budget: the crash test publishes 1,000 posts from one
  * account in seconds, far above the default 100 per 24 h and per 15 min (config.ts caps both
- * at 100,000). Lease, attempts, backoff and grace are left at createPublishRunner's defaults:
- * with SQLite, leases left by a killed run are reclaimed at start, so a short lease is not needed.
+ * at 100,000). Attempts, backoff and grace are left at createPublishRunner's defaults, and the
+ * lease too unless LEASE_MS says otherwise: with SQLite, leases left by a killed run are reclaimed
+ * at start; with PostgreSQL a survivor waits for them to expire, which a short lease speeds up.
  */
 const config: Pick<Config, "x" | "publishing" | "secretKey"> = {
   x: { apiBase: new URL(env.X_API_BASE), defaultAccount: null },
@@ -47,7 +54,17 @@ const config: Pick<Config, "x" | "publishing" | "secretKey"> = {
 const logger = createLogger(env.LOG_LEVEL);
 const prisma = createPrismaClient(env.DATABASE_URL);
 await prisma.$connect();
-const runner = createPublishRunner({ prisma, config, clock: systemClock, logger });
+const runner = createPublishRunner({
+  prisma,
+  config,
+  clock: systemClock,
+  logger,
+  ...(env.LEASE_MS === undefined ? {} : { settings: { leaseMs: env.LEASE_MS } }),
+});
+let published = 0;
+runner.on("post.published", () => {
+  published += 1;
+});
 
 const print = (line: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid })}\n`);
@@ -73,7 +90,7 @@ process.once("SIGTERM", () => {
     await prisma.$disconnect();
     clearInterval(keepAlive);
     clearTimeout(deadline);
-    print({ event: "stopped" });
+    print({ event: "stopped", published });
     process.exit(0);
   })();
 });

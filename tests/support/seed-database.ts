@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import type pg from "pg";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { createPrismaClient } from "../../src/db/client.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
@@ -10,7 +11,8 @@ import type { FakeXAccount } from "./fake-x/store.ts";
 /**
  * Setup for the crash test and the benchmarks, which need more posts than the repositories
  * create in reasonable time: the account and campaign go through the repositories (credentials
- * sealed as Herald seals them), the posts are inserted in one better-sqlite3 transaction.
+ * sealed as Herald seals them), the posts are inserted in one transaction (better-sqlite3 or
+ * node-postgres).
  */
 export interface SeededCampaign {
   campaignId: number;
@@ -119,5 +121,48 @@ export function insertApprovedPosts(
     )();
   } finally {
     db.close();
+  }
+}
+
+/** insertApprovedPosts for a PostgreSQL schema, through a client whose search path is on it. */
+export async function insertApprovedPostsPostgres(
+  client: pg.Client,
+  campaign: SeededCampaign,
+  posts: readonly SeedPost[],
+): Promise<number[]> {
+  // Prisma keeps DateTime as UTC in "timestamp without time zone"; so does this.
+  const utc = (date: Date) => date.toISOString().replace("Z", "");
+  const now = utc(new Date());
+  await client.query("BEGIN");
+  try {
+    const ids: number[] = [];
+    for (const post of posts) {
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO "Post" ("campaignId", text, media, "scheduledAt", status, "createdBy", "createdAt", "updatedAt")
+         VALUES ($1, $2, '[]', $3, 'approved', 'seed', $4, $4) RETURNING id`,
+        [campaign.campaignId, post.text, utc(post.scheduledAt), now],
+      );
+      const id = rows[0]?.id;
+      if (id === undefined) throw new Error("INSERT returned no id");
+      if (post.link !== undefined) {
+        const tracked = trackedLinkFor(
+          { originalUrl: post.link, utm: { campaign: campaign.campaignSlug } },
+          id,
+        );
+        await client.query(
+          `WITH link AS (
+             INSERT INTO "AffiliateLink" ("originalUrl", "utmCampaign", "utmContent", "trackedUrl", "createdAt")
+             VALUES ($1, $2, $3, $4, $5) RETURNING id)
+           UPDATE "Post" SET "affiliateLinkId" = (SELECT id FROM link) WHERE id = $3::int`,
+          [post.link, campaign.campaignSlug, String(id), tracked, now],
+        );
+      }
+      ids.push(id);
+    }
+    await client.query("COMMIT");
+    return ids;
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw error;
   }
 }
