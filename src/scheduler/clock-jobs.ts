@@ -1,8 +1,10 @@
 /**
  * Clock jobs: work that runs at a wall-clock time in a time zone (the daily report at the guild's
  * report_time) or on a fixed cadence (the hourly metrics sync). Posts never come here: the runner
- * keeps one timer for them (design.md section 4). Only one instance runs clock jobs (section 10);
- * electing it is the caller's business.
+ * keeps one timer for them (design.md section 4). Only one instance runs clock jobs (section 10):
+ * every instance keeps the schedule, and at each tick asks its ClockJobLeadership whether it is the
+ * one (on PostgreSQL, the holder of an advisory lock), so a survivor takes the next tick when the
+ * holder dies.
  *
  * When a daily job runs: at the instants `nextSlots` (src/domain/schedule.ts) gives for a daily
  * schedule, so clock jobs and campaign slots follow one daylight-saving rule. Every local day has
@@ -44,8 +46,18 @@ export interface ClockJob {
   run(firedAt: Date): Promise<void>;
 }
 
+/**
+ * Decides whether this instance runs clock jobs, asked at every tick. With several instances on
+ * one database exactly one must answer true (src/db/clock-leadership.ts); alone, none is needed.
+ */
+export interface ClockJobLeadership {
+  holds(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
 export interface ClockJobsDeps {
   logger: Logger;
+  leadership?: ClockJobLeadership | undefined;
 }
 
 /** Long enough for a report or a metrics batch to finish, short enough for a container's grace. */
@@ -71,6 +83,7 @@ interface Entry {
  */
 export class ClockJobs {
   private readonly logger: Logger;
+  private readonly leadership: ClockJobLeadership | undefined;
   private readonly entries = new Map<string, Entry>();
   /**
    * In-flight runs by job name. Kept apart from the entries so a run outlives remove() and
@@ -81,6 +94,7 @@ export class ClockJobs {
 
   constructor(deps: ClockJobsDeps) {
     this.logger = deps.logger;
+    this.leadership = deps.leadership;
   }
 
   /** Refuses a duplicate name, a time that is not "HH:mm", an unknown zone, an uneven cadence. */
@@ -126,6 +140,12 @@ export class ClockJobs {
   async stop(timeoutMs: number = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
     this.stopped = true;
     for (const name of [...this.entries.keys()]) this.cancel(name);
+    await this.waitForRuns(timeoutMs);
+    // After the runs: another instance takes the next tick only once ours have finished.
+    await this.leadership?.release();
+  }
+
+  private async waitForRuns(timeoutMs: number): Promise<void> {
     if (this.running.size === 0) return;
 
     let timeout: NodeJS.Timeout | undefined;
@@ -217,8 +237,12 @@ export class ClockJobs {
   /** Never rejects: node-schedule turns a rejection into an unhandled 'error' event. */
   private async execute(entry: Entry, firedAt: Date): Promise<void> {
     const startedAt = Date.now();
-    entry.log.debug({ firedAt }, "clock job started");
     try {
+      if (this.leadership !== undefined && !(await this.leadership.holds())) {
+        entry.log.debug({ firedAt }, "clock job left to the instance holding the lock");
+        return;
+      }
+      entry.log.debug({ firedAt }, "clock job started");
       await entry.job.run(firedAt);
       entry.log.info({ firedAt, durationMs: Date.now() - startedAt }, "clock job finished");
     } catch (error) {
