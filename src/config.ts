@@ -57,8 +57,8 @@ export const databaseUrlSchema = z
     "DATABASE_URL must be file:./path/to/herald.db (SQLite) or postgresql://user@host/db",
   )
   .refine(
-    (value) => !/^postgres(ql)?:\/\//.test(value),
-    "DATABASE_URL: PostgreSQL is not supported yet; use file:./data/herald.db",
+    (value) => !/^postgres(ql)?:\/\//.test(value) || URL.canParse(value),
+    "DATABASE_URL is not a valid URL; write it as postgresql://user:password@host:5432/herald",
   );
 
 const optional = z.string().trim().optional();
@@ -81,6 +81,8 @@ const envSchema = z.object({
   HERALD_POSTS_PER_24H: count("HERALD_POSTS_PER_24H", 100),
   HERALD_POSTS_PER_15MIN: count("HERALD_POSTS_PER_15MIN", 100),
   HERALD_LATE_GRACE_MINUTES: count("HERALD_LATE_GRACE_MINUTES", 15),
+  HERALD_DB_CONNECT_TIMEOUT_SECONDS: count("HERALD_DB_CONNECT_TIMEOUT_SECONDS", 60),
+  HERALD_MEDIA_DIR: optional,
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -108,6 +110,13 @@ export interface XAppCredentials {
 export interface Config {
   discord: { token: string; applicationId: string; guildId: string; apiBase: URL };
   databaseUrl: string;
+  /** How long start keeps trying an unreachable PostgreSQL before it gives up. */
+  databaseConnectTimeoutMs: number;
+  /**
+   * Where uploaded media is kept until published; next to the SQLite file by default. Several
+   * instances on PostgreSQL must share it (a volume), as any of them may publish the post.
+   */
+  mediaDir: string | null;
   secretKey: Buffer;
   x: { apiBase: URL; defaultAccount: XAppCredentials | null };
   publishing: {
@@ -151,6 +160,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       apiBase: e.DISCORD_API_BASE,
     },
     databaseUrl: e.DATABASE_URL,
+    databaseConnectTimeoutMs: e.HERALD_DB_CONNECT_TIMEOUT_SECONDS * 1000,
+    mediaDir: e.HERALD_MEDIA_DIR ?? null,
     secretKey: e.HERALD_SECRET_KEY,
     x: {
       apiBase: e.X_API_BASE,

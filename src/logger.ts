@@ -19,6 +19,9 @@ const SECRET_KEYS = new Set(
     "refreshToken",
     "authorization",
     "password",
+    // A PostgreSQL URL carries the password.
+    "databaseUrl",
+    "DATABASE_URL",
     "DISCORD_TOKEN",
     "HERALD_SECRET_KEY",
     "X_API_KEY",

@@ -1,5 +1,4 @@
 import type { Agent } from "node:https";
-import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Client } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
@@ -8,9 +7,12 @@ import { startNotifier } from "./bot/notifier.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient } from "./db/client.ts";
-import { sqliteFileFromUrl } from "./db/database-url.ts";
-import { applySqliteMigrations } from "./db/migrate.ts";
+import { PostgresClockLeadership } from "./db/clock-leadership.ts";
+import { providerOf } from "./db/database-url.ts";
+import { MigrationError } from "./db/migrate.ts";
+import { migrateDatabase } from "./db/migrate-database.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
+import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
@@ -22,6 +24,7 @@ import { XAccountService } from "./domain/x-accounts.ts";
 import { readEnvironment } from "./environment.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
+import { ClockJobs } from "./scheduler/clock-jobs.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
 import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
@@ -33,6 +36,8 @@ export interface Herald {
   campaigns: CampaignService;
   posts: PostService;
   runner: PublishRunner;
+  /** Daily report and metrics sync register here; on PostgreSQL only one instance runs them. */
+  clockJobs: ClockJobs;
   discord: Client;
   stop(): Promise<void>;
 }
@@ -50,9 +55,11 @@ export async function startHerald(
   overrides: HeraldOverrides = {},
 ): Promise<Herald> {
   const clock = overrides.clock ?? systemClock;
-  const file = sqliteFileFromUrl(config.databaseUrl);
-  const { applied } = applySqliteMigrations(file);
-  logger.info({ database: file, applied }, "database ready");
+  const database = await migrateDatabase(config.databaseUrl, {
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    logger,
+  });
+  logger.info({ database: database.where, applied: database.applied }, "database ready");
 
   const prisma = createPrismaClient(config.databaseUrl);
   await prisma.$connect();
@@ -89,6 +96,13 @@ export async function startHerald(
     onConnected: () => runner.wake(),
   });
   logRunnerEvents(runner, logger);
+  const clockJobs = new ClockJobs({
+    logger,
+    leadership:
+      providerOf(config.databaseUrl) === "postgresql"
+        ? new PostgresClockLeadership(config.databaseUrl, logger)
+        : undefined,
+  });
 
   const discord = createDiscordClient(config.discord);
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
@@ -113,7 +127,7 @@ export async function startHerald(
         settings,
         accounts,
         approvals,
-        media: new MediaStore(join(dirname(file), "media")),
+        media: new MediaStore(config.mediaDir ?? database.defaultMediaDir),
         clock,
         logger,
       },
@@ -121,6 +135,7 @@ export async function startHerald(
     );
   } catch (error) {
     await runner.stop();
+    await clockJobs.stop();
     await discord.destroy();
     await prisma.$disconnect();
     throw error;
@@ -131,11 +146,13 @@ export async function startHerald(
     campaigns,
     posts,
     runner,
+    clockJobs,
     discord,
     async stop() {
-      // Stop taking requests first, then let in-flight publishes finish, then close the database.
+      // Stop taking requests first, then let in-flight publishes and clock jobs finish, then close
+      // the database.
       await discord.destroy();
-      await runner.stop();
+      await Promise.all([runner.stop(), clockJobs.stop()]);
       await prisma.$disconnect();
     },
   };
@@ -168,7 +185,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const herald = await startHerald(config, logger);
+  let herald: Herald;
+  try {
+    herald = await startHerald(config, logger);
+  } catch (error) {
+    if (error instanceof DatabaseUnreachableError || error instanceof MigrationError) {
+      // Said plainly, without a stack: the fix is in the environment or the database.
+      logger.fatal(error.message);
+      process.stderr.write(`Herald cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   logger.info({ guild: config.discord.guildId }, "ready");
 
   let stopping = false;

@@ -5,8 +5,16 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { postgresTarget } from "../../src/db/database-url.ts";
 import { type FakeDiscord, startFakeDiscord } from "../support/fake-discord/server.ts";
+import {
+  createPostgresSchema,
+  noticePostgresSkipped,
+  testPostgresUrl,
+} from "../support/postgres.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
+
+if (testPostgresUrl() === undefined) noticePostgresSkipped("main.test.ts");
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 // The child runs in a temp folder, where a bare `--import tsx` would not resolve.
@@ -117,6 +125,58 @@ describe("main", () => {
     expect(await main.exited).toBe(0);
     expect(existsSync(join(temp.dir, "data", "herald.db"))).toBe(true);
   });
+
+  it("given a PostgreSQL that cannot be reached, retries with backoff for the bounded time, names the host, and exits non-zero", async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.remove);
+    const startedAt = Date.now();
+    // Port 1 on loopback: nothing listens, so every try is refused at once.
+    const main = startMain(
+      {
+        ...validEnv,
+        DATABASE_URL: "postgresql://herald:hunter2@127.0.0.1:1/herald",
+        HERALD_DB_CONNECT_TIMEOUT_SECONDS: "3",
+      },
+      temp.dir,
+    );
+
+    expect(await main.exited).toBe(1);
+    const { stdout, stderr } = main.output();
+    const retries = stdout.split("\n").filter((line) => line.includes("trying again"));
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(retries[0] ?? "{}")).toMatchObject({ database: "127.0.0.1:1/herald" });
+    expect(stderr).toMatch(
+      /Herald cannot start: Cannot reach PostgreSQL at 127\.0\.0\.1:1\/herald \(from DATABASE_URL\): tried \d+ times over [23] s; last error: .*ECONNREFUSED/,
+    );
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3_000);
+    expect(stdout + stderr).not.toContain("hunter2");
+  });
+
+  it.runIf(testPostgresUrl() !== undefined)(
+    "given a postgresql:// DATABASE_URL, migrates that schema, says ready, and stops on SIGTERM",
+    async () => {
+      const schema = await createPostgresSchema(testPostgresUrl() ?? "", "main", false);
+      try {
+        const temp = makeTempDir();
+        cleanups.push(temp.remove);
+        const main = startMain({ ...validEnv, DATABASE_URL: schema.url }, temp.dir);
+        const ready = JSON.parse(await waitForLine(main.child, /"msg":"database ready"/));
+        expect(ready.database).toBe(postgresTarget(schema.url).where);
+        await waitForLine(main.child, /"msg":"ready"/);
+
+        const client = await schema.client();
+        const { rows } = await client.query(
+          `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename = 'Post'`,
+          [schema.name],
+        );
+        expect(rows).toHaveLength(1);
+        main.child.kill("SIGTERM");
+        expect(await main.exited).toBe(0);
+      } finally {
+        await schema.drop();
+      }
+    },
+  );
 
   it("given invalid configuration, lists every problem, exits non-zero and writes nothing", async () => {
     const temp = makeTempDir();

@@ -28,6 +28,26 @@ describe("configuration", () => {
     expect(config.x.defaultAccount).toBeNull();
     expect(config.logLevel).toBe("info");
     expect(config.secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(config.databaseConnectTimeoutMs).toBe(60_000);
+    expect(config.mediaDir).toBeNull();
+  });
+
+  it("given a postgresql:// DATABASE_URL and a connect timeout, selects PostgreSQL with that bound", () => {
+    const config = loadConfig({
+      ...VALID,
+      DATABASE_URL: "postgresql://herald:secret@db:5432/herald",
+      HERALD_DB_CONNECT_TIMEOUT_SECONDS: "5",
+      HERALD_MEDIA_DIR: "/data/media",
+    });
+    expect(config.databaseUrl).toBe("postgresql://herald:secret@db:5432/herald");
+    expect(config.databaseConnectTimeoutMs).toBe(5_000);
+    expect(config.mediaDir).toBe("/data/media");
+  });
+
+  it("given a PostgreSQL URL that does not parse, says how to write one", () => {
+    expect(problemsOf({ ...VALID, DATABASE_URL: "postgresql://herald:se cret@db:port/x" })).toEqual(
+      ["DATABASE_URL is not a valid URL; write it as postgresql://user:password@host:5432/herald"],
+    );
   });
 
   it("given an empty environment, lists every missing value at once", () => {
