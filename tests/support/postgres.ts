@@ -43,10 +43,15 @@ export async function createPostgresSchema(
   const name = `herald_${label.replace(/\W/g, "_")}_${randomBytes(4).toString("hex")}`;
   const url = new URL(baseUrl);
   url.searchParams.set("schema", name);
+  // Every connection to the schema carries its name, so a test can find (and cut) exactly its own.
+  url.searchParams.set("application_name", name);
   const schemaUrl = url.toString();
   const clients: pg.Client[] = [];
   const connect = async () => {
-    const client = new pg.Client(postgresPoolConfig(schemaUrl));
+    // Named apart from Herald's connections, which a test may cut.
+    const adminUrl = new URL(schemaUrl);
+    adminUrl.searchParams.set("application_name", `${name}_admin`);
+    const client = new pg.Client(postgresPoolConfig(adminUrl.toString()));
     await client.connect();
     clients.push(client);
     return client;

@@ -54,9 +54,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { timeoutMs?: number; limits?: FakeXOptions["limits"] } = {},
+  options: {
+    timeoutMs?: number;
+    limits?: FakeXOptions["limits"];
+    /** A migrated database to publish from (closed with the harness); a SQLite file if none. */
+    database?: TestDatabase;
+  } = {},
 ): Promise<Harness> {
-  const db = createTestDatabase();
+  const db = options.database ?? createTestDatabase();
   const fakeX = await startFakeX({
     accounts: [X_USER],
     ...(options.limits === undefined ? {} : { limits: options.limits }),

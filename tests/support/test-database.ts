@@ -105,6 +105,11 @@ export function testDatabases(provider: DatabaseProvider, label: string) {
       };
       return current;
     },
+    /** A plain client on the PostgreSQL schema (after the first fresh()), outside Herald's pool. */
+    async admin(): Promise<pg.Client> {
+      if (admin === undefined) throw new Error("no PostgreSQL schema yet: call fresh() first");
+      return admin;
+    },
     async closeAll(): Promise<void> {
       await current?.close();
       current = undefined;
