@@ -73,6 +73,15 @@ export interface FakeDiscord {
   autocomplete(input: AutocompleteInput): Promise<InteractionHandle>;
   /** The channel as people see it, oldest first, edits applied, without ephemeral messages. */
   channelMessages(channelId: string): ApiMessage[];
+  /**
+   * The first message in the channel (edits applied, ephemeral ones left out) that passes
+   * `matches`, as soon as one does; rejects after `timeoutMs` (5000 by default).
+   */
+  waitForChannelMessage(
+    channelId: string,
+    matches: (message: ApiMessage) => boolean,
+    timeoutMs?: number,
+  ): Promise<ApiMessage>;
   /** Any message the fake holds (ephemeral ones too), as Discord would return it. */
   message(id: string): ApiMessage | undefined;
   /** Every interaction sent, with whether and when the bot answered. */
@@ -131,6 +140,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     autocomplete: (input) => autocomplete(state, input),
     channelMessages: (channelId) =>
       state.messages.visibleIn(channelId).map((message) => state.messages.toApi(message)),
+    waitForChannelMessage: (channelId, matches, timeoutMs = DEFAULT_REPLY_TIMEOUT_MS) =>
+      waitForChannelMessage(state, channelId, matches, timeoutMs),
     message(id) {
       const message = state.messages.get(id);
       return message === undefined ? undefined : state.messages.toApi(message);
@@ -199,4 +210,38 @@ function buildState(
     replyTimeoutMs: options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS,
     privilegedIntents,
   };
+}
+
+function waitForChannelMessage(
+  state: FakeDiscordState,
+  channelId: string,
+  matches: (message: ApiMessage) => boolean,
+  timeoutMs: number,
+): Promise<ApiMessage> {
+  const find = () =>
+    state.messages
+      .visibleIn(channelId)
+      .map((message) => state.messages.toApi(message))
+      .find(matches);
+  return new Promise((resolve, reject) => {
+    const stop = state.messages.onChange((changed) => {
+      if (changed.channelId !== channelId) return;
+      const found = find();
+      if (found !== undefined) finish(() => resolve(found));
+    });
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(new Error(`no matching message in channel ${channelId} within ${timeoutMs} ms`)),
+        ),
+      timeoutMs,
+    );
+    function finish(settle: () => void) {
+      stop();
+      clearTimeout(timer);
+      settle();
+    }
+    const already = find();
+    if (already !== undefined) finish(() => resolve(already));
+  });
 }
