@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { ComponentType } from "discord.js";
 import { type E2E, TEAM, TEAM_X_KEYS } from "./e2e-harness.ts";
 import type { ApiMessage } from "./fake-discord/server.ts";
@@ -90,4 +91,24 @@ export function buttonsOf(message: ApiMessage): { id: string; disabled: boolean 
     .flatMap((row) => row.components ?? [])
     .filter((component) => component.type === ComponentType.Button)
     .map((button) => ({ id: button.custom_id ?? "", disabled: button.disabled === true }));
+}
+
+/**
+ * Every row of every table of Herald's database, as one comparable value: equal before and after
+ * an interaction means the interaction wrote nothing.
+ */
+export async function databaseFingerprint(e2e: E2E): Promise<Record<string, unknown[]>> {
+  const db = new Database(e2e.databaseFile, { readonly: true });
+  try {
+    const tables = db
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+      )
+      .all() as { name: string }[];
+    return Object.fromEntries(
+      tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]),
+    );
+  } finally {
+    db.close();
+  }
 }
