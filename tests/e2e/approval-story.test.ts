@@ -18,6 +18,7 @@ beforeEach(async () => {
 afterEach(async () => {
   // Every interaction of every test got its first answer within Discord's 3 seconds.
   expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
+  expect(e2e.discord.unknownRoutes).toEqual([]);
   await e2e.close();
 });
 

@@ -19,6 +19,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
+  // Herald called no route Discord does not serve.
+  expect(e2e.discord.unknownRoutes).toEqual([]);
   await e2e.close();
 });
 
@@ -57,6 +59,19 @@ describe("buttons and guilds", () => {
     );
     expect(embedField(updated, "Decision")).toMatch(/^Approved by <@\d+> on <t:\d+:f>$/);
     expect(buttonsOf(updated).every((button) => button.disabled)).toBe(true);
+  });
+
+  it("given Discord asks the bot to reconnect, it resumes its session and keeps answering", async () => {
+    e2e.discord.requestReconnect();
+    await expect
+      .poll(() => e2e.discord.gatewayConnections.map((connection) => connection.start))
+      .toEqual(["identify", "resume"]);
+    const handle = await e2e.discord.runCommand({
+      user: TEAM.member,
+      name: "campaign",
+      subcommand: "list",
+    });
+    expect((await handle.reply()).content).toContain("Desk Lamps");
   });
 
   it("given a command from another guild, refuses it privately and writes nothing", async () => {
