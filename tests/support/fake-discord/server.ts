@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { apiChannel } from "./api-shapes.ts";
 import { AttachmentCdn, type AttachmentRef } from "./attachment-cdn.ts";
 import { type CommandRegistration, CommandStore } from "./command-store.ts";
 import { Gateway, type GatewayConnectionRecord } from "./gateway.ts";
@@ -88,6 +89,11 @@ export interface FakeDiscord {
   interactions(): FakeInteractionRecord[];
   /** Interactions whose first callback came after the deadline, or never came before it. */
   interactionsAnsweredLate(): FakeInteractionRecord[];
+  /**
+   * Deletes a channel as a person would in Discord: the gateway sends CHANNEL_DELETE, and REST
+   * answers 10003 Unknown Channel for it from then on.
+   */
+  deleteChannel(channelId: string): void;
   /** Sends op 7 Reconnect to connected clients; they resume on READY's resume_gateway_url. */
   requestReconnect(): void;
   /** Closes gateway sockets and the HTTP server; destroy the discord.js client first. */
@@ -148,6 +154,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     },
     interactions: () => state.interactions.records(),
     interactionsAnsweredLate: () => state.interactions.records().filter((record) => record.late),
+    deleteChannel(channelId) {
+      const found = state.guilds.channel(channelId);
+      if (found === undefined) throw new Error(`the fake has no channel ${channelId}`);
+      const payload = apiChannel(found.guild, found.channel);
+      found.guild.removeChannel(channelId);
+      for (const session of state.gateway.sessionsFor(found.guild.id)) {
+        session.dispatch("CHANNEL_DELETE", payload);
+      }
+    },
     requestReconnect: () => state.gateway.requestReconnect(),
     close() {
       closing ??= (async () => {

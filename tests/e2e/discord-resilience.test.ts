@@ -24,7 +24,7 @@ afterEach(async () => {
   await e2e.close();
 });
 
-describe("buttons and guilds", () => {
+describe("Discord restarts, reconnects, deleted channels and other guilds", () => {
   it("given the service restarts between queueing and approving, the buttons on the old approval message still work", async () => {
     const queued = await e2e.discord.runCommand({
       user: TEAM.manager,
@@ -72,6 +72,34 @@ describe("buttons and guilds", () => {
       subcommand: "list",
     });
     expect((await handle.reply()).content).toContain("Desk Lamps");
+  });
+
+  it("given the approval channel was deleted, keeps the queued post and shows it once an admin sets a new channel", async () => {
+    e2e.discord.deleteChannel(TEAM.channels.approvals);
+    const queued = await e2e.discord.runCommand({
+      user: TEAM.manager,
+      name: "post",
+      subcommand: "queue",
+      options: { campaign: "Desk Lamps", text: "Lamp for a tiny desk", at: "next" },
+    });
+    const reply = (await queued.reply()).content;
+    expect(reply).toContain("could not post it in the approval channel");
+    const postId = Number(/#(\d+)/.exec(reply)?.[1]);
+    expect((await e2e.herald.posts.get(postId)).status).toBe("pending_approval");
+
+    const set = await e2e.discord.runCommand({
+      user: TEAM.admin,
+      name: "settings",
+      subcommand: "set",
+      options: { approval_channel: TEAM.channels.general },
+    });
+    expect((await set.reply()).content).toContain(
+      "1 post(s) waiting for approval are now shown there.",
+    );
+    const shown = await e2e.discord.waitForChannelMessage(TEAM.channels.general, (message) =>
+      buttonsOf(message).some((button) => button.id === `post:approve:${postId}`),
+    );
+    expect(embedField(shown, "Status")).toBe("Waiting for approval");
   });
 
   it("given a command from another guild, refuses it privately and writes nothing", async () => {
