@@ -136,3 +136,34 @@ describe("the team's day, end to end", () => {
     expect((await e2e.herald.posts.get(nextPost.postId)).status).toBe("rejected");
   });
 });
+
+describe("autocomplete", () => {
+  it("offers the team's campaigns by name and its posts by text or number as the member types", async () => {
+    await setUpTeam(e2e);
+    await createCampaign(e2e);
+    await createCampaign(e2e, { name: "Garden Chairs", niche: "garden" });
+    const { postId } = await queue("next", "Lamp with a warm glow");
+
+    const campaigns = await e2e.discord.autocomplete({
+      user: TEAM.manager,
+      name: "post",
+      subcommand: "queue",
+      options: { campaign: "gard" },
+      focused: "campaign",
+    });
+    expect(campaigns.choices).toEqual([{ name: "Garden Chairs", value: "Garden Chairs" }]);
+
+    for (const typed of ["warm", `#${postId}`]) {
+      const posts = await e2e.discord.autocomplete({
+        user: TEAM.manager,
+        name: "post",
+        subcommand: "cancel",
+        options: { post: typed },
+        focused: "post",
+      });
+      expect(posts.choices).toEqual([
+        { name: `#${postId} · pending_approval · Lamp with a warm glow`, value: postId },
+      ]);
+    }
+  });
+});
