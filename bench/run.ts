@@ -5,7 +5,13 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const BENCHES = ["scheduler-memory", "publish-lag", "publish-throughput", "pg-throughput"] as const;
+const BENCHES = [
+  "scheduler-memory",
+  "publish-lag",
+  "publish-throughput",
+  "command-latency",
+  "pg-throughput",
+] as const;
 type BenchName = (typeof BENCHES)[number];
 const isBench = (name: string): name is BenchName => (BENCHES as readonly string[]).includes(name);
 
