@@ -17,7 +17,6 @@ if (pgUrl === undefined) noticePostgresSkipped("clock-leadership.test.ts");
 interface Instance {
   name: string;
   jobs: ClockJobs;
-  leadership: PostgresClockLeadership;
   /** The tick instants this instance ran the job for. */
   ran: string[];
   /** Tick instants this instance decided on: ran, or left to the lock holder. */
@@ -45,7 +44,8 @@ describe.runIf(pgUrl !== undefined)(
 
     /** An instance whose log tells the test what it decided at each tick. */
     function startInstance(name: string): Instance {
-      const instance: Instance = { name, ran: [], decided: [] } as unknown as Instance;
+      const ran: string[] = [];
+      const decided: string[] = [];
       const log = new Writable({
         write(chunk, _encoding, done) {
           for (const line of String(chunk).split("\n").filter(Boolean)) {
@@ -55,7 +55,7 @@ describe.runIf(pgUrl !== undefined)(
               (record.msg === "clock job finished" ||
                 record.msg === "clock job left to the instance holding the lock")
             ) {
-              instance.decided.push(record.firedAt);
+              decided.push(record.firedAt);
               for (const wake of [...waiters]) wake();
             }
           }
@@ -63,15 +63,18 @@ describe.runIf(pgUrl !== undefined)(
         },
       });
       const logger = createLogger("debug", log);
-      instance.leadership = new PostgresClockLeadership(schema.url, logger);
-      instance.jobs = new ClockJobs({ logger, leadership: instance.leadership });
-      instance.jobs.add({
+      const jobs = new ClockJobs({
+        logger,
+        leadership: new PostgresClockLeadership(schema.url, logger),
+      });
+      jobs.add({
         name: "metrics-sync",
         rule: { kind: "every", minutes: 1 },
         run: async (firedAt) => {
-          instance.ran.push(firedAt.toISOString());
+          ran.push(firedAt.toISOString());
         },
       });
+      const instance = { name, jobs, ran, decided };
       instances.push(instance);
       return instance;
     }
