@@ -1,8 +1,10 @@
 import {
+  DiscordAPIError,
   type Interaction,
   type InteractionEditReplyOptions,
   MessageFlags,
   type ModalSubmitInteraction,
+  RESTJSONErrorCodes,
   type RepliableInteraction,
 } from "discord.js";
 import { z } from "zod";
@@ -124,6 +126,12 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       }
       await route(interaction);
     } catch (error) {
+      if (answeredElsewhere(error, interaction)) {
+        // Instances sharing one database all receive every interaction and Discord takes one
+        // answer: the others fail to acknowledge it, before any work, and stop here.
+        log.debug("interaction answered by another instance");
+        return;
+      }
       log.error({ err: error }, "interaction failed");
       if (!interaction.isRepliable()) return;
       try {
@@ -137,6 +145,16 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       }
     }
   };
+}
+
+function answeredElsewhere(error: unknown, interaction: Interaction): boolean {
+  return (
+    error instanceof DiscordAPIError &&
+    error.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged &&
+    interaction.isRepliable() &&
+    !interaction.deferred &&
+    !interaction.replied
+  );
 }
 
 const xKey = z

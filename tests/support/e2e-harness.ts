@@ -56,10 +56,12 @@ export interface E2E {
   fakeX: FakeX;
   /** The running service; replaced by restart(). */
   readonly herald: Herald;
-  /** The SQLite file the service keeps its state in across restarts. */
+  /** The SQLite file the service keeps its state in across restarts (unused with databaseUrl). */
   readonly databaseFile: string;
   /** Stops the service and starts it again on the same database, as after a deploy. */
   restart(): Promise<void>;
+  /** Another instance of the service on the same database and Discord bot (stopped by close()). */
+  startInstance(): Promise<Herald>;
   close(): Promise<void>;
 }
 
@@ -67,7 +69,13 @@ export interface E2E {
  * Herald's real composition root against a fake Discord and a fake X on loopback, with a
  * temporary SQLite file: the whole service as a team would run it.
  */
-export async function startE2E(options: { clock?: Clock } = {}): Promise<E2E> {
+export async function startE2E(
+  options: {
+    clock?: Clock;
+    /** A migrated PostgreSQL schema's URL instead of the temporary SQLite file. */
+    databaseUrl?: string;
+  } = {},
+): Promise<E2E> {
   const temp = makeTempDir("herald-e2e-");
   const databaseFile = join(temp.dir, "data", "herald.db");
   const discord = await startFakeDiscord({
@@ -111,7 +119,7 @@ export async function startE2E(options: { clock?: Clock } = {}): Promise<E2E> {
     DISCORD_GUILD_ID: TEAM.guildId,
     DISCORD_API_BASE: discord.apiBase,
     X_API_BASE: fakeX.url,
-    DATABASE_URL: `file:${databaseFile}`,
+    DATABASE_URL: options.databaseUrl ?? `file:${databaseFile}`,
     HERALD_SECRET_KEY: Buffer.alloc(32, 5).toString("base64"),
   });
   const logger = pino({ level: process.env.HERALD_TEST_LOG ?? "silent" });
@@ -121,6 +129,7 @@ export async function startE2E(options: { clock?: Clock } = {}): Promise<E2E> {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
   let herald = await start();
+  const others: Herald[] = [];
   return {
     discord,
     fakeX,
@@ -132,8 +141,13 @@ export async function startE2E(options: { clock?: Clock } = {}): Promise<E2E> {
       await herald.stop();
       herald = await start();
     },
+    async startInstance() {
+      const other = await start();
+      others.push(other);
+      return other;
+    },
     async close() {
-      await herald.stop();
+      await Promise.all([herald, ...others].map((instance) => instance.stop()));
       await discord.close();
       await fakeX.close();
       temp.remove();
