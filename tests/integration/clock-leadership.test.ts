@@ -93,17 +93,20 @@ describe.runIf(pgUrl !== undefined)(
       }
     }
 
-    const runsAt = (instant: string) =>
-      instances.filter((i) => i.ran.includes(instant)).map((i) => i.name);
-
-    it("given a job scheduled on two instances, each tick runs it once; when the lock holder dies, the next tick runs on the other", async () => {
-      // Only time is faked: node-postgres's sockets and immediates stay real.
+    /** Two instances from 10:00:30, with the clock faked (not node-postgres's sockets). */
+    function startTwoInstances(): [Instance, Instance] {
       vi.useFakeTimers({
         now: new Date("2026-06-01T10:00:30Z"),
         toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"],
       });
-      const a = startInstance("a");
-      const b = startInstance("b");
+      return [startInstance("a"), startInstance("b")];
+    }
+
+    const runsAt = (instant: string) =>
+      instances.filter((i) => i.ran.includes(instant)).map((i) => i.name);
+
+    it("given a job scheduled on two instances, each tick runs it once; when the lock holder dies, the next tick runs on the other", async () => {
+      const [a, b] = startTwoInstances();
 
       await tick("2026-06-01T10:01:00.000Z", [a, b]);
       await tick("2026-06-01T10:02:00.000Z", [a, b]);
@@ -124,12 +127,7 @@ describe.runIf(pgUrl !== undefined)(
     });
 
     it("given the lock holder's connection is cut while it lives, the next tick still runs exactly once", async () => {
-      vi.useFakeTimers({
-        now: new Date("2026-06-01T10:00:30Z"),
-        toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"],
-      });
-      const a = startInstance("a");
-      const b = startInstance("b");
+      const [a, b] = startTwoInstances();
       await tick("2026-06-01T10:01:00.000Z", [a, b]);
       expect(runsAt("2026-06-01T10:01:00.000Z")).toHaveLength(1);
 
