@@ -45,6 +45,19 @@ export interface StoredPost {
   readonly mediaIds: readonly string[];
   readonly inReplyToId: string | null;
   metrics: PostMetrics;
+  /** Counters that keep rising: `metricsAt` adds `perHour` for every hour since `since`. */
+  growth?: { since: number; perHour: Partial<PostMetrics> } | undefined;
+}
+
+/** A post's counters at `now`: its set metrics plus whatever its growth added since. */
+export function metricsAt(post: StoredPost, now: number): PostMetrics {
+  if (post.growth === undefined) return post.metrics;
+  const hours = Math.max(0, now - post.growth.since) / (60 * 60 * 1000);
+  const grown = { ...post.metrics };
+  for (const [key, rate] of Object.entries(post.growth.perHour) as [keyof PostMetrics, number][]) {
+    grown[key] += Math.floor(rate * hours);
+  }
+  return grown;
 }
 
 /** The sensitive-media flags set through POST /2/media/metadata; a flag not sent is false. */

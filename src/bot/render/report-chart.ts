@@ -1,0 +1,156 @@
+/**
+ * The report chart: impressions and clicks per day, one line per campaign (the five with the most
+ * impressions), as a PNG rendered in-process: vega-lite compiles the spec, vega draws it as SVG
+ * without a browser, resvg turns the SVG into a PNG.
+ *
+ * resvg reads no system fonts here on purpose: the chart uses the DejaVu Sans files from the
+ * dejavu-fonts-ttf package, so its text looks the same on every machine (a slim container has no
+ * fonts at all). The chart is a card with its own opaque dark background and light text, so it
+ * reads the same on Discord's dark and light themes.
+ */
+import { createRequire } from "node:module";
+import { Resvg } from "@resvg/resvg-js";
+import { parse, View } from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { Report } from "../../domain/reports.ts";
+
+/** PNG width in pixels; the height follows from the layout. */
+export const CHART_WIDTH = 1200;
+const MAX_LINES = 5;
+const FONT = "DejaVu Sans";
+const require = createRequire(import.meta.url);
+const FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((file) =>
+  require.resolve(`dejavu-fonts-ttf/ttf/${file}`),
+);
+
+/** Discord's dark card colours, and a palette that keeps contrast on them. */
+const THEME = {
+  background: "#2b2d31",
+  text: "#f2f3f5",
+  muted: "#b5bac1",
+  grid: "#3f4248",
+  palette: ["#5865f2", "#57f287", "#fee75c", "#eb459e", "#ed8b3d"],
+};
+
+interface Point {
+  date: string;
+  campaign: string;
+  metric: "Impressions" | "Clicks";
+  value: number | null;
+}
+
+/** The campaigns on the chart: the five with the most impressions in the range. */
+function chartedCampaigns(report: Report) {
+  return [...report.analytics.byCampaign]
+    .sort((a, b) => (b.totals.impressions ?? -1) - (a.totals.impressions ?? -1))
+    .slice(0, MAX_LINES)
+    .map((row) => row.campaign);
+}
+
+function points(report: Report): Point[] {
+  const charted = new Map(chartedCampaigns(report).map((c) => [c.id, c.name]));
+  return report.analytics.daily.flatMap((point) => {
+    const campaign = charted.get(point.campaignId);
+    if (campaign === undefined) return [];
+    // A day without posts is a real 0; a day whose posts X did not report on is left out.
+    const empty = point.posts === 0;
+    return [
+      {
+        date: point.date,
+        campaign,
+        metric: "Impressions" as const,
+        value: empty ? 0 : point.impressions,
+      },
+      { date: point.date, campaign, metric: "Clicks" as const, value: empty ? 0 : point.clicks },
+    ];
+  });
+}
+
+export function chartSpec(report: Report, title: string): TopLevelSpec {
+  const panel = (metric: Point["metric"]) => ({
+    width: 900,
+    height: 220,
+    transform: [{ filter: { field: "metric", equal: metric } }, { filter: "isValid(datum.value)" }],
+    mark: { type: "line" as const, point: true, strokeWidth: 2.5 },
+    encoding: {
+      x: {
+        field: "date",
+        type: "temporal" as const,
+        timeUnit: "yearmonthdate" as const,
+        title: null,
+        axis: {
+          format: "%b %d",
+          labelAngle: 0,
+          tickCount: Math.min(report.analytics.dates.length, 10),
+        },
+      },
+      y: {
+        field: "value",
+        type: "quantitative" as const,
+        title: `${metric} per day`,
+        axis: { format: "~s", tickMinStep: 1 },
+      },
+      color: {
+        field: "campaign",
+        type: "nominal" as const,
+        title: "Campaign",
+        scale: { range: THEME.palette },
+      },
+    },
+  });
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: title, subtitle: `Days in ${report.timeZone}` },
+    background: THEME.background,
+    padding: 24,
+    data: { values: points(report) },
+    vconcat: [panel("Impressions"), panel("Clicks")],
+    spacing: 28,
+    config: {
+      font: FONT,
+      view: { stroke: null },
+      title: {
+        color: THEME.text,
+        subtitleColor: THEME.muted,
+        fontSize: 20,
+        subtitleFontSize: 14,
+        anchor: "start",
+      },
+      axis: {
+        labelColor: THEME.muted,
+        titleColor: THEME.text,
+        labelFontSize: 13,
+        titleFontSize: 14,
+        gridColor: THEME.grid,
+        domainColor: THEME.muted,
+        tickColor: THEME.muted,
+      },
+      legend: {
+        labelColor: THEME.text,
+        titleColor: THEME.text,
+        labelFontSize: 14,
+        titleFontSize: 14,
+        labelLimit: 220,
+        orient: "right",
+      },
+    },
+  };
+}
+
+/** The chart as PNG bytes, CHART_WIDTH pixels wide. */
+export async function renderReportChart(report: Report, title: string): Promise<Buffer> {
+  const view = new View(parse(compile(chartSpec(report, title)).spec), { renderer: "none" });
+  try {
+    const svg = await view.toSVG();
+    const png = new Resvg(svg, {
+      fitTo: { mode: "width", value: CHART_WIDTH },
+      background: THEME.background,
+      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT },
+    })
+      .render()
+      .asPng();
+    return png;
+  } finally {
+    view.finalize();
+  }
+}

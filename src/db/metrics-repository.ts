@@ -1,0 +1,166 @@
+import type { AnalyticsPost } from "../domain/analytics.ts";
+import type { MetricsSnapshot } from "../domain/metrics.ts";
+import type { MetricsStore, SyncTarget } from "../domain/metrics-sync.ts";
+import type { PostStatus } from "../domain/post-lifecycle.ts";
+import { POST_STATUSES } from "../domain/post-lifecycle.ts";
+import type { CampaignDailyRow, ListedPost, ReportStore } from "../domain/reports.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+
+/** Comfortably under SQLite's 32,766 bound parameters (and PostgreSQL's 65,535). */
+const IDS_PER_QUERY = 5_000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+function toStatus(status: string): PostStatus {
+  if ((POST_STATUSES as readonly string[]).includes(status)) return status as PostStatus;
+  throw new Error(`Unknown post status in the database: ${status}`);
+}
+
+/** PostMetrics and CampaignDaily: the sync's time series and the reports' reads. */
+export class PrismaMetricsRepository implements MetricsStore, ReportStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async syncTargets(since: Date): Promise<SyncTarget[]> {
+    const posts = await this.prisma.post.findMany({
+      where: {
+        status: "published",
+        xPostId: { not: null },
+        publishedAt: { gte: since },
+        campaign: { xAccount: { status: { not: "invalid" } } },
+      },
+      select: {
+        id: true,
+        xPostId: true,
+        publishedAt: true,
+        campaign: { select: { xAccountId: true } },
+      },
+    });
+    const lastSynced = new Map<number, Date>();
+    for (const ids of chunks(
+      posts.map((p) => p.id),
+      IDS_PER_QUERY,
+    )) {
+      const groups = await this.prisma.postMetrics.groupBy({
+        by: ["postId"],
+        where: { postId: { in: ids } },
+        _max: { recordedAt: true },
+      });
+      for (const group of groups) {
+        if (group._max.recordedAt !== null) lastSynced.set(group.postId, group._max.recordedAt);
+      }
+    }
+    return posts.flatMap((p) =>
+      p.xPostId === null || p.publishedAt === null || p.campaign.xAccountId === null
+        ? []
+        : [
+            {
+              postId: p.id,
+              xPostId: p.xPostId,
+              xAccountId: p.campaign.xAccountId,
+              publishedAt: p.publishedAt,
+              lastSyncedAt: lastSynced.get(p.id) ?? null,
+            },
+          ],
+    );
+  }
+
+  async record(snapshots: MetricsSnapshot[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    await this.prisma.postMetrics.createMany({ data: snapshots });
+  }
+
+  async published(
+    campaignIds: readonly number[],
+    window: { from: Date; to: Date },
+  ): Promise<{ posts: AnalyticsPost[]; latest: MetricsSnapshot[] }> {
+    if (campaignIds.length === 0) return { posts: [], latest: [] };
+    const rows = await this.prisma.post.findMany({
+      where: {
+        campaignId: { in: [...campaignIds] },
+        status: "published",
+        publishedAt: { gte: window.from, lt: window.to },
+      },
+      select: {
+        id: true,
+        campaignId: true,
+        xPostId: true,
+        text: true,
+        publishedAt: true,
+        costUsd: true,
+      },
+    });
+    const posts = rows.flatMap((row) =>
+      row.publishedAt === null ? [] : [{ ...row, publishedAt: row.publishedAt }],
+    );
+    const latest: MetricsSnapshot[] = [];
+    for (const ids of chunks(
+      posts.map((p) => p.id),
+      IDS_PER_QUERY,
+    )) {
+      latest.push(...(await this.latestOf(ids)));
+    }
+    return { posts, latest };
+  }
+
+  async listed(
+    campaignIds: readonly number[],
+    statuses: readonly PostStatus[],
+    window: { from: Date; to: Date },
+  ): Promise<ListedPost[]> {
+    if (campaignIds.length === 0) return [];
+    const rows = await this.prisma.post.findMany({
+      where: {
+        campaignId: { in: [...campaignIds] },
+        status: { in: [...statuses] },
+        scheduledAt: { gte: window.from, lt: window.to },
+      },
+      orderBy: [{ scheduledAt: "asc" }, { id: "asc" }],
+      select: {
+        id: true,
+        campaignId: true,
+        status: true,
+        text: true,
+        scheduledAt: true,
+        lastError: true,
+      },
+    });
+    return rows.map((row) => ({ ...row, status: toStatus(row.status) }));
+  }
+
+  async replaceDaily(
+    campaignIds: readonly number[],
+    dates: readonly string[],
+    rows: readonly CampaignDailyRow[],
+  ): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.campaignDaily.deleteMany({
+        where: { campaignId: { in: [...campaignIds] }, date: { in: [...dates] } },
+      }),
+      this.prisma.campaignDaily.createMany({ data: [...rows] }),
+    ]);
+  }
+
+  /**
+   * The latest snapshot of each post: one index seek per post on (postId, recordedAt), rather
+   * than reading every snapshot of the range (a post synced hourly has 720 a month).
+   */
+  private async latestOf(postIds: number[]): Promise<MetricsSnapshot[]> {
+    const found = await this.prisma.$queryRaw<{ id: number | bigint | null }[]>(Prisma.sql`
+      SELECT (
+        SELECT m."id" FROM "PostMetrics" m
+        WHERE m."postId" = p."id"
+        ORDER BY m."recordedAt" DESC, m."id" DESC
+        LIMIT 1
+      ) AS "id"
+      FROM "Post" p
+      WHERE p."id" IN (${Prisma.join(postIds)})`);
+    const ids = found.flatMap((row) => (row.id === null ? [] : [Number(row.id)]));
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.postMetrics.findMany({ where: { id: { in: ids } } });
+    return rows.map(({ id: _id, ...snapshot }) => snapshot);
+  }
+}
