@@ -11,7 +11,7 @@
 import { createRequire } from "node:module";
 import { Resvg } from "@resvg/resvg-js";
 import { parse, View } from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { Report } from "../../domain/reports.ts";
 
 /** PNG width in pixels; the height follows from the layout. */
@@ -139,6 +139,9 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
 
 /** The chart as PNG bytes, CHART_WIDTH pixels wide. */
 export async function renderReportChart(report: Report, title: string): Promise<Buffer> {
+  // Loaded on first use: vega-lite adds Set.prototype.toJSON when it loads, and discord.js's
+  // inspect helper (node-inspect-extracted) fails to load after that under vitest's module runner.
+  const { compile } = await import("vega-lite");
   const view = new View(parse(compile(chartSpec(report, title)).spec), { renderer: "none" });
   try {
     const svg = await view.toSVG();
