@@ -5,13 +5,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { createPrismaClient } from "../src/db/client.ts";
 import { composePostText } from "../src/domain/content-policy.ts";
-import { systemClock } from "../src/domain/ports.ts";
-import { createLogger } from "../src/logger.ts";
-import { createPublishRunner } from "../src/scheduler/create-runner.ts";
 import { startFakeX } from "../tests/support/fake-x/server.ts";
 import { insertApprovedPosts } from "../tests/support/seed-database.ts";
 import { figuresOf, quantile } from "./figures.ts";
-import { createBenchDatabase, postText, SECRET_KEY, UNLIMITED_BUDGET, X_ACCOUNT } from "./setup.ts";
+import { benchRunner, createBenchDatabase, postText, X_ACCOUNT } from "./setup.ts";
 
 const POSTS = 1_000;
 const TIMEOUT_MS = 120_000;
@@ -31,17 +28,7 @@ try {
   }));
   insertApprovedPosts(db.file, db, seeds);
   await prisma.$connect();
-  const runner = createPublishRunner({
-    prisma,
-    config: {
-      x: { apiBase: new URL(fakeX.url), defaultAccount: null },
-      publishing: { budget: UNLIMITED_BUDGET, lateGraceMs: 15 * 60_000 },
-      secretKey: SECRET_KEY,
-    },
-    clock: systemClock,
-    logger: createLogger("silent"),
-    xHttpAgent: fakeX.agent,
-  });
+  const runner = benchRunner(prisma, fakeX);
   let published = 0;
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(

@@ -16,13 +16,11 @@ import { systemClock } from "../src/domain/ports.ts";
 import type { Post } from "../src/domain/posts.ts";
 import type { PublishAccount } from "../src/domain/publishing.ts";
 import { SecretBox } from "../src/domain/secrets.ts";
-import { createLogger } from "../src/logger.ts";
-import { createPublishRunner } from "../src/scheduler/create-runner.ts";
 import { XPublisher } from "../src/x/x-publisher.ts";
 import { startFakeXProcess } from "../tests/support/fake-x/process.ts";
 import { insertApprovedPosts, sqliteDate } from "../tests/support/seed-database.ts";
 import { figuresOf } from "./figures.ts";
-import { createBenchDatabase, postText, SECRET_KEY, UNLIMITED_BUDGET, X_ACCOUNT } from "./setup.ts";
+import { benchRunner, createBenchDatabase, postText, SECRET_KEY, X_ACCOUNT } from "./setup.ts";
 
 const POSTS = 2_000;
 const TIMEOUT_MS = 120_000;
@@ -40,17 +38,7 @@ try {
     Array.from({ length: POSTS }, (_, i) => ({ ...postText(i), scheduledAt: now })),
   );
   await prisma.$connect();
-  const runner = createPublishRunner({
-    prisma,
-    config: {
-      x: { apiBase: new URL(fake.url), defaultAccount: null },
-      publishing: { budget: UNLIMITED_BUDGET, lateGraceMs: 15 * 60_000 },
-      secretKey: SECRET_KEY,
-    },
-    clock: systemClock,
-    logger: createLogger("silent"),
-    xHttpAgent: agent,
-  });
+  const runner = benchRunner(prisma, { url: fake.url, agent });
   let published = 0;
   let other = 0;
   const startedAt = performance.now();

@@ -5,7 +5,12 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const BENCHES = ["scheduler-memory", "publish-lag", "publish-throughput"] as const;
+const BENCHES = [
+  "scheduler-memory",
+  "publish-lag",
+  "publish-throughput",
+  "command-latency",
+] as const;
 type BenchName = (typeof BENCHES)[number];
 const isBench = (name: string): name is BenchName => (BENCHES as readonly string[]).includes(name);
 

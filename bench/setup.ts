@@ -1,5 +1,11 @@
+import type { Agent } from "node:https";
 import { join } from "node:path";
+import type { PrismaClient } from "../src/db/client.ts";
 import { applySqliteMigrations } from "../src/db/migrate.ts";
+import { systemClock } from "../src/domain/ports.ts";
+import { createLogger } from "../src/logger.ts";
+import { createPublishRunner } from "../src/scheduler/create-runner.ts";
+import type { PublishRunner } from "../src/scheduler/runner.ts";
 import { type SeededCampaign, seedCampaign } from "../tests/support/seed-database.ts";
 import { makeTempDir } from "../tests/support/temp-dir.ts";
 
@@ -33,4 +39,22 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
 export function postText(i: number): { text: string; link?: string } {
   const text = `Deal ${i + 1}: desk gadget of the day, ${Math.random().toString(36).slice(2, 8)}`;
   return i % 3 === 0 ? { text, link: `https://shop.example.com/p/${1000 + i}?ref=desk` } : { text };
+}
+
+/** The production runner wiring, on the system clock, posting to the fake X without budgets. */
+export function benchRunner(
+  prisma: PrismaClient,
+  fakeX: { url: string; agent: Agent },
+): PublishRunner {
+  return createPublishRunner({
+    prisma,
+    config: {
+      x: { apiBase: new URL(fakeX.url), defaultAccount: null },
+      publishing: { budget: UNLIMITED_BUDGET, lateGraceMs: 15 * 60_000 },
+      secretKey: SECRET_KEY,
+    },
+    clock: systemClock,
+    logger: createLogger("silent"),
+    xHttpAgent: fakeX.agent,
+  });
 }

@@ -5,6 +5,9 @@ import type { SettingsService } from "../domain/settings.ts";
 import type { Logger } from "../logger.ts";
 import { approvalMessage } from "./render/post-message.ts";
 
+/** Where a post's approval message stands after an attempt to show it. */
+export type ShowOutcome = "shown" | "no_channel" | "unreachable";
+
 /**
  * Keeps each post's message in the approval channel in step with the post. Discord failures are
  * logged, never thrown: the post's state is in the database and a stale message is not worth
@@ -21,15 +24,29 @@ export class ApprovalMessages {
     },
   ) {}
 
-  /** Sends the post for approval; false when the guild has no approval channel yet. */
-  async show(post: Post): Promise<boolean> {
+  /** Sends the post to the approval channel, unless the guild has none or Discord refuses. */
+  async show(post: Post): Promise<ShowOutcome> {
     const campaign = await this.deps.campaigns.getById(post.campaignId);
     const settings = await this.deps.settings.get(campaign.guildId);
-    if (settings.approvalChannelId === null) return false;
+    if (settings.approvalChannelId === null) return "no_channel";
     const message = await this.send(settings.approvalChannelId, approvalMessage(post, campaign));
-    if (message === null) return false;
+    if (message === null) return "unreachable";
     await this.deps.posts.recordApprovalMessage(post.id, settings.approvalChannelId, message.id);
-    return true;
+    return "shown";
+  }
+
+  /**
+   * Shows every post still waiting for approval in the guild's (new) approval channel, so that a
+   * channel set late, or set again after the old one was deleted, loses no post. Returns how many.
+   */
+  async showWaiting(guildId: string, channelId: string): Promise<number> {
+    const waiting = await this.deps.posts.list({ guildId, status: "pending_approval", limit: 100 });
+    let shown = 0;
+    for (const post of waiting) {
+      if (post.approvalMessage?.channelId === channelId) continue;
+      if ((await this.show(post)) === "shown") shown += 1;
+    }
+    return shown;
   }
 
   /** Updates the post's approval message, or sends one if it has none yet. */

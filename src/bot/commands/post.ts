@@ -5,6 +5,7 @@ import type { Post } from "../../domain/posts.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { formatLocal } from "../../domain/schedule.ts";
 import { actorOf, auditActor } from "../actor.ts";
+import type { ShowOutcome } from "../approval-messages.ts";
 import type { BotContext, Command } from "../context.ts";
 import { given, parseOptions } from "../options.ts";
 import { discordTime, statusLabel } from "../render/post-message.ts";
@@ -111,11 +112,16 @@ const listOptions = z.object({
 const editOptions = z.object({ post: postId, text: text(1000).optional() });
 const cancelOptions = z.object({ post: postId });
 
+const WHERE_IT_WENT: Record<ShowOutcome, string> = {
+  shown: "It is in the approval channel.",
+  no_channel:
+    "No approval channel is set, so nobody can approve it yet: an admin runs /settings set approval_channel.",
+  unreachable:
+    "Herald could not post it in the approval channel (deleted, or Herald may not write there). The post is kept: once an admin sets a channel Herald can use (/settings set approval_channel), it appears there.",
+};
+
 async function whereItWent(ctx: BotContext, post: Post): Promise<string> {
-  const shown = await ctx.approvals.show(post);
-  return shown
-    ? "It is in the approval channel."
-    : "No approval channel is set, so nobody can approve it yet: an admin runs /settings set approval_channel.";
+  return WHERE_IT_WENT[await ctx.approvals.show(post)];
 }
 
 export const postCommand: Command = {

@@ -81,6 +81,12 @@ export const settingsCommand: Command = {
       reportTime: given(interaction.options.getString("report_time")),
     });
     const updated = await ctx.settings.update(ctx.guildId, o, auditActor(interaction));
-    return `Saved.\n${describeSettings(updated)}`;
+    const moved =
+      o.approvalChannelId === undefined
+        ? 0
+        : await ctx.approvals.showWaiting(ctx.guildId, o.approvalChannelId);
+    const waiting =
+      moved === 0 ? "" : `\n${moved} post(s) waiting for approval are now shown there.`;
+    return `Saved.\n${describeSettings(updated)}${waiting}`;
   },
 };

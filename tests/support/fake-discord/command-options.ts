@@ -103,7 +103,7 @@ function leafOptions(
       continue;
     }
     const checked = checkValue(definition, value, refuse);
-    resolve(input, definition, checked, resolved, refuse);
+    if (RESOLVED_TYPES.has(definition.type)) resolve(input, definition, checked, resolved, refuse);
     sent.push({ name: definition.name, type: definition.type, value: checked });
   }
   return sent;
@@ -168,6 +168,15 @@ function checkChoice<V extends string | number>(
   }
   return value;
 }
+
+/** Option types whose values Discord also describes in the interaction's `resolved`. */
+const RESOLVED_TYPES: ReadonlySet<number> = new Set([
+  T.User,
+  T.Channel,
+  T.Role,
+  T.Mentionable,
+  T.Attachment,
+]);
 
 /** Fills `resolved` for user, channel, role, mentionable and attachment options. */
 function resolve(

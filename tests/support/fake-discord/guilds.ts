@@ -32,7 +32,7 @@ export class FakeGuild {
   readonly id: string;
   readonly name: string;
   readonly ownerId: string;
-  readonly channels: readonly FakeChannelDefinition[];
+  channels: readonly FakeChannelDefinition[];
   readonly roles: readonly RoleRecord[];
   readonly members: ReadonlyMap<string, MemberRecord>;
 
@@ -77,6 +77,13 @@ export class FakeGuild {
 
   channel(id: string): FakeChannelDefinition | undefined {
     return this.channels.find((channel) => channel.id === id);
+  }
+
+  /** Removes a channel, as when someone deletes it; returns what was removed. */
+  removeChannel(id: string): FakeChannelDefinition | undefined {
+    const removed = this.channel(id);
+    this.channels = this.channels.filter((channel) => channel.id !== id);
+    return removed;
   }
 
   /** The first text channel, where a person "types" when a test names no channel. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { apiChannel } from "./api-shapes.ts";
 import { AttachmentCdn, type AttachmentRef } from "./attachment-cdn.ts";
 import { type CommandRegistration, CommandStore } from "./command-store.ts";
 import { Gateway, type GatewayConnectionRecord } from "./gateway.ts";
@@ -73,12 +74,26 @@ export interface FakeDiscord {
   autocomplete(input: AutocompleteInput): Promise<InteractionHandle>;
   /** The channel as people see it, oldest first, edits applied, without ephemeral messages. */
   channelMessages(channelId: string): ApiMessage[];
+  /**
+   * The first message in the channel (edits applied, ephemeral ones left out) that passes
+   * `matches`, as soon as one does; rejects after `timeoutMs` (5000 by default).
+   */
+  waitForChannelMessage(
+    channelId: string,
+    matches: (message: ApiMessage) => boolean,
+    timeoutMs?: number,
+  ): Promise<ApiMessage>;
   /** Any message the fake holds (ephemeral ones too), as Discord would return it. */
   message(id: string): ApiMessage | undefined;
   /** Every interaction sent, with whether and when the bot answered. */
   interactions(): FakeInteractionRecord[];
   /** Interactions whose first callback came after the deadline, or never came before it. */
   interactionsAnsweredLate(): FakeInteractionRecord[];
+  /**
+   * Deletes a channel as a person would in Discord: the gateway sends CHANNEL_DELETE, and REST
+   * answers 10003 Unknown Channel for it from then on.
+   */
+  deleteChannel(channelId: string): void;
   /** Sends op 7 Reconnect to connected clients; they resume on READY's resume_gateway_url. */
   requestReconnect(): void;
   /** Closes gateway sockets and the HTTP server; destroy the discord.js client first. */
@@ -131,12 +146,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     autocomplete: (input) => autocomplete(state, input),
     channelMessages: (channelId) =>
       state.messages.visibleIn(channelId).map((message) => state.messages.toApi(message)),
+    waitForChannelMessage: (channelId, matches, timeoutMs = DEFAULT_REPLY_TIMEOUT_MS) =>
+      waitForChannelMessage(state, channelId, matches, timeoutMs),
     message(id) {
       const message = state.messages.get(id);
       return message === undefined ? undefined : state.messages.toApi(message);
     },
     interactions: () => state.interactions.records(),
     interactionsAnsweredLate: () => state.interactions.records().filter((record) => record.late),
+    deleteChannel(channelId) {
+      const found = state.guilds.channel(channelId);
+      if (found === undefined) throw new Error(`the fake has no channel ${channelId}`);
+      const payload = apiChannel(found.guild, found.channel);
+      found.guild.removeChannel(channelId);
+      for (const session of state.gateway.sessionsFor(found.guild.id)) {
+        session.dispatch("CHANNEL_DELETE", payload);
+      }
+    },
     requestReconnect: () => state.gateway.requestReconnect(),
     close() {
       closing ??= (async () => {
@@ -199,4 +225,38 @@ function buildState(
     replyTimeoutMs: options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS,
     privilegedIntents,
   };
+}
+
+function waitForChannelMessage(
+  state: FakeDiscordState,
+  channelId: string,
+  matches: (message: ApiMessage) => boolean,
+  timeoutMs: number,
+): Promise<ApiMessage> {
+  const find = () =>
+    state.messages
+      .visibleIn(channelId)
+      .map((message) => state.messages.toApi(message))
+      .find(matches);
+  return new Promise((resolve, reject) => {
+    const stop = state.messages.onChange((changed) => {
+      if (changed.channelId !== channelId) return;
+      const found = find();
+      if (found !== undefined) finish(() => resolve(found));
+    });
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(new Error(`no matching message in channel ${channelId} within ${timeoutMs} ms`)),
+        ),
+      timeoutMs,
+    );
+    function finish(settle: () => void) {
+      stop();
+      clearTimeout(timer);
+      settle();
+    }
+    const already = find();
+    if (already !== undefined) finish(() => resolve(already));
+  });
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { readBody } from "../http-body.ts";
 
 /** One part of a multipart/form-data body. */
 export interface FormField {
@@ -15,18 +16,9 @@ export type RequestBody =
   | { readonly kind: "unreadable"; readonly text: string };
 
 export async function readRequestBody(request: IncomingMessage): Promise<RequestBody> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks);
-  if (raw.length === 0) return { kind: "none" };
-  const contentType = request.headers["content-type"] ?? "";
-  if (/^application\/json/i.test(contentType)) {
-    try {
-      return { kind: "json", value: JSON.parse(raw.toString("utf8")) };
-    } catch {
-      return { kind: "unreadable", text: raw.toString("utf8") };
-    }
-  }
+  const body = await readBody(request);
+  if (body.kind !== "other") return body;
+  const { raw, contentType } = body;
   const boundary = /^multipart\/form-data;.*boundary=("?)([^";]+)\1/i.exec(contentType)?.[2];
   if (boundary !== undefined) return { kind: "form", fields: parseMultipart(raw, boundary) };
   return { kind: "unreadable", text: raw.toString("utf8") };

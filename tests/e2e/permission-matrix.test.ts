@@ -1,0 +1,166 @@
+import { InteractionResponseType } from "discord.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
+import {
+  approvalMessageOf,
+  connectTeamAccount,
+  createCampaign,
+  setUpTeam,
+} from "../support/e2e-steps.ts";
+import type { OptionValue } from "../support/fake-discord/command-options.ts";
+
+const PEOPLE = {
+  admin: TEAM.admin,
+  manager: TEAM.manager,
+  approver: TEAM.approver,
+  member: TEAM.member,
+};
+type Who = keyof typeof PEOPLE;
+type Outcome = "allowed" | "refused";
+
+const EVERYONE: Record<Who, Outcome> = {
+  admin: "allowed",
+  manager: "allowed",
+  approver: "allowed",
+  member: "allowed",
+};
+const MANAGERS: Record<Who, Outcome> = {
+  admin: "allowed",
+  manager: "allowed",
+  approver: "refused",
+  member: "refused",
+};
+const APPROVERS: Record<Who, Outcome> = {
+  admin: "allowed",
+  manager: "refused",
+  approver: "allowed",
+  member: "refused",
+};
+const ADMINS: Record<Who, Outcome> = {
+  admin: "allowed",
+  manager: "refused",
+  approver: "refused",
+  member: "refused",
+};
+
+interface CommandCase {
+  name: string;
+  subcommand?: string;
+  options?: Record<string, OptionValue>;
+  who: Record<Who, Outcome>;
+}
+
+/** design.md section 5: who may run what. Options are valid, so only the role decides. */
+const COMMANDS: CommandCase[] = [
+  {
+    name: "campaign",
+    subcommand: "create",
+    options: { name: "Garden Tools", niche: "garden", times: "10:00" },
+    who: MANAGERS,
+  },
+  { name: "campaign", subcommand: "list", who: EVERYONE },
+  { name: "campaign", subcommand: "show", options: { campaign: "Desk Lamps" }, who: EVERYONE },
+  { name: "campaign", subcommand: "pause", options: { campaign: "Desk Lamps" }, who: MANAGERS },
+  { name: "campaign", subcommand: "resume", options: { campaign: "Desk Lamps" }, who: MANAGERS },
+  { name: "campaign", subcommand: "archive", options: { campaign: "Spare" }, who: MANAGERS },
+  {
+    name: "post",
+    subcommand: "queue",
+    options: { campaign: "Desk Lamps", text: "Clip-on lamp", at: "next" },
+    who: MANAGERS,
+  },
+  { name: "post", subcommand: "list", who: EVERYONE },
+  {
+    name: "post",
+    subcommand: "edit",
+    options: { post: 1, text: "A brighter lamp" },
+    who: MANAGERS,
+  },
+  { name: "post", subcommand: "cancel", options: { post: 1 }, who: MANAGERS },
+  { name: "report", who: EVERYONE },
+  { name: "x", subcommand: "connect", who: ADMINS },
+  { name: "x", subcommand: "accounts", who: ADMINS },
+  { name: "settings", subcommand: "show", who: ADMINS },
+  { name: "settings", subcommand: "set", options: { timezone: "Europe/Berlin" }, who: ADMINS },
+];
+
+const BUTTONS = ["approve", "reject", "edit", "reschedule"] as const;
+
+let e2e: E2E;
+beforeAll(async () => {
+  e2e = await startE2E();
+  await setUpTeam(e2e);
+  await connectTeamAccount(e2e);
+  await createCampaign(e2e);
+  await createCampaign(e2e, { name: "Spare" });
+});
+afterAll(async () => {
+  expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
+  await e2e.close();
+});
+
+/** A role refusal is private and names the missing role; Discord hiding the command is one too. */
+async function outcomeOfCommand(command: CommandCase, who: Who): Promise<Outcome> {
+  let handle: Awaited<ReturnType<E2E["discord"]["runCommand"]>>;
+  try {
+    handle = await e2e.discord.runCommand({ user: PEOPLE[who], ...command });
+  } catch (error) {
+    if (/Discord hides/.test(String(error))) return "refused";
+    throw error;
+  }
+  if (handle.type === InteractionResponseType.Modal) return "allowed";
+  const reply = await handle.reply();
+  expect(handle.ephemeral).toBe(true);
+  return /^You need the /.test(reply.content) ? "refused" : "allowed";
+}
+
+async function outcomeOfButton(action: (typeof BUTTONS)[number], who: Who): Promise<Outcome> {
+  const queued = await e2e.discord.runCommand({
+    user: TEAM.manager,
+    name: "post",
+    subcommand: "queue",
+    options: { campaign: "Desk Lamps", text: `Lamp note for ${action} by ${who}`, at: "next" },
+  });
+  const postId = Number(/#(\d+)/.exec((await queued.reply()).content)?.[1]);
+  const message = await approvalMessageOf(e2e, postId);
+  const before = await e2e.herald.posts.get(postId);
+  const press = await e2e.discord.pressButton({
+    user: PEOPLE[who],
+    message,
+    customId: `post:${action}:${postId}`,
+  });
+  if (press.type === InteractionResponseType.Modal) return "allowed";
+  const reply = await press.reply();
+  expect(press.ephemeral).toBe(true);
+  if (!/^You need the approver role/.test(reply.content)) return "allowed";
+  expect(await e2e.herald.posts.get(postId)).toEqual(before);
+  return "refused";
+}
+
+describe("permission matrix", () => {
+  it("allows each command only to the roles design.md names, and refuses the others privately", async () => {
+    const actual: Record<string, Record<Who, Outcome>> = {};
+    const expected: Record<string, Record<Who, Outcome>> = {};
+    for (const command of COMMANDS) {
+      const label = `/${command.name}${command.subcommand ? ` ${command.subcommand}` : ""}`;
+      expected[label] = command.who;
+      const row = {} as Record<Who, Outcome>;
+      for (const who of Object.keys(PEOPLE) as Who[])
+        row[who] = await outcomeOfCommand(command, who);
+      actual[label] = row;
+    }
+    expect(actual).toEqual(expected);
+  });
+
+  it("lets only approvers (and admins) press the approval buttons; a refused press changes nothing", async () => {
+    const actual: Record<string, Record<Who, Outcome>> = {};
+    const expected: Record<string, Record<Who, Outcome>> = {};
+    for (const action of BUTTONS) {
+      expected[action] = APPROVERS;
+      const row = {} as Record<Who, Outcome>;
+      for (const who of Object.keys(PEOPLE) as Who[]) row[who] = await outcomeOfButton(action, who);
+      actual[action] = row;
+    }
+    expect(actual).toEqual(expected);
+  });
+});
