@@ -31,7 +31,7 @@ function periodWords(report: Report): string {
 
 function totalsLine(t: Totals): string {
   return [
-    `${whole.format(t.posts)} posts`,
+    `${whole.format(t.posts)} ${t.posts === 1 ? "post" : "posts"}`,
     `${count(t.impressions)} impressions`,
     `${count(t.clicks)} clicks`,
     `${percent.format(t.engagementRate)} engagement`,
