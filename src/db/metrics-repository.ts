@@ -44,14 +44,8 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
       posts.map((p) => p.id),
       IDS_PER_QUERY,
     )) {
-      const groups = await this.prisma.postMetrics.groupBy({
-        by: ["postId"],
-        where: { postId: { in: ids } },
-        _max: { recordedAt: true },
-      });
-      for (const group of groups) {
-        if (group._max.recordedAt !== null) lastSynced.set(group.postId, group._max.recordedAt);
-      }
+      for (const latest of await this.latestOf(ids))
+        lastSynced.set(latest.postId, latest.recordedAt);
     }
     return posts.flatMap((p) =>
       p.xPostId === null || p.publishedAt === null || p.campaign.xAccountId === null

@@ -98,6 +98,7 @@ export class FakeXStore {
   readonly posts: StoredPost[] = [];
   readonly media: StoredMedia[] = [];
   readonly ids: SnowflakeIds;
+  private postIndex = new Map<string, StoredPost>();
   private readonly accountsByToken: Map<string, FakeXAccount>;
   private readonly accountsById: Map<string, FakeXAccount>;
 
@@ -118,8 +119,15 @@ export class FakeXStore {
     return this.accountsById.get(userId);
   }
 
+  /**
+   * By id through an index rebuilt whenever posts were added or cleared (posts are only ever
+   * appended or emptied): a lookup of 100 ids among 10,000 posts must not scan them all.
+   */
   post(id: string): StoredPost | undefined {
-    return this.posts.find((post) => post.id === id);
+    if (this.postIndex.size !== this.posts.length) {
+      this.postIndex = new Map(this.posts.map((post) => [post.id, post]));
+    }
+    return this.postIndex.get(id);
   }
 
   mediaItem(id: string): StoredMedia | undefined {
@@ -129,6 +137,7 @@ export class FakeXStore {
   /** Empties posts and media in place, so arrays handed out earlier stay the live ones. */
   clear(): void {
     this.posts.splice(0);
+    this.postIndex = new Map();
     this.media.splice(0);
   }
 }
