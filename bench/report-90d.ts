@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { reportMessage } from "../src/bot/render/report-message.ts";
 import { PrismaCampaignRepository } from "../src/db/campaign-repository.ts";
-import { createPrismaClient } from "../src/db/client.ts";
+import { createPrismaClient, tuneSqlite } from "../src/db/client.ts";
 import { PrismaMetricsRepository } from "../src/db/metrics-repository.ts";
 import { PrismaSettingsRepository } from "../src/db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../src/db/x-account-repository.ts";
@@ -104,6 +104,7 @@ try {
   figure("seed", (performance.now() - seedStarted) / 1000, "s");
 
   await prisma.$connect();
+  await tuneSqlite(prisma);
   const reports = new ReportService({
     campaigns,
     accounts: new PrismaXAccountRepository(prisma, new SecretBox({ current: SECRET_KEY })),

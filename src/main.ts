@@ -8,7 +8,7 @@ import { startNotifier } from "./bot/notifier.ts";
 import { reportMessage } from "./bot/render/report-message.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
-import { createPrismaClient, type PrismaClient } from "./db/client.ts";
+import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { sqliteFileFromUrl } from "./db/database-url.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { applySqliteMigrations } from "./db/migrate.ts";
@@ -68,6 +68,7 @@ export async function startHerald(
 
   const prisma = createPrismaClient(config.databaseUrl);
   await prisma.$connect();
+  await tuneSqlite(prisma);
   const campaignRepository = new PrismaCampaignRepository(prisma);
   const postRepository = new PrismaPostRepository(prisma);
   const accountRepository = new PrismaXAccountRepository(

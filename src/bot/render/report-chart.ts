@@ -17,6 +17,7 @@ import type { Report } from "../../domain/reports.ts";
 /** PNG width in pixels; the height follows from the layout. */
 export const CHART_WIDTH = 1200;
 const MAX_LINES = 5;
+const MAX_DAYS_WITH_MARKERS = 31;
 const FONT = "DejaVu Sans";
 const require = createRequire(import.meta.url);
 const FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((file) =>
@@ -71,7 +72,12 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
     width: 900,
     height: 220,
     transform: [{ filter: { field: "metric", equal: metric } }, { filter: "isValid(datum.value)" }],
-    mark: { type: "line" as const, point: true, strokeWidth: 2.5 },
+    // A marker per day helps read a week; over a quarter it is clutter (and most of the drawing).
+    mark: {
+      type: "line" as const,
+      point: report.analytics.dates.length <= MAX_DAYS_WITH_MARKERS,
+      strokeWidth: 2.5,
+    },
     encoding: {
       x: {
         field: "date",
