@@ -99,6 +99,18 @@ describe("metrics and /report, end to end", () => {
     const second = await report({ campaign: "Desk Lamps", range: "30d" });
     expect(description(second)).toContain("1 post · 2,400 impressions · 90 clicks");
     expect(await e2e.herald.prisma.postMetrics.count({ where: { postId } })).toBe(2);
+
+    // The daily report job's run, as its clock tick calls it: the report channel gets the last
+    // 24 hours with the chart, once for the day.
+    expect(await e2e.herald.dailyReport.run(new Date())).toBe("sent");
+    const daily = await e2e.discord.waitForChannelMessage(
+      TEAM.channels.reports,
+      (message) => message.attachments.length > 0,
+    );
+    expect((daily.embeds[0] as { title?: string }).title).toBe("Report for the last 24 h");
+    expect(description(daily)).toContain("1 post · 2,400 impressions · 90 clicks");
+    expect(daily.attachments.map((a) => a.filename)).toEqual(["report.png"]);
+    expect(await e2e.herald.dailyReport.run(new Date())).toBe("already_sent");
   });
 
   it("given an unknown campaign, niche or range, answers privately with the valid choices", async () => {
