@@ -1,9 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaMetricsRepository } from "../../src/db/metrics-repository.ts";
-import { PrismaPostRepository } from "../../src/db/post-repository.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
-import { prepareCampaign } from "../../src/domain/campaigns.ts";
 import {
   type MetricsSource,
   MetricsSync,
@@ -16,6 +13,7 @@ import { XPublisher } from "../../src/x/x-publisher.ts";
 import { type FakeX, startFakeX } from "../support/fake-x/server.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
 import { GUILD, SECRET_KEY, X_USER } from "../support/publishing-harness.ts";
+import { ReportFixture } from "../support/report-fixture.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -46,21 +44,12 @@ beforeEach(async () => {
     { actor: "test", action: "x_account.connected" },
   );
   account = { id: saved.id, xUserId: saved.xUserId, credentials };
-  const campaign = await new PrismaCampaignRepository(db.prisma).create(
-    prepareCampaign(
-      {
-        guildId: GUILD,
-        name: "Desk Gadgets",
-        niche: "gadgets",
-        times: "09:00",
-        timezone: "Europe/Berlin",
-        xAccountId: saved.id,
-      },
-      "test",
-    ),
-    { actor: "test", action: "campaign.created" },
+  campaignId = await new ReportFixture(db.prisma, GUILD).campaign(
+    "Desk Gadgets",
+    "gadgets",
+    0.5,
+    saved.id,
   );
-  campaignId = campaign.id;
   waits = [];
 });
 
@@ -80,7 +69,7 @@ async function publishedPosts(count: number, at: Date): Promise<{ id: number; xP
     httpAgent: fakeX.agent,
     clock,
   });
-  const posts = new PrismaPostRepository(db.prisma);
+  const fixture = new ReportFixture(db.prisma, GUILD);
   clock.set(at);
   const created: { id: number; xPostId: string }[] = [];
   for (let i = 0; i < count; i++) {
@@ -93,23 +82,8 @@ async function publishedPosts(count: number, at: Date): Promise<{ id: number; xP
       paidPartnership: false,
     });
     if (outcome.kind !== "published") throw new Error(`setup publish failed: ${outcome.kind}`);
-    const post = await posts.create(
-      {
-        campaignId,
-        text,
-        media: [],
-        scheduledAt: at,
-        status: "approved",
-        createdBy: "test",
-        link: null,
-      },
-      { actor: "test", action: "post.queued" },
-    );
-    await db.prisma.post.update({
-      where: { id: post.id },
-      data: { status: "published", xPostId: outcome.xPostId, publishedAt: at },
-    });
-    created.push({ id: post.id, xPostId: outcome.xPostId });
+    const id = await fixture.post(campaignId, "published", at, { xPostId: outcome.xPostId });
+    created.push({ id, xPostId: outcome.xPostId });
   }
   return created;
 }
@@ -133,6 +107,24 @@ function makeSync(settings: Partial<MetricsSyncSettings> = {}, source?: MetricsS
     },
     settings,
   });
+}
+
+/** The real source, with the fake X answering the run's second lookup with a 429. */
+function rateLimitedOnSecondLookup(resetInSeconds: number): MetricsSource {
+  const real = new XMetricsSource({
+    apiBase: new URL(fakeX.url),
+    timeoutMs: 5_000,
+    httpAgent: fakeX.agent,
+    clock,
+  });
+  let calls = 0;
+  return {
+    lookup(lookupAccount, ids, nonPublic) {
+      calls += 1;
+      if (calls === 2) fakeX.fail(LOOKUP, { kind: "rate_limited", resetInSeconds });
+      return real.lookup(lookupAccount, ids, nonPublic);
+    },
+  };
 }
 
 function lookups() {
@@ -200,20 +192,7 @@ describe("metrics sync against the fake X", () => {
   it("given a 429 on the second of three batches that resets at once, waits, asks again and stores each post exactly once", async () => {
     const posts = await publishedPosts(250, new Date(START.getTime() - DAY));
     clock.set(START);
-    const real = new XMetricsSource({
-      apiBase: new URL(fakeX.url),
-      timeoutMs: 5_000,
-      httpAgent: fakeX.agent,
-      clock,
-    });
-    let calls = 0;
-    const failSecond: MetricsSource = {
-      lookup(lookupAccount, ids, nonPublic) {
-        calls += 1;
-        if (calls === 2) fakeX.fail(LOOKUP, { kind: "rate_limited", resetInSeconds: 5 });
-        return real.lookup(lookupAccount, ids, nonPublic);
-      },
-    };
+    const failSecond = rateLimitedOnSecondLookup(5);
     const summary = await makeSync({}, failSecond).run();
 
     expect(summary).toEqual({ requests: 4, recorded: 250, deferred: 0 });
@@ -225,20 +204,7 @@ describe("metrics sync against the fake X", () => {
   it("given a 429 in the middle that resets in 15 minutes, leaves the rest for the next run, which takes the never-synced posts first", async () => {
     const posts = await publishedPosts(250, new Date(START.getTime() - DAY));
     clock.set(START);
-    const real = new XMetricsSource({
-      apiBase: new URL(fakeX.url),
-      timeoutMs: 5_000,
-      httpAgent: fakeX.agent,
-      clock,
-    });
-    let calls = 0;
-    const failSecond: MetricsSource = {
-      lookup(lookupAccount, ids, nonPublic) {
-        calls += 1;
-        if (calls === 2) fakeX.fail(LOOKUP, { kind: "rate_limited", resetInSeconds: 900 });
-        return real.lookup(lookupAccount, ids, nonPublic);
-      },
-    };
+    const failSecond = rateLimitedOnSecondLookup(900);
     const first = await makeSync({}, failSecond).run();
     expect(first).toEqual({ requests: 2, recorded: 100, deferred: 150 });
     expect(waits).toEqual([]);
