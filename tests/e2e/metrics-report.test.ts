@@ -110,14 +110,23 @@ describe("metrics and /report, end to end", () => {
     expect(await e2e.herald.dailyReport.run(new Date())).toBe("already_sent");
   });
 
-  it("given an unknown campaign, niche or range, answers privately with the valid choices", async () => {
+  it("offers the team's niches as the member types, and answers an unknown campaign or niche privately with the valid choices", async () => {
     await setUpTeam(e2e);
     await createCampaign(e2e);
+    await createCampaign(e2e, { name: "Garden Chairs", niche: "garden" });
+    const niches = await e2e.discord.autocomplete({
+      user: TEAM.member,
+      name: "report",
+      options: { niche: "o" },
+      focused: "niche",
+    });
+    expect(niches.choices).toEqual([{ name: "home office", value: "home office" }]);
+
     expect((await report({ campaign: "Garden Hoses" })).content).toBe(
-      'There is no campaign "Garden Hoses". Campaigns: Desk Lamps.',
+      'There is no campaign "Garden Hoses". Campaigns: Desk Lamps, Garden Chairs.',
     );
     expect((await report({ niche: "pets" })).content).toBe(
-      'No campaign has the niche "pets". Niches: home office.',
+      'No campaign has the niche "pets". Niches: garden, home office.',
     );
   });
 

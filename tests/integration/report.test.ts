@@ -106,6 +106,8 @@ describe("reports from the database", () => {
     expect(fields["Desk Gadgets (gadgets)"]).toContain("1,200 impressions · 30 clicks");
     expect(fields["Garden Tools (home)"]).toContain("800 impressions · n/a clicks");
     expect(fields["Garden Tools (home)"]).toContain("revenue n/a");
+    expect(fields["By niche"]).toContain("**gadgets**: 1 post · 1,200 impressions · 30 clicks");
+    expect(fields["By niche"]).toContain("**home**: 1 post · 800 impressions · n/a clicks");
     expect(fields["Top posts"]).toContain(`[#${ids.d1} Desk Gadgets](https://x.com/i/web/status/`);
     expect(fields["Failed (1)"]).toContain("Tweet text is too long.");
     expect(fields["Missed (1)"]).toContain(`#${ids.missed} Garden Tools`);

@@ -4,7 +4,7 @@ import { REPORT_RANGES } from "../../domain/reports.ts";
 import type { Command } from "../context.ts";
 import { given, parseOptions } from "../options.ts";
 import { reportMessage } from "../render/report-message.ts";
-import { campaignChoices } from "./autocomplete.ts";
+import { campaignChoices, nicheChoices } from "./autocomplete.ts";
 
 const data = new SlashCommandBuilder()
   .setName("report")
@@ -17,7 +17,11 @@ const data = new SlashCommandBuilder()
       .setMaxLength(80),
   )
   .addStringOption((o) =>
-    o.setName("niche").setDescription("Only campaigns with this niche").setMaxLength(40),
+    o
+      .setName("niche")
+      .setDescription("Only campaigns with this niche")
+      .setAutocomplete(true)
+      .setMaxLength(40),
   )
   .addStringOption((o) =>
     o
@@ -47,6 +51,8 @@ export const reportCommand: Command = {
   },
 
   async autocomplete(interaction, ctx) {
-    await interaction.respond(await campaignChoices(ctx, interaction.options.getFocused()));
+    const focused = interaction.options.getFocused(true);
+    const choices = focused.name === "niche" ? nicheChoices : campaignChoices;
+    await interaction.respond(await choices(ctx, focused.value));
   },
 };

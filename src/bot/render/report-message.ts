@@ -107,6 +107,15 @@ export async function reportMessage(
       value: `${analytics.byCampaign.length - rows.length} more; narrow with campaign or niche.`,
     });
   }
+  if (analytics.byNiche.length > 1) {
+    embed.addFields({
+      name: "By niche",
+      value: analytics.byNiche
+        .map(({ niche, totals }) => `**${niche}**: ${totalsLine(totals)}`)
+        .join("\n")
+        .slice(0, 1024),
+    });
+  }
   if (analytics.top.length > 0) {
     embed.addFields({
       name: "Top posts",
