@@ -19,7 +19,12 @@ const logger = createLogger("silent");
 let db: TestDatabase;
 /** What was delivered: the end of each report's window, which is the tick it ran for. */
 let delivered: string[];
-const running: { jobs: ClockJobs }[] = [];
+/** One Herald process's daily report: its own ClockJobs, on the shared database. */
+interface HeraldProcess {
+  jobs: ClockJobs;
+  daily: DailyReport;
+}
+const running: HeraldProcess[] = [];
 
 beforeEach(async () => {
   db = createTestDatabase();
@@ -37,8 +42,7 @@ afterEach(async () => {
   await db.close();
 });
 
-/** One Herald process's daily report: its own ClockJobs, on the shared database. */
-async function startProcess(): Promise<{ jobs: ClockJobs }> {
+async function startProcess(): Promise<HeraldProcess> {
   const jobs = new ClockJobs({ logger });
   const settings = new PrismaSettingsRepository(db.prisma);
   const daily = new DailyReport({
@@ -62,12 +66,12 @@ async function startProcess(): Promise<{ jobs: ClockJobs }> {
     logger,
   });
   await daily.start();
-  const process = { jobs };
+  const process = { jobs, daily };
   running.push(process);
   return process;
 }
 
-async function stopProcess(process: { jobs: ClockJobs }): Promise<void> {
+async function stopProcess(process: HeraldProcess): Promise<void> {
   const index = running.indexOf(process);
   if (index >= 0) running.splice(index, 1);
   const stopping = process.jobs.stop(1_000);
@@ -154,6 +158,19 @@ describe("daily report", () => {
     await advanceTo("2026-11-11T09:30:00Z");
     await startProcess();
     expect(delivered).toEqual(["2026-11-10T08:00:00.000Z", "2026-11-11T08:00:00.000Z"]);
+  });
+
+  it("given report_time moved from 09:00 to 18:00 during the day, sends at 18:00 and not at 09:00 the next day", async () => {
+    fakeTime("2026-11-10T06:00:00Z");
+    const { daily } = await startProcess();
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "18:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    await daily.reschedule();
+    await advanceTo("2026-11-11T12:00:00Z");
+    expect(delivered).toEqual(["2026-11-10T17:00:00.000Z"]);
   });
 
   it("given two processes on one database at report_time, only one sends", async () => {
