@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CHART_WIDTH } from "../../src/bot/render/report-chart.ts";
 import { type E2E, startE2E, TEAM, TEAM_X } from "../support/e2e-harness.ts";
 import {
   approvalMessageOf,
@@ -85,7 +86,7 @@ describe("metrics and /report, end to end", () => {
     const bytes = e2e.discord.attachmentBytes(attachment?.url ?? "");
     if (bytes === undefined) throw new Error("the fake Discord holds no bytes for the chart");
     const png = inspectPng(bytes);
-    expect(png.width).toBe(1200);
+    expect(png.width).toBe(CHART_WIDTH);
     expect(png.height).toBeGreaterThan(400);
     expect(png.drawnShare).toBeGreaterThan(0.02);
     expect(png.colours).toBeGreaterThan(20);

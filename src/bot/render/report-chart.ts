@@ -14,8 +14,11 @@ import { parse, View } from "vega";
 import type { TopLevelSpec } from "vega-lite";
 import type { Report } from "../../domain/reports.ts";
 
-/** PNG width in pixels; the height follows from the layout. */
-export const CHART_WIDTH = 1200;
+/**
+ * PNG width in pixels; the height follows from the layout. Discord shows an embed's image about
+ * 520 pixels wide, half this, so the text is drawn at twice the size it should read at.
+ */
+export const CHART_WIDTH = 1000;
 const MAX_LINES = 5;
 const MAX_DAYS_WITH_MARKERS = 31;
 const FONT = "DejaVu Sans";
@@ -69,14 +72,14 @@ function points(report: Report): Point[] {
 
 export function chartSpec(report: Report, title: string): TopLevelSpec {
   const panel = (metric: Point["metric"]) => ({
-    width: 900,
-    height: 220,
+    width: 640,
+    height: 190,
     transform: [{ filter: { field: "metric", equal: metric } }, { filter: "isValid(datum.value)" }],
     // A marker per day helps read a week; over a quarter it is clutter (and most of the drawing).
     mark: {
       type: "line" as const,
       point: report.analytics.dates.length <= MAX_DAYS_WITH_MARKERS,
-      strokeWidth: 2.5,
+      strokeWidth: 4,
     },
     encoding: {
       x: {
@@ -87,14 +90,14 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
         axis: {
           format: "%b %d",
           labelAngle: 0,
-          tickCount: Math.min(report.analytics.dates.length, 10),
+          tickCount: Math.min(report.analytics.dates.length, 6),
         },
       },
       y: {
         field: "value",
         type: "quantitative" as const,
         title: `${metric} per day`,
-        axis: { format: "~s", tickMinStep: 1 },
+        axis: { format: "~s", tickMinStep: 1, tickCount: 5 },
       },
       color: {
         field: "campaign",
@@ -108,25 +111,25 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: title, subtitle: `Days in ${report.timeZone}` },
     background: THEME.background,
-    padding: 24,
+    padding: 20,
     data: { values: points(report) },
     vconcat: [panel("Impressions"), panel("Clicks")],
-    spacing: 28,
+    spacing: 30,
     config: {
       font: FONT,
       view: { stroke: null },
       title: {
         color: THEME.text,
         subtitleColor: THEME.muted,
-        fontSize: 20,
-        subtitleFontSize: 14,
+        fontSize: 28,
+        subtitleFontSize: 20,
         anchor: "start",
       },
       axis: {
         labelColor: THEME.muted,
         titleColor: THEME.text,
-        labelFontSize: 13,
-        titleFontSize: 14,
+        labelFontSize: 19,
+        titleFontSize: 20,
         gridColor: THEME.grid,
         domainColor: THEME.muted,
         tickColor: THEME.muted,
@@ -134,9 +137,10 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
       legend: {
         labelColor: THEME.text,
         titleColor: THEME.text,
-        labelFontSize: 14,
-        titleFontSize: 14,
-        labelLimit: 220,
+        labelFontSize: 20,
+        titleFontSize: 20,
+        labelLimit: 260,
+        symbolSize: 200,
         orient: "right",
       },
     },
