@@ -10,7 +10,7 @@
  */
 import { createRequire } from "node:module";
 import { Resvg } from "@resvg/resvg-js";
-import { parse, View } from "vega";
+import { parse, type Runtime, View } from "vega";
 import type { TopLevelSpec } from "vega-lite";
 import type { Report } from "../../domain/reports.ts";
 
@@ -70,7 +70,16 @@ function points(report: Report): Point[] {
   });
 }
 
-export function chartSpec(report: Report, title: string): TopLevelSpec {
+/** Everything the chart's layout depends on; the points come separately, as named data. */
+interface ChartShape {
+  title: string;
+  subtitle: string;
+  days: number;
+}
+
+const POINTS = "points";
+
+export function chartSpec(shape: ChartShape): TopLevelSpec {
   const panel = (metric: Point["metric"]) => ({
     width: 640,
     height: 190,
@@ -78,7 +87,7 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
     // A marker per day helps read a week; over a quarter it is clutter (and most of the drawing).
     mark: {
       type: "line" as const,
-      point: report.analytics.dates.length <= MAX_DAYS_WITH_MARKERS,
+      point: shape.days <= MAX_DAYS_WITH_MARKERS,
       strokeWidth: 4,
     },
     encoding: {
@@ -90,7 +99,7 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
         axis: {
           format: "%b %d",
           labelAngle: 0,
-          tickCount: Math.min(report.analytics.dates.length, 6),
+          tickCount: Math.min(shape.days, 6),
         },
       },
       y: {
@@ -109,10 +118,10 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
   });
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: `Days in ${report.timeZone}` },
+    title: { text: shape.title, subtitle: shape.subtitle },
     background: THEME.background,
     padding: 20,
-    data: { values: points(report) },
+    data: { name: POINTS },
     vconcat: [panel("Impressions"), panel("Clicks")],
     spacing: 30,
     config: {
@@ -141,28 +150,51 @@ export function chartSpec(report: Report, title: string): TopLevelSpec {
         titleFontSize: 20,
         labelLimit: 260,
         symbolSize: 200,
+        symbolStrokeWidth: 5,
         orient: "right",
       },
     },
   };
 }
 
+/**
+ * Parsed vega specs by shape: compiling and parsing cost more than drawing, and reports come in a
+ * handful of shapes (a title per range and scope), so each is prepared once.
+ */
+const prepared = new Map<string, Runtime>();
+const MAX_PREPARED = 32;
+
+async function runtimeFor(shape: ChartShape): Promise<Runtime> {
+  const key = JSON.stringify(shape);
+  let runtime = prepared.get(key);
+  if (runtime === undefined) {
+    // Loaded on first use: vega-lite adds Set.prototype.toJSON when it loads, and discord.js's
+    // inspect helper (node-inspect-extracted) fails to load after that under vitest's runner.
+    const { compile } = await import("vega-lite");
+    runtime = parse(compile(chartSpec(shape)).spec);
+    if (prepared.size >= MAX_PREPARED) prepared.clear();
+    prepared.set(key, runtime);
+  }
+  return runtime;
+}
+
 /** The chart as PNG bytes, CHART_WIDTH pixels wide. */
 export async function renderReportChart(report: Report, title: string): Promise<Buffer> {
-  // Loaded on first use: vega-lite adds Set.prototype.toJSON when it loads, and discord.js's
-  // inspect helper (node-inspect-extracted) fails to load after that under vitest's module runner.
-  const { compile } = await import("vega-lite");
-  const view = new View(parse(compile(chartSpec(report, title)).spec), { renderer: "none" });
+  const runtime = await runtimeFor({
+    title,
+    subtitle: `Days in ${report.timeZone}`,
+    days: report.analytics.dates.length,
+  });
+  const view = new View(runtime, { renderer: "none" }).data(POINTS, points(report));
   try {
     const svg = await view.toSVG();
-    const png = new Resvg(svg, {
+    return new Resvg(svg, {
       fitTo: { mode: "width", value: CHART_WIDTH },
       background: THEME.background,
       font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT },
     })
       .render()
       .asPng();
-    return png;
   } finally {
     view.finalize();
   }
