@@ -53,7 +53,11 @@ export class DailyReport {
         slot.getTime() <= now.getTime() &&
         localDate(slot, settings.timezone) === localDate(now, settings.timezone),
     );
-    if (today !== undefined) await this.run(today);
+    if (today === undefined) return;
+    // A report that cannot be made now must not keep the service from starting.
+    await this.run(today).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, "today's daily report could not be sent at start");
+    });
   }
 
   /** Picks up a changed report_time or time zone. */
