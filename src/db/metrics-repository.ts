@@ -1,4 +1,5 @@
 import type { AnalyticsPost } from "../domain/analytics.ts";
+import { chunks } from "../domain/chunks.ts";
 import type { MetricsSnapshot } from "../domain/metrics.ts";
 import type { MetricsStore, SyncTarget } from "../domain/metrics-sync.ts";
 import type { PostStatus } from "../domain/post-lifecycle.ts";
@@ -8,12 +9,6 @@ import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 
 /** Comfortably under SQLite's 32,766 bound parameters (and PostgreSQL's 65,535). */
 const IDS_PER_QUERY = 5_000;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
 
 function toStatus(status: string): PostStatus {
   if ((POST_STATUSES as readonly string[]).includes(status)) return status as PostStatus;

@@ -4,6 +4,7 @@
  * `readBudget` posts (X bills and caps post reads), least recently synced first, so a backlog is
  * worked off over several runs instead of exhausting the account's allowance in one.
  */
+import { chunks } from "./chunks.ts";
 import type { PostMetricsCounts } from "./metrics.ts";
 import { type MetricsSnapshot, snapshotOf } from "./metrics.ts";
 import type { Clock, XAccountRepository } from "./ports.ts";
@@ -92,12 +93,6 @@ function bySyncAge(a: SyncTarget, b: SyncTarget): number {
   return b.publishedAt.getTime() - a.publishedAt.getTime();
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
-
 export class MetricsSync {
   private readonly settings: MetricsSyncSettings;
 
@@ -114,7 +109,9 @@ export class MetricsSync {
     const summary: SyncSummary = { requests: 0, recorded: 0, deferred: all.length - chosen.length };
     const byAccount = new Map<number, SyncTarget[]>();
     for (const target of chosen) {
-      byAccount.set(target.xAccountId, [...(byAccount.get(target.xAccountId) ?? []), target]);
+      const targets = byAccount.get(target.xAccountId);
+      if (targets === undefined) byAccount.set(target.xAccountId, [target]);
+      else targets.push(target);
     }
     for (const [xAccountId, targets] of byAccount) {
       await this.syncAccount(xAccountId, targets, now, summary);
@@ -144,17 +141,16 @@ export class MetricsSync {
     };
     const young = (t: SyncTarget) =>
       now.getTime() - t.publishedAt.getTime() < NON_PUBLIC_MAX_AGE_MS;
+    const batchesOf = (posts: SyncTarget[], nonPublic: boolean) =>
+      chunks(posts, this.settings.batchSize).map((slice) => ({ posts: slice, nonPublic }));
     const batches = [
-      ...chunks(targets.filter(young), this.settings.batchSize).map((b) => ({
-        b,
-        nonPublic: true,
-      })),
-      ...chunks(
+      ...batchesOf(targets.filter(young), true),
+      ...batchesOf(
         targets.filter((t) => !young(t)),
-        this.settings.batchSize,
-      ).map((b) => ({ b, nonPublic: false })),
+        false,
+      ),
     ];
-    for (const [index, { b: batch, nonPublic }] of batches.entries()) {
+    for (const [index, { posts: batch, nonPublic }] of batches.entries()) {
       const outcome = await this.lookupBatch(publishAccount, batch, nonPublic, summary);
       if (outcome.kind === "ok") {
         const at = this.deps.clock.now();
@@ -171,7 +167,7 @@ export class MetricsSync {
         continue;
       }
       // Rate limited past the wait, failing or refused credentials: the rest waits for next run.
-      const rest = batches.slice(index).reduce((n, { b }) => n + b.length, 0);
+      const rest = batches.slice(index).reduce((n, { posts }) => n + posts.length, 0);
       defer(rest, `${outcome.kind}: ${outcome.reason}`);
       return;
     }
