@@ -111,7 +111,11 @@ export function parseRange(input: string | undefined): ReportRange {
  */
 export function reportWindow(period: ReportPeriod, now: Date, timeZone: string) {
   if (period === "24h") return { from: new Date(now.getTime() - DAY_MS), to: now };
-  const days = Number.parseInt(period, 10);
+  return lastLocalDays(Number.parseInt(period, 10), now, timeZone);
+}
+
+/** From local midnight `days - 1` days before `now`'s day, to `now`. */
+function lastLocalDays(days: number, now: Date, timeZone: string) {
   const from = DateTime.fromJSDate(now, { zone: timeZone })
     .startOf("day")
     .minus({ days: days - 1 });
@@ -165,11 +169,7 @@ export class ReportService {
   async rebuildDaily(guildId: string): Promise<number> {
     const { timezone } = await this.deps.settings.get(guildId);
     const campaigns = await this.deps.campaigns.list(guildId);
-    const window = reportWindow(
-      `${DAILY_REBUILD_DAYS}d` as ReportRange,
-      this.deps.clock.now(),
-      timezone,
-    );
+    const window = lastLocalDays(DAILY_REBUILD_DAYS, this.deps.clock.now(), timezone);
     const ids = campaigns.map((c) => c.id);
     const { posts, latest } = await this.deps.store.published(ids, window);
     const analytics = analyse({ campaigns, posts, snapshots: latest, window, timeZone: timezone });
