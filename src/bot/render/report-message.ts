@@ -9,6 +9,11 @@ export const CHART_FILE = "report.png";
 const MAX_CAMPAIGN_FIELDS = 10;
 const MAX_LISTED = 5;
 const EMBED_COLOUR = 0x5865f2;
+/**
+ * Discord caps a field at 1,024 characters and a whole embed at 6,000: ten campaign rows, the top
+ * posts and four lists of this size stay under the second.
+ */
+const MAX_LIST_FIELD = 600;
 
 const whole = new Intl.NumberFormat("en-US");
 const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 2 });
@@ -67,7 +72,7 @@ function listedLines(report: Report, posts: ListedPost[], withReason: boolean): 
     return `#${post.id} ${names.get(post.campaignId) ?? ""} at ${when}${reason}`;
   });
   if (posts.length > MAX_LISTED) lines.push(`…and ${posts.length - MAX_LISTED} more`);
-  return lines.join("\n").slice(0, 1024);
+  return lines.join("\n").slice(0, MAX_LIST_FIELD);
 }
 
 export function reportTitle(report: Report): string {
@@ -113,7 +118,7 @@ export async function reportMessage(
       value: analytics.byNiche
         .map(({ niche, totals }) => `**${niche}**: ${totalsLine(totals)}`)
         .join("\n")
-        .slice(0, 1024),
+        .slice(0, MAX_LIST_FIELD),
     });
   }
   if (analytics.top.length > 0) {
