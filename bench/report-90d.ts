@@ -100,6 +100,13 @@ try {
       }
     }
   })();
+  // What the sync keeps beside the series: each post's latest snapshot.
+  sqlite.exec(`
+    INSERT INTO "PostMetricsLatest"
+    SELECT m."postId", m."impressions", m."likes", m."reposts", m."replies", m."quotes",
+           m."bookmarks", m."urlLinkClicks", m."engagementRate", m."recordedAt"
+    FROM "PostMetrics" m
+    WHERE m."id" IN (SELECT MAX("id") FROM "PostMetrics" GROUP BY "postId")`);
   sqlite.close();
   figure("seed", (performance.now() - seedStarted) / 1000, "s");
 

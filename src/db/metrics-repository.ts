@@ -1,32 +1,32 @@
-import type { AnalyticsPost } from "../domain/analytics.ts";
-import { chunks } from "../domain/chunks.ts";
+import { type AnalyticsPost, latestPerPost } from "../domain/analytics.ts";
 import type { MetricsSnapshot } from "../domain/metrics.ts";
 import type { MetricsStore, SyncTarget } from "../domain/metrics-sync.ts";
 import type { PostStatus } from "../domain/post-lifecycle.ts";
 import { POST_STATUSES } from "../domain/post-lifecycle.ts";
 import type { CampaignDailyRow, ListedPost, ReportStore } from "../domain/reports.ts";
-import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
-
-/** Comfortably under SQLite's 32,766 bound parameters (and PostgreSQL's 65,535). */
-const IDS_PER_QUERY = 5_000;
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 
 function toStatus(status: string): PostStatus {
   if ((POST_STATUSES as readonly string[]).includes(status)) return status as PostStatus;
   throw new Error(`Unknown post status in the database: ${status}`);
 }
 
-/** PostMetrics and CampaignDaily: the sync's time series and the reports' reads. */
+/**
+ * PostMetrics (the sync's time series), PostMetricsLatest (each post's newest row, what reports
+ * read) and CampaignDaily.
+ */
 export class PrismaMetricsRepository implements MetricsStore, ReportStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   async syncTargets(since: Date): Promise<SyncTarget[]> {
+    const where = {
+      status: "published",
+      xPostId: { not: null },
+      publishedAt: { gte: since },
+      campaign: { xAccount: { status: { not: "invalid" } } },
+    } satisfies Prisma.PostWhereInput;
     const posts = await this.prisma.post.findMany({
-      where: {
-        status: "published",
-        xPostId: { not: null },
-        publishedAt: { gte: since },
-        campaign: { xAccount: { status: { not: "invalid" } } },
-      },
+      where,
       select: {
         id: true,
         xPostId: true,
@@ -34,14 +34,11 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
         campaign: { select: { xAccountId: true } },
       },
     });
-    const lastSynced = new Map<number, Date>();
-    for (const ids of chunks(
-      posts.map((p) => p.id),
-      IDS_PER_QUERY,
-    )) {
-      for (const latest of await this.latestOf(ids))
-        lastSynced.set(latest.postId, latest.recordedAt);
-    }
+    const synced = await this.prisma.postMetricsLatest.findMany({
+      where: { post: where },
+      select: { postId: true, recordedAt: true },
+    });
+    const lastSynced = new Map(synced.map((row) => [row.postId, row.recordedAt]));
     return posts.flatMap((p) =>
       p.xPostId === null || p.publishedAt === null || p.campaign.xAccountId === null
         ? []
@@ -57,9 +54,27 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
     );
   }
 
+  /**
+   * Appends the snapshots to the series and, in the same transaction, makes each the post's
+   * latest unless the post already has a later one.
+   */
   async record(snapshots: MetricsSnapshot[]): Promise<void> {
     if (snapshots.length === 0) return;
-    await this.prisma.postMetrics.createMany({ data: snapshots });
+    await this.prisma.$transaction(async (tx) => {
+      await tx.postMetrics.createMany({ data: snapshots });
+      const current = await tx.postMetricsLatest.findMany({
+        where: { postId: { in: snapshots.map((s) => s.postId) } },
+        select: { postId: true, recordedAt: true },
+      });
+      const since = new Map(current.map((row) => [row.postId, row.recordedAt.getTime()]));
+      const newer = [...latestPerPost(snapshots).values()].filter(
+        (s) => s.recordedAt.getTime() >= (since.get(s.postId) ?? Number.NEGATIVE_INFINITY),
+      );
+      await tx.postMetricsLatest.deleteMany({
+        where: { postId: { in: newer.map((s) => s.postId) } },
+      });
+      await tx.postMetricsLatest.createMany({ data: newer });
+    });
   }
 
   async published(
@@ -67,12 +82,13 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
     window: { from: Date; to: Date },
   ): Promise<{ posts: AnalyticsPost[]; latest: MetricsSnapshot[] }> {
     if (campaignIds.length === 0) return { posts: [], latest: [] };
+    const where = {
+      campaignId: { in: [...campaignIds] },
+      status: "published",
+      publishedAt: { gte: window.from, lt: window.to },
+    } satisfies Prisma.PostWhereInput;
     const rows = await this.prisma.post.findMany({
-      where: {
-        campaignId: { in: [...campaignIds] },
-        status: "published",
-        publishedAt: { gte: window.from, lt: window.to },
-      },
+      where,
       select: {
         id: true,
         campaignId: true,
@@ -85,13 +101,8 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
     const posts = rows.flatMap((row) =>
       row.publishedAt === null ? [] : [{ ...row, publishedAt: row.publishedAt }],
     );
-    const latest: MetricsSnapshot[] = [];
-    for (const ids of chunks(
-      posts.map((p) => p.id),
-      IDS_PER_QUERY,
-    )) {
-      latest.push(...(await this.latestOf(ids)));
-    }
+    // The same filter through the relation: one indexed join, no list of 10,000 ids to send.
+    const latest = await this.prisma.postMetricsLatest.findMany({ where: { post: where } });
     return { posts, latest };
   }
 
@@ -132,28 +143,4 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
       this.prisma.campaignDaily.createMany({ data: [...rows] }),
     ]);
   }
-
-  /**
-   * The latest snapshot of each post: one index seek per post on (postId, recordedAt), rather
-   * than reading every snapshot of the range (a post synced hourly has 720 a month), in one
-   * query: the rows come back typed by their columns (DATETIME as Date) on SQLite and PostgreSQL.
-   */
-  private async latestOf(postIds: number[]): Promise<MetricsSnapshot[]> {
-    const rows = await this.prisma.$queryRaw<LatestRow[]>(Prisma.sql`
-      SELECT m."postId", m."impressions", m."likes", m."reposts", m."replies", m."quotes",
-             m."bookmarks", m."urlLinkClicks", m."engagementRate", m."recordedAt"
-      FROM "Post" p
-      JOIN "PostMetrics" m ON m."id" = (
-        SELECT l."id" FROM "PostMetrics" l
-        WHERE l."postId" = p."id"
-        ORDER BY l."recordedAt" DESC, l."id" DESC
-        LIMIT 1
-      )
-      WHERE p."id" IN (${Prisma.join(postIds)})`);
-    return rows.map((row) => ({ ...row, recordedAt: new Date(row.recordedAt) }));
-  }
-}
-
-interface LatestRow extends Omit<MetricsSnapshot, "recordedAt"> {
-  recordedAt: Date | string;
 }

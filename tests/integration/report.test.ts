@@ -155,6 +155,17 @@ describe("reports from the database", () => {
     expect(message.files).toHaveLength(1);
   });
 
+  it("given a snapshot older than the post's latest recorded after it, the report keeps the newer numbers", async () => {
+    await new ReportFixture(db.prisma, GUILD).metrics(
+      ids.d1 ?? 0,
+      { impressions: 5, urlLinkClicks: 0 },
+      new Date("2026-11-19T00:00:00Z"),
+    );
+    const report = await reports.report(GUILD, { campaign: "Desk Gadgets" });
+    expect(report.analytics.totals).toMatchObject({ impressions: 1200, clicks: 30 });
+    expect(await db.prisma.postMetrics.count({ where: { postId: ids.d1 ?? 0 } })).toBe(3);
+  });
+
   it("rebuilds CampaignDaily from the latest snapshots, the same rows however often it runs", async () => {
     await reports.rebuildDaily(GUILD);
     await reports.rebuildDaily(GUILD);

@@ -1,5 +1,6 @@
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import type { PrismaClient } from "../../src/db/client.ts";
+import { PrismaMetricsRepository } from "../../src/db/metrics-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
 import { prepareCampaign } from "../../src/domain/campaigns.ts";
 import { type PostMetricsCounts, snapshotOf } from "../../src/domain/metrics.ts";
@@ -91,6 +92,6 @@ export class ReportFixture {
       },
       at,
     );
-    await this.prisma.postMetrics.create({ data: snapshot });
+    await new PrismaMetricsRepository(this.prisma).record([snapshot]);
   }
 }
