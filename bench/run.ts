@@ -10,6 +10,8 @@ const BENCHES = [
   "publish-lag",
   "publish-throughput",
   "command-latency",
+  "report-90d",
+  "metrics-sync",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 const isBench = (name: string): name is BenchName => (BENCHES as readonly string[]).includes(name);

@@ -5,26 +5,34 @@ import type { Client } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
+import { reportMessage } from "./bot/render/report-message.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
-import { createPrismaClient, type PrismaClient } from "./db/client.ts";
+import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { sqliteFileFromUrl } from "./db/database-url.ts";
+import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { applySqliteMigrations } from "./db/migrate.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
+import { PrismaReportRuns } from "./db/report-run-repository.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
+import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
 import { type Clock, systemClock } from "./domain/ports.ts";
 import { PostService } from "./domain/posts.ts";
+import { ReportService } from "./domain/reports.ts";
 import { SecretBox } from "./domain/secrets.ts";
 import { SettingsService } from "./domain/settings.ts";
 import { XAccountService } from "./domain/x-accounts.ts";
 import { readEnvironment } from "./environment.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
+import { ClockJobs } from "./scheduler/clock-jobs.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
+import { DailyReport } from "./scheduler/daily-report.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
 import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
+import { XMetricsSource } from "./x/x-metrics-source.ts";
 import { XApiVerifier } from "./x/x-verifier.ts";
 
 /** Everything the running service is made of. */
@@ -33,7 +41,11 @@ export interface Herald {
   campaigns: CampaignService;
   posts: PostService;
   runner: PublishRunner;
+  reports: ReportService;
+  dailyReport: DailyReport;
   discord: Client;
+  /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
+  syncMetrics(): Promise<SyncSummary>;
   stop(): Promise<void>;
 }
 
@@ -56,13 +68,21 @@ export async function startHerald(
 
   const prisma = createPrismaClient(config.databaseUrl);
   await prisma.$connect();
+  await tuneSqlite(prisma);
   const campaignRepository = new PrismaCampaignRepository(prisma);
   const postRepository = new PrismaPostRepository(prisma);
   const accountRepository = new PrismaXAccountRepository(
     prisma,
     new SecretBox({ current: config.secretKey }),
   );
-  const settings = new SettingsService(new PrismaSettingsRepository(prisma));
+  const settingsRepository = new PrismaSettingsRepository(prisma);
+  // The daily report moves with report_time and timezone; it exists once the bot can deliver it.
+  let dailyReport: DailyReport | undefined;
+  const settings = new SettingsService(settingsRepository, () => {
+    dailyReport?.reschedule().catch((error: unknown) => {
+      logger.error({ err: error }, "the daily report could not be rescheduled");
+    });
+  });
 
   const runner = createPublishRunner({
     prisma,
@@ -90,6 +110,36 @@ export async function startHerald(
   });
   logRunnerEvents(runner, logger);
 
+  const metricsRepository = new PrismaMetricsRepository(prisma);
+  const reports = new ReportService({
+    campaigns: campaignRepository,
+    accounts: accountRepository,
+    settings: settingsRepository,
+    store: metricsRepository,
+    clock,
+  });
+  const metricsSync = new MetricsSync({
+    store: metricsRepository,
+    accounts: accountRepository,
+    source: new XMetricsSource({
+      apiBase: config.x.apiBase,
+      timeoutMs: X_REQUEST_TIMEOUT_MS,
+      httpAgent: overrides.xHttpAgent,
+      clock,
+    }),
+    clock,
+    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    onDeferred: (event) => logger.warn(event, "metrics of some posts left for the next sync"),
+    settings: { readBudget: config.metrics.readsPerRun },
+  });
+  const syncMetrics = async () => {
+    const summary = await metricsSync.run();
+    const days = await reports.rebuildDaily(config.discord.guildId);
+    logger.info({ ...summary, campaignDays: days }, "metrics synced");
+    return summary;
+  };
+  const clockJobs = new ClockJobs({ logger });
+
   const discord = createDiscordClient(config.discord);
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
   startNotifier({
@@ -113,13 +163,34 @@ export async function startHerald(
         settings,
         accounts,
         approvals,
+        reports,
         media: new MediaStore(join(dirname(file), "media")),
         clock,
         logger,
       },
       logger,
     );
+    clockJobs.add({
+      name: "metrics-sync",
+      rule: { kind: "every", minutes: config.metrics.syncEveryMinutes },
+      run: async () => {
+        await syncMetrics();
+      },
+    });
+    dailyReport = new DailyReport({
+      guildId: config.discord.guildId,
+      jobs: clockJobs,
+      settings,
+      reports,
+      runs: new PrismaReportRuns(prisma),
+      deliver: async (channelId, report) =>
+        (await approvals.send(channelId, await reportMessage(report))) !== null,
+      clock,
+      logger,
+    });
+    await dailyReport.start();
   } catch (error) {
+    await clockJobs.stop();
     await runner.stop();
     await discord.destroy();
     await prisma.$disconnect();
@@ -131,10 +202,15 @@ export async function startHerald(
     campaigns,
     posts,
     runner,
+    reports,
+    dailyReport,
     discord,
+    syncMetrics,
     async stop() {
-      // Stop taking requests first, then let in-flight publishes finish, then close the database.
+      // Stop taking requests first, then let in-flight publishes and jobs finish, then close the
+      // database.
       await discord.destroy();
+      await clockJobs.stop();
       await runner.stop();
       await prisma.$disconnect();
     },
