@@ -10,6 +10,8 @@ const BENCHES = [
   "publish-lag",
   "publish-throughput",
   "command-latency",
+  "report-90d",
+  "metrics-sync",
   "pg-throughput",
 ] as const;
 type BenchName = (typeof BENCHES)[number];

@@ -83,6 +83,14 @@ const envSchema = z.object({
   HERALD_LATE_GRACE_MINUTES: count("HERALD_LATE_GRACE_MINUTES", 15),
   HERALD_DB_CONNECT_TIMEOUT_SECONDS: count("HERALD_DB_CONNECT_TIMEOUT_SECONDS", 60),
   HERALD_MEDIA_DIR: optional,
+  HERALD_METRICS_SYNC_MINUTES: count("HERALD_METRICS_SYNC_MINUTES", 60).refine(
+    (minutes) => minutes > 0 && (24 * 60) % minutes === 0,
+    "HERALD_METRICS_SYNC_MINUTES must divide a day evenly, such as 15, 60 or 360",
+  ),
+  HERALD_METRICS_READS_PER_RUN: count("HERALD_METRICS_READS_PER_RUN", 2_000).refine(
+    (reads) => reads > 0,
+    "HERALD_METRICS_READS_PER_RUN must be 1 or more",
+  ),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -124,6 +132,12 @@ export interface Config {
     budget: { per24Hours: number; per15Minutes: number };
     /** After downtime, posts later than this are marked missed instead of sent late. */
     lateGraceMs: number;
+  };
+  metrics: {
+    /** Minutes between metrics syncs, on UTC multiples (60: on the hour). */
+    syncEveryMinutes: number;
+    /** Most posts one sync reads from X, so a backlog cannot use up the account's read allowance. */
+    readsPerRun: number;
   };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
@@ -178,6 +192,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     publishing: {
       budget: { per24Hours: e.HERALD_POSTS_PER_24H, per15Minutes: e.HERALD_POSTS_PER_15MIN },
       lateGraceMs: e.HERALD_LATE_GRACE_MINUTES * 60_000,
+    },
+    metrics: {
+      syncEveryMinutes: e.HERALD_METRICS_SYNC_MINUTES,
+      readsPerRun: e.HERALD_METRICS_READS_PER_RUN,
     },
     logLevel: e.LOG_LEVEL,
   };

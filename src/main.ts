@@ -4,20 +4,25 @@ import type { Client } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
+import { reportMessage } from "./bot/render/report-message.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
-import { createPrismaClient, type PrismaClient } from "./db/client.ts";
+import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { PostgresClockLeadership } from "./db/clock-leadership.ts";
 import { providerOf } from "./db/database-url.ts";
+import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { migrateDatabase } from "./db/migrate-database.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
 import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
+import { PrismaReportRuns } from "./db/report-run-repository.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
+import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
 import { type Clock, systemClock } from "./domain/ports.ts";
 import { PostService } from "./domain/posts.ts";
+import { ReportService } from "./domain/reports.ts";
 import { SecretBox } from "./domain/secrets.ts";
 import { SettingsService } from "./domain/settings.ts";
 import { XAccountService } from "./domain/x-accounts.ts";
@@ -26,8 +31,10 @@ import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
 import { ClockJobs } from "./scheduler/clock-jobs.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
+import { DailyReport } from "./scheduler/daily-report.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
 import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
+import { XMetricsSource } from "./x/x-metrics-source.ts";
 import { XApiVerifier } from "./x/x-verifier.ts";
 
 /** Everything the running service is made of. */
@@ -36,9 +43,13 @@ export interface Herald {
   campaigns: CampaignService;
   posts: PostService;
   runner: PublishRunner;
-  /** Daily report and metrics sync register here; on PostgreSQL only one instance runs them. */
+  /** Daily report and metrics sync run here; on PostgreSQL only one instance runs them. */
   clockJobs: ClockJobs;
+  reports: ReportService;
+  dailyReport: DailyReport;
   discord: Client;
+  /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
+  syncMetrics(): Promise<SyncSummary>;
   stop(): Promise<void>;
 }
 
@@ -63,13 +74,21 @@ export async function startHerald(
 
   const prisma = createPrismaClient(config.databaseUrl);
   await prisma.$connect();
+  if (providerOf(config.databaseUrl) === "sqlite") await tuneSqlite(prisma);
   const campaignRepository = new PrismaCampaignRepository(prisma);
   const postRepository = new PrismaPostRepository(prisma);
   const accountRepository = new PrismaXAccountRepository(
     prisma,
     new SecretBox({ current: config.secretKey }),
   );
-  const settings = new SettingsService(new PrismaSettingsRepository(prisma));
+  const settingsRepository = new PrismaSettingsRepository(prisma);
+  // The daily report moves with report_time and timezone; it exists once the bot can deliver it.
+  let dailyReport: DailyReport | undefined;
+  const settings = new SettingsService(settingsRepository, () => {
+    dailyReport?.reschedule().catch((error: unknown) => {
+      logger.error({ err: error }, "the daily report could not be rescheduled");
+    });
+  });
 
   const runner = createPublishRunner({
     prisma,
@@ -104,6 +123,35 @@ export async function startHerald(
         : undefined,
   });
 
+  const metricsRepository = new PrismaMetricsRepository(prisma);
+  const reports = new ReportService({
+    campaigns: campaignRepository,
+    accounts: accountRepository,
+    settings: settingsRepository,
+    store: metricsRepository,
+    clock,
+  });
+  const metricsSync = new MetricsSync({
+    store: metricsRepository,
+    accounts: accountRepository,
+    source: new XMetricsSource({
+      apiBase: config.x.apiBase,
+      timeoutMs: X_REQUEST_TIMEOUT_MS,
+      httpAgent: overrides.xHttpAgent,
+      clock,
+    }),
+    clock,
+    wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    onDeferred: (event) => logger.warn(event, "metrics of some posts left for the next sync"),
+    settings: { readBudget: config.metrics.readsPerRun },
+  });
+  const syncMetrics = async () => {
+    const summary = await metricsSync.run();
+    const days = await reports.rebuildDaily(config.discord.guildId);
+    logger.info({ ...summary, campaignDays: days }, "metrics synced");
+    return summary;
+  };
+
   const discord = createDiscordClient(config.discord);
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
   startNotifier({
@@ -127,15 +175,34 @@ export async function startHerald(
         settings,
         accounts,
         approvals,
+        reports,
         media: new MediaStore(config.mediaDir ?? database.defaultMediaDir),
         clock,
         logger,
       },
       logger,
     );
+    clockJobs.add({
+      name: "metrics-sync",
+      rule: { kind: "every", minutes: config.metrics.syncEveryMinutes },
+      run: async () => {
+        await syncMetrics();
+      },
+    });
+    dailyReport = new DailyReport({
+      guildId: config.discord.guildId,
+      jobs: clockJobs,
+      settings,
+      reports,
+      runs: new PrismaReportRuns(prisma),
+      deliver: async (channelId, report) =>
+        (await approvals.send(channelId, await reportMessage(report))) !== null,
+      clock,
+      logger,
+    });
+    await dailyReport.start();
   } catch (error) {
-    await runner.stop();
-    await clockJobs.stop();
+    await Promise.all([runner.stop(), clockJobs.stop()]);
     await discord.destroy();
     await prisma.$disconnect();
     throw error;
@@ -147,7 +214,10 @@ export async function startHerald(
     posts,
     runner,
     clockJobs,
+    reports,
+    dailyReport,
     discord,
+    syncMetrics,
     async stop() {
       // Stop taking requests first, then let in-flight publishes and clock jobs finish, then close
       // the database.

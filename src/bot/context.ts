@@ -8,6 +8,7 @@ import type {
 import type { CampaignService } from "../domain/campaigns.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { PostService } from "../domain/posts.ts";
+import type { ReportService } from "../domain/reports.ts";
 import type { SettingsService } from "../domain/settings.ts";
 import type { XAccountService } from "../domain/x-accounts.ts";
 import type { Logger } from "../logger.ts";
@@ -19,6 +20,7 @@ export interface BotContext {
   guildId: string;
   campaigns: CampaignService;
   posts: PostService;
+  reports: ReportService;
   settings: SettingsService;
   accounts: XAccountService;
   approvals: ApprovalMessages;

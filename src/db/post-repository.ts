@@ -133,22 +133,6 @@ export class PrismaPostRepository implements PostRepository {
     return rows.map(toPost);
   }
 
-  async countByStatus(
-    guildId: string,
-    window: { from: Date; to: Date },
-  ): Promise<{ campaignId: number; status: PostStatus; count: number }[]> {
-    const groups = await this.prisma.post.groupBy({
-      by: ["campaignId", "status"],
-      where: { campaign: { guildId }, scheduledAt: { gte: window.from, lt: window.to } },
-      _count: { _all: true },
-    });
-    return groups.map((group) => ({
-      campaignId: group.campaignId,
-      status: postStatusSchema.parse(group.status),
-      count: group._count._all,
-    }));
-  }
-
   async setApprovalMessage(
     id: number,
     message: { channelId: string; messageId: string },

@@ -34,11 +34,6 @@ export interface PostRepository {
   /** Newest scheduled first. */
   list(filter: PostFilter): Promise<Post[]>;
   setApprovalMessage(id: number, message: { channelId: string; messageId: string }): Promise<void>;
-  /** How many of the guild's posts are in each status, per campaign, scheduled within the window. */
-  countByStatus(
-    guildId: string,
-    window: { from: Date; to: Date },
-  ): Promise<{ campaignId: number; status: PostStatus; count: number }[]>;
   /**
    * Applies `changes` only while the post is still in `from` (a single conditional update),
    * together with its audit event; refuses with `invalid_transition` when someone else moved it.

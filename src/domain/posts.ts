@@ -216,10 +216,6 @@ export class PostService {
     }));
   }
 
-  countByStatus(guildId: string, window: { from: Date; to: Date }) {
-    return this.deps.posts.countByStatus(guildId, window);
-  }
-
   list(filter: PostFilter): Promise<Post[]> {
     return this.deps.posts.list(filter);
   }

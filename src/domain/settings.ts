@@ -47,7 +47,11 @@ export interface SettingsInput {
 }
 
 export class SettingsService {
-  constructor(private readonly settings: SettingsRepository) {}
+  constructor(
+    private readonly settings: SettingsRepository,
+    /** Told after every saved change, e.g. to move the daily report to a new time. */
+    private readonly onChange: (settings: GuildSettings) => void = () => {},
+  ) {}
 
   get(guildId: string): Promise<GuildSettings> {
     return this.settings.get(guildId);
@@ -67,11 +71,13 @@ export class SettingsService {
         "Nothing to change: give at least one option, e.g. approval_channel or timezone.",
       );
     }
-    return this.settings.update(guildId, changes, {
+    const saved = await this.settings.update(guildId, changes, {
       actor,
       action: "settings.updated",
       payload: { changes },
     });
+    this.onChange(saved);
+    return saved;
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Agent } from "node:https";
 import { TwitterApi } from "twitter-api-v2";
 import type { XCredentials } from "../domain/secrets.ts";
@@ -30,4 +31,22 @@ export function createXClient(credentials: XCredentials, connection: XConnection
         settings,
       )
     : new TwitterApi(credentials.accessToken, settings);
+}
+
+/** One client per account, made on first use; reconnecting an account changes its cache key. */
+export class XClients {
+  private readonly clients = new Map<string, TwitterApi>();
+
+  constructor(private readonly connection: XConnection) {}
+
+  for(account: { id: number; credentials: XCredentials }): TwitterApi {
+    const digest = createHash("sha256").update(JSON.stringify(account.credentials)).digest("hex");
+    const key = `${account.id}:${digest}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = createXClient(account.credentials, this.connection);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
 }

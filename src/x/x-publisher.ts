@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import type { TwitterApi, TwitterRateLimit } from "twitter-api-v2";
@@ -11,7 +10,7 @@ import type {
   PublishRequest,
   TimelinePost,
 } from "../domain/publishing.ts";
-import { createXClient, type XConnection } from "./client.ts";
+import { XClients, type XConnection } from "./client.ts";
 import { classifyXError, exhaustedUntil } from "./error-mapping.ts";
 
 export interface XClientSettings extends XConnection {
@@ -62,12 +61,14 @@ const TIMELINE_MAX_PAGES = 32;
 
 /** Publishes through X API v2 with twitter-api-v2; every failure becomes a typed outcome. */
 export class XPublisher implements Publisher {
-  private readonly clients = new Map<string, TwitterApi>();
+  private readonly clients: XClients;
 
-  constructor(private readonly settings: XClientSettings) {}
+  constructor(private readonly settings: XClientSettings) {
+    this.clients = new XClients(settings);
+  }
 
   async publish(request: PublishRequest): Promise<PublishOutcome> {
-    const client = this.clientFor(request.account);
+    const client = this.clients.for(request.account);
     let mediaIds: string[];
     try {
       mediaIds = await this.uploadMedia(client, request.media, request.sensitive);
@@ -106,7 +107,7 @@ export class XPublisher implements Publisher {
   ): Promise<
     { kind: "ok"; posts: TimelinePost[] } | Exclude<PublishOutcome, { kind: "published" }>
   > {
-    const client = this.clientFor(account);
+    const client = this.clients.for(account);
     try {
       const posts: TimelinePost[] = [];
       let next: string | undefined;
@@ -172,17 +173,6 @@ export class XPublisher implements Publisher {
       ids.push(id);
     }
     return ids;
-  }
-
-  private clientFor(account: PublishAccount): TwitterApi {
-    // Reconnecting an account changes its credentials, and so its cache key.
-    const key = `${account.id}:${createHash("sha256").update(JSON.stringify(account.credentials)).digest("hex")}`;
-    let client = this.clients.get(key);
-    if (client === undefined) {
-      client = createXClient(account.credentials, this.settings);
-      this.clients.set(key, client);
-    }
-    return client;
   }
 }
 

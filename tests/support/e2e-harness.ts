@@ -20,7 +20,12 @@ export const TEAM = {
     reports: "300000000000000003",
     elsewhere: "300000000000000009",
   },
-  roles: { approvers: "400000000000000001", content: "400000000000000002" },
+  roles: {
+    approvers: "400000000000000001",
+    content: "400000000000000002",
+    /** The bot's own role, made by its invite with the permissions the README asks for. */
+    herald: "400000000000000003",
+  },
   /** The owner: every permission, so Herald's admin. */
   admin: "500000000000000001",
   /** Holds the content role: creates campaigns and queues posts. */
@@ -44,6 +49,9 @@ export const TEAM_X_KEYS = {
   access_token: TEAM_X.accessToken,
   access_secret: "team-access-secret",
 } as const;
+
+/** The invite's permission integer in the README: view, send, embed links, attach files, history. */
+const BOT_INVITE_PERMISSIONS = "117760";
 
 const MEMBER_PERMISSIONS = String(
   PermissionFlagsBits.ViewChannel |
@@ -95,7 +103,9 @@ export async function startE2E(
           { id: TEAM.guildId, name: "@everyone", permissions: MEMBER_PERMISSIONS },
           { id: TEAM.roles.approvers, name: "Approvers", permissions: "0" },
           { id: TEAM.roles.content, name: "Content", permissions: "0" },
+          { id: TEAM.roles.herald, name: "Herald", permissions: BOT_INVITE_PERMISSIONS },
         ],
+        botRoleIds: [TEAM.roles.herald],
         members: [
           { id: TEAM.admin, username: "ada_admin" },
           { id: TEAM.manager, username: "max_manager", roleIds: [TEAM.roles.content] },

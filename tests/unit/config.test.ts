@@ -81,6 +81,23 @@ describe("configuration", () => {
     );
   });
 
+  it("syncs metrics hourly, reading at most 2,000 posts a run, unless told otherwise; refuses a cadence that does not divide a day", () => {
+    expect(loadConfig(VALID).metrics).toEqual({ syncEveryMinutes: 60, readsPerRun: 2_000 });
+    expect(
+      loadConfig({
+        ...VALID,
+        HERALD_METRICS_SYNC_MINUTES: "15",
+        HERALD_METRICS_READS_PER_RUN: "500",
+      }).metrics,
+    ).toEqual({ syncEveryMinutes: 15, readsPerRun: 500 });
+    expect(
+      problemsOf({ ...VALID, HERALD_METRICS_SYNC_MINUTES: "7", HERALD_METRICS_READS_PER_RUN: "0" }),
+    ).toEqual([
+      "HERALD_METRICS_SYNC_MINUTES must divide a day evenly, such as 15, 60 or 360",
+      "HERALD_METRICS_READS_PER_RUN must be 1 or more",
+    ]);
+  });
+
   it("refuses an X_API_BASE with a path, because the client appends /2/... itself", () => {
     expect(problemsOf({ ...VALID, X_API_BASE: "https://proxy.example/x" })).toEqual([
       "X_API_BASE must be an origin with no path, such as https://api.x.com",

@@ -15,6 +15,20 @@ export async function campaignChoices(
     .map((campaign) => ({ name: campaign.name, value: campaign.name }));
 }
 
+/** The niches the guild's campaigns use, for /report's niche option. */
+export async function nicheChoices(
+  ctx: BotContext,
+  typed: string,
+): Promise<ApplicationCommandOptionChoiceData<string>[]> {
+  const needle = typed.trim().toLowerCase();
+  const niches = new Set((await ctx.campaigns.list(ctx.guildId)).map((campaign) => campaign.niche));
+  return [...niches]
+    .filter((niche) => niche.includes(needle))
+    .sort()
+    .slice(0, MAX_CHOICES)
+    .map((niche) => ({ name: niche, value: niche }));
+}
+
 export async function postChoices(
   ctx: BotContext,
   typed: string,

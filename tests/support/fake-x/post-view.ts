@@ -1,4 +1,4 @@
-import type { StoredPost } from "./store.ts";
+import { metricsAt, type StoredPost } from "./store.ts";
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -25,7 +25,7 @@ export function postView(
   if (fields.has("referenced_tweets") && post.inReplyToId !== null) {
     view.referenced_tweets = [{ type: "replied_to", id: post.inReplyToId }];
   }
-  const m = post.metrics;
+  const m = metricsAt(post, now);
   if (fields.has("public_metrics")) {
     view.public_metrics = {
       retweet_count: m.retweet_count,

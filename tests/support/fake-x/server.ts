@@ -45,6 +45,11 @@ export interface FakeX {
   fail(route: FakeXRoute, fault: Fault, times?: number): void;
   /** Sets some of a post's engagement counters. */
   setMetrics(postId: string, metrics: Partial<PostMetrics>): void;
+  /**
+   * Makes a post's counters rise over (the fake's) time, as a live post's do: from now on each
+   * lookup adds `perHour` for every hour passed, on top of the set metrics.
+   */
+  growMetrics(postId: string, perHour: Partial<PostMetrics>): void;
   /** Requests received for `route`, or in all if none is named. */
   requestCount(route?: FakeXRoute): number;
   /** Forgets posts, media, requests, faults and rate-limit windows; ids keep increasing. */
@@ -99,6 +104,11 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
       const post = store.post(postId);
       if (post === undefined) throw new Error(`fake X holds no post ${postId}`);
       post.metrics = { ...post.metrics, ...definedOnly(metrics) };
+    },
+    growMetrics(postId, perHour) {
+      const post = store.post(postId);
+      if (post === undefined) throw new Error(`fake X holds no post ${postId}`);
+      post.growth = { since: now(), perHour: definedOnly(perHour) };
     },
     requestCount(route) {
       return route === undefined

@@ -45,6 +45,19 @@ export interface StoredPost {
   readonly mediaIds: readonly string[];
   readonly inReplyToId: string | null;
   metrics: PostMetrics;
+  /** Counters that keep rising: `metricsAt` adds `perHour` for every hour since `since`. */
+  growth?: { since: number; perHour: Partial<PostMetrics> } | undefined;
+}
+
+/** A post's counters at `now`: its set metrics plus whatever its growth added since. */
+export function metricsAt(post: StoredPost, now: number): PostMetrics {
+  if (post.growth === undefined) return post.metrics;
+  const hours = Math.max(0, now - post.growth.since) / (60 * 60 * 1000);
+  const grown = { ...post.metrics };
+  for (const [key, rate] of Object.entries(post.growth.perHour) as [keyof PostMetrics, number][]) {
+    grown[key] += Math.floor(rate * hours);
+  }
+  return grown;
 }
 
 /** The sensitive-media flags set through POST /2/media/metadata; a flag not sent is false. */
@@ -85,6 +98,7 @@ export class FakeXStore {
   readonly posts: StoredPost[] = [];
   readonly media: StoredMedia[] = [];
   readonly ids: SnowflakeIds;
+  private postIndex = new Map<string, StoredPost>();
   private readonly accountsByToken: Map<string, FakeXAccount>;
   private readonly accountsById: Map<string, FakeXAccount>;
 
@@ -105,8 +119,15 @@ export class FakeXStore {
     return this.accountsById.get(userId);
   }
 
+  /**
+   * By id through an index rebuilt whenever posts were added or cleared (posts are only ever
+   * appended or emptied): a lookup of 100 ids among 10,000 posts must not scan them all.
+   */
   post(id: string): StoredPost | undefined {
-    return this.posts.find((post) => post.id === id);
+    if (this.postIndex.size !== this.posts.length) {
+      this.postIndex = new Map(this.posts.map((post) => [post.id, post]));
+    }
+    return this.postIndex.get(id);
   }
 
   mediaItem(id: string): StoredMedia | undefined {
@@ -116,6 +137,7 @@ export class FakeXStore {
   /** Empties posts and media in place, so arrays handed out earlier stay the live ones. */
   clear(): void {
     this.posts.splice(0);
+    this.postIndex = new Map();
     this.media.splice(0);
   }
 }

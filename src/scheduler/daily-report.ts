@@ -1,0 +1,106 @@
+/**
+ * The daily report (design.md section 5): at the guild's report_time, in its time zone, the last
+ * 24 hours' report goes to the report channel. ClockJobs fires the instant (one per local day,
+ * across daylight-saving changes); the database decides whether it runs: a DailyReportRun row per
+ * local date is claimed before sending, so a restart, a second instance or a replayed tick never
+ * sends a day twice. A start after today's time with today not yet sent sends it then (a restart
+ * across report_time loses nothing); a first start never reports on the day before.
+ */
+import { localDate } from "../domain/analytics.ts";
+import type { Clock } from "../domain/ports.ts";
+import type { Report, ReportService } from "../domain/reports.ts";
+import { nextSlots } from "../domain/schedule.ts";
+import type { GuildSettings } from "../domain/settings.ts";
+import type { Logger } from "../logger.ts";
+import type { ClockJobs } from "./clock-jobs.ts";
+
+export const DAILY_REPORT_JOB = "daily-report";
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface ReportRuns {
+  /** Records the run of `date`; false when it was already recorded. */
+  claim(guildId: string, date: string, at: Date): Promise<boolean>;
+  /** Forgets a claim whose report could not be sent, so it is tried again. */
+  release(guildId: string, date: string): Promise<void>;
+}
+
+export interface DailyReportDeps {
+  guildId: string;
+  jobs: ClockJobs;
+  settings: { get(guildId: string): Promise<GuildSettings> };
+  reports: Pick<ReportService, "daily">;
+  runs: ReportRuns;
+  /** Posts the report to the channel; false when Discord refused it. */
+  deliver(channelId: string, report: Report): Promise<boolean>;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class DailyReport {
+  constructor(private readonly deps: DailyReportDeps) {}
+
+  /** Schedules the job from the saved settings and sends today's report if its time has passed. */
+  async start(): Promise<void> {
+    const settings = await this.schedule();
+    const now = this.deps.clock.now();
+    const [today] = nextSlots(
+      { days: "daily", times: [settings.reportTime] },
+      settings.timezone,
+      new Date(now.getTime() - DAY_MS),
+      2,
+    ).filter(
+      (slot) =>
+        slot.getTime() <= now.getTime() &&
+        localDate(slot, settings.timezone) === localDate(now, settings.timezone),
+    );
+    if (today === undefined) return;
+    // A report that cannot be made now must not keep the service from starting.
+    await this.run(today).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, "today's daily report could not be sent at start");
+    });
+  }
+
+  /** Picks up a changed report_time or time zone. */
+  async reschedule(): Promise<void> {
+    await this.schedule();
+  }
+
+  /** Sends the report for the local day of `firedAt`, unless that day's report was sent. */
+  async run(firedAt: Date): Promise<"sent" | "already_sent" | "no_channel" | "refused"> {
+    const { guildId, logger } = this.deps;
+    const settings = await this.deps.settings.get(guildId);
+    const date = localDate(firedAt, settings.timezone);
+    if (settings.reportChannelId === null) {
+      logger.warn({ date }, "no report channel set; the daily report was not sent");
+      return "no_channel";
+    }
+    if (!(await this.deps.runs.claim(guildId, date, this.deps.clock.now()))) {
+      logger.info({ date }, "the daily report for this date was already sent");
+      return "already_sent";
+    }
+    try {
+      const report = await this.deps.reports.daily(guildId, firedAt);
+      if (await this.deps.deliver(settings.reportChannelId, report)) {
+        logger.info({ date }, "daily report sent");
+        return "sent";
+      }
+    } catch (error) {
+      await this.deps.runs.release(guildId, date);
+      throw error;
+    }
+    await this.deps.runs.release(guildId, date);
+    return "refused";
+  }
+
+  private async schedule(): Promise<GuildSettings> {
+    const settings = await this.deps.settings.get(this.deps.guildId);
+    this.deps.jobs.replace({
+      name: DAILY_REPORT_JOB,
+      rule: { kind: "daily", time: settings.reportTime, timeZone: settings.timezone },
+      run: async (firedAt) => {
+        await this.run(firedAt);
+      },
+    });
+    return settings;
+  }
+}
