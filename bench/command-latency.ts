@@ -8,6 +8,7 @@ import {
   approvalMessageOf,
   connectTeamAccount,
   createCampaign,
+  queuePost,
   setUpTeam,
 } from "../tests/support/e2e-steps.ts";
 import { sqliteDate } from "../tests/support/seed-database.ts";
@@ -88,16 +89,13 @@ try {
 
   const queued: number[] = [];
   await measure(e2e, "/post queue", async (i) => {
-    const handle = await e2e.discord.runCommand({
-      user: TEAM.manager,
-      name: "post",
-      subcommand: "queue",
-      options: { campaign: `Lamps ${i % CAMPAIGNS}`, text: `Benchmark lamp note ${i}`, at: "next" },
-    });
-    const reply = await handle.reply({ timeoutMs: 10_000 });
-    const id = Number(/#(\d+)/.exec(reply.content)?.[1]);
-    if (!(id > 0)) throw new Error(`queue failed: ${reply.content}`);
-    queued.push(id);
+    const { handle, reply, postId } = await queuePost(
+      e2e,
+      { campaign: `Lamps ${i % CAMPAIGNS}`, text: `Benchmark lamp note ${i}`, at: "next" },
+      { timeoutMs: 10_000 },
+    );
+    if (postId === null) throw new Error(`queue failed: ${reply}`);
+    queued.push(postId);
     return { respondedWithinMs: handle.respondedWithinMs, finished: performance.now() };
   });
   await measure(e2e, "/post list", async (i) => {

@@ -7,6 +7,8 @@ import {
   connectTeamAccount,
   createCampaign,
   embedField,
+  finishE2E,
+  queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
 import type { ApiMessage } from "../support/fake-discord/server.ts";
@@ -15,24 +17,12 @@ let e2e: E2E;
 beforeEach(async () => {
   e2e = await startE2E();
 });
-afterEach(async () => {
-  // Every interaction of every test got its first answer within Discord's 3 seconds.
-  expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
-  expect(e2e.discord.unknownRoutes).toEqual([]);
-  await e2e.close();
-});
+afterEach(() => finishE2E(e2e));
 
 async function queue(at: string, text: string): Promise<{ postId: number; message: ApiMessage }> {
-  const handle = await e2e.discord.runCommand({
-    user: TEAM.manager,
-    name: "post",
-    subcommand: "queue",
-    options: { campaign: "Desk Lamps", text, at },
-  });
-  const reply = await handle.reply();
+  const { handle, reply, postId } = await queuePost(e2e, { text, at });
   expect(handle.ephemeral).toBe(true);
-  const postId = Number(/Queued post #(\d+)/.exec(reply.content)?.[1]);
-  expect(postId, reply.content).toBeGreaterThan(0);
+  if (postId === null) throw new Error(`not queued: ${reply}`);
   return { postId, message: await approvalMessageOf(e2e, postId) };
 }
 

@@ -6,6 +6,8 @@ import {
   connectTeamAccount,
   createCampaign,
   databaseFingerprint,
+  finishE2E,
+  queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
 import type { OptionValue } from "../support/fake-discord/command-options.ts";
@@ -107,18 +109,9 @@ beforeAll(async () => {
   await setUpTeam(e2e);
   await connectTeamAccount(e2e);
   await createCampaign(e2e, { link: "https://shop.example.com/lamps" });
-  const queued = await e2e.discord.runCommand({
-    user: TEAM.manager,
-    name: "post",
-    subcommand: "queue",
-    options: { campaign: "Desk Lamps", text: "A first lamp post", at: "next" },
-  });
-  await queued.reply();
+  await queuePost(e2e, { text: "A first lamp post", at: "next" });
 });
-afterAll(async () => {
-  expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
-  await e2e.close();
-});
+afterAll(() => finishE2E(e2e));
 
 describe("every command's options, fuzzed", () => {
   it("given random and hostile values, each interaction ends in a success or a private error, never a crash or a partial write", async () => {

@@ -7,6 +7,8 @@ import {
   createCampaign,
   databaseFingerprint,
   embedField,
+  finishE2E,
+  queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
 
@@ -17,22 +19,12 @@ beforeEach(async () => {
   await connectTeamAccount(e2e);
   await createCampaign(e2e, { link: "https://shop.example.com/lamps" });
 });
-afterEach(async () => {
-  expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
-  // Herald called no route Discord does not serve.
-  expect(e2e.discord.unknownRoutes).toEqual([]);
-  await e2e.close();
-});
+afterEach(() => finishE2E(e2e));
 
 describe("Discord restarts, reconnects, deleted channels and other guilds", () => {
   it("given the service restarts between queueing and approving, the buttons on the old approval message still work", async () => {
-    const queued = await e2e.discord.runCommand({
-      user: TEAM.manager,
-      name: "post",
-      subcommand: "queue",
-      options: { campaign: "Desk Lamps", text: "Reading light with a long arm", at: "next" },
-    });
-    const postId = Number(/#(\d+)/.exec((await queued.reply()).content)?.[1]);
+    const { postId } = await queuePost(e2e, { text: "Reading light with a long arm", at: "next" });
+    if (postId === null) throw new Error("the post was not queued");
     const message = await approvalMessageOf(e2e, postId);
 
     await e2e.restart();
@@ -76,15 +68,9 @@ describe("Discord restarts, reconnects, deleted channels and other guilds", () =
 
   it("given the approval channel was deleted, keeps the queued post and shows it once an admin sets a new channel", async () => {
     e2e.discord.deleteChannel(TEAM.channels.approvals);
-    const queued = await e2e.discord.runCommand({
-      user: TEAM.manager,
-      name: "post",
-      subcommand: "queue",
-      options: { campaign: "Desk Lamps", text: "Lamp for a tiny desk", at: "next" },
-    });
-    const reply = (await queued.reply()).content;
+    const { reply, postId } = await queuePost(e2e, { text: "Lamp for a tiny desk", at: "next" });
     expect(reply).toContain("could not post it in the approval channel");
-    const postId = Number(/#(\d+)/.exec(reply)?.[1]);
+    if (postId === null) throw new Error(`not queued: ${reply}`);
     expect((await e2e.herald.posts.get(postId)).status).toBe("pending_approval");
 
     const set = await e2e.discord.runCommand({

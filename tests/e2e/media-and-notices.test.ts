@@ -3,11 +3,14 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type E2E, startE2E, TEAM, TEAM_X } from "../support/e2e-harness.ts";
 import {
-  approvalMessageOf,
+  approvePost,
   buttonsOf,
   connectTeamAccount,
   createCampaign,
   databaseFingerprint,
+  finishE2E,
+  type QueuedPost,
+  queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
 import type { OptionValue } from "../support/fake-discord/command-options.ts";
@@ -25,44 +28,28 @@ beforeEach(async () => {
   await connectTeamAccount(e2e);
   await createCampaign(e2e);
 });
-afterEach(async () => {
-  expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
-  await e2e.close();
-});
+afterEach(() => finishE2E(e2e));
 
+/** Queues a post due now; attachments are downloaded first, so the reply may take longer. */
 async function queueNow(text: string, extra: Record<string, OptionValue> = {}) {
-  const handle = await e2e.discord.runCommand({
-    user: TEAM.manager,
-    name: "post",
-    subcommand: "queue",
-    options: { campaign: "Desk Lamps", text, at: "now", ...extra },
-  });
-  return { handle, reply: (await handle.reply({ timeoutMs: 10_000 })).content };
+  return queuePost(e2e, { text, at: "now", ...extra }, { timeoutMs: 10_000 });
 }
 
-async function approve(postId: number) {
-  const message = await approvalMessageOf(e2e, postId);
-  const press = await e2e.discord.pressButton({
-    user: TEAM.approver,
-    message,
-    customId: `post:approve:${postId}`,
-  });
-  await press.reply();
+/** The id of a post that was queued, or a failure naming Herald's answer. */
+function queuedId({ postId, reply }: QueuedPost): number {
+  if (postId === null) throw new Error(`not queued: ${reply}`);
+  return postId;
 }
-
-const idOf = (reply: string) => Number(/Queued post #(\d+)/.exec(reply)?.[1]);
 
 describe("attachments and notices", () => {
   it("given an image attachment, stores it under the data folder and publishes it with the post", async () => {
     const media = e2e.discord.addAttachment("lamp.png", "image/png", PNG);
-    const { reply } = await queueNow("The lamp, in daylight", { media });
-    const postId = idOf(reply);
-    expect(postId, reply).toBeGreaterThan(0);
+    const postId = queuedId(await queueNow("The lamp, in daylight", { media }));
     const stored = readdirSync(join(dirname(e2e.databaseFile), "media"));
     expect(stored).toHaveLength(1);
 
     const published = new Promise((resolve) => e2e.herald.runner.once("post.published", resolve));
-    await approve(postId);
+    await approvePost(e2e, postId);
     await published;
     expect(e2e.fakeX.media).toHaveLength(1);
     expect(e2e.fakeX.posts[0]?.mediaIds).toEqual([e2e.fakeX.media[0]?.id]);
@@ -90,10 +77,9 @@ describe("attachments and notices", () => {
   it("given X refuses a post, the team is told why and Retry sends it again", async () => {
     // X says "duplicate" and the post is not on the timeline: a refusal with X's reason.
     e2e.fakeX.fail("POST /2/tweets", { kind: "duplicate" });
-    const { reply } = await queueNow("Lamp shades in three colours");
-    const postId = idOf(reply);
+    const postId = queuedId(await queueNow("Lamp shades in three colours"));
     const failed = new Promise((resolve) => e2e.herald.runner.once("post.failed", resolve));
-    await approve(postId);
+    await approvePost(e2e, postId);
     await failed;
     const notice = await e2e.discord.waitForChannelMessage(TEAM.channels.approvals, (message) =>
       message.content.startsWith(`Post #${postId} failed:`),
@@ -116,15 +102,15 @@ describe("attachments and notices", () => {
 
   it("given X refuses the account's keys, the team is told to reconnect and its posts are held", async () => {
     e2e.fakeX.fail("POST /2/tweets", { kind: "unauthorized" });
-    const { reply } = await queueNow("Lamp bulbs that last");
+    const postId = queuedId(await queueNow("Lamp bulbs that last"));
     const invalid = new Promise((resolve) => e2e.herald.runner.once("account.invalid", resolve));
-    await approve(idOf(reply));
+    await approvePost(e2e, postId);
     await invalid;
     const notice = await e2e.discord.waitForChannelMessage(TEAM.channels.approvals, (message) =>
       message.content.startsWith(`X refused the keys of @${TEAM_X.username}`),
     );
     expect(notice.content).toContain("/x connect");
-    expect((await e2e.herald.posts.get(idOf(reply))).status).toBe("approved");
+    expect((await e2e.herald.posts.get(postId)).status).toBe("approved");
     expect(e2e.fakeX.posts).toHaveLength(0);
   });
 });

@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CHART_WIDTH } from "../../src/bot/render/report-chart.ts";
 import { type E2E, startE2E, TEAM, TEAM_X } from "../support/e2e-harness.ts";
 import {
-  approvalMessageOf,
+  approvePost,
   connectTeamAccount,
   createCampaign,
   embedField,
+  finishE2E,
+  queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
 import type { ApiMessage } from "../support/fake-discord/server.ts";
@@ -15,30 +17,19 @@ let e2e: E2E;
 beforeEach(async () => {
   e2e = await startE2E();
 });
-afterEach(async () => {
-  expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
-  expect(e2e.discord.unknownRoutes).toEqual([]);
-  await e2e.close();
-});
+afterEach(() => finishE2E(e2e));
 
 /** The manager queues a post for now and the approver approves it; resolves with its X id. */
 async function publishOnePost(): Promise<{ postId: number; xPostId: string }> {
   const published = new Promise<string>((resolve) =>
     e2e.herald.runner.once("post.published", ({ xPostId }) => resolve(xPostId)),
   );
-  const queued = await e2e.discord.runCommand({
-    user: TEAM.manager,
-    name: "post",
-    subcommand: "queue",
-    options: { campaign: "Desk Lamps", text: "Warm light for late desk sessions", at: "now" },
+  const { reply, postId } = await queuePost(e2e, {
+    text: "Warm light for late desk sessions",
+    at: "now",
   });
-  const postId = Number(/Queued post #(\d+)/.exec((await queued.reply()).content)?.[1]);
-  const approved = await e2e.discord.pressButton({
-    user: TEAM.approver,
-    message: await approvalMessageOf(e2e, postId),
-    customId: `post:approve:${postId}`,
-  });
-  await approved.reply();
+  if (postId === null) throw new Error(`not queued: ${reply}`);
+  await approvePost(e2e, postId);
   return { postId, xPostId: await published };
 }
 

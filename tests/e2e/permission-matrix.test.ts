@@ -5,6 +5,8 @@ import {
   approvalMessageOf,
   connectTeamAccount,
   createCampaign,
+  finishE2E,
+  queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
 import type { OptionValue } from "../support/fake-discord/command-options.ts";
@@ -94,10 +96,7 @@ beforeAll(async () => {
   await createCampaign(e2e);
   await createCampaign(e2e, { name: "Spare" });
 });
-afterAll(async () => {
-  expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
-  await e2e.close();
-});
+afterAll(() => finishE2E(e2e));
 
 /** A role refusal is private and names the missing role; Discord hiding the command is one too. */
 async function outcomeOfCommand(command: CommandCase, who: Who): Promise<Outcome> {
@@ -115,13 +114,11 @@ async function outcomeOfCommand(command: CommandCase, who: Who): Promise<Outcome
 }
 
 async function outcomeOfButton(action: (typeof BUTTONS)[number], who: Who): Promise<Outcome> {
-  const queued = await e2e.discord.runCommand({
-    user: TEAM.manager,
-    name: "post",
-    subcommand: "queue",
-    options: { campaign: "Desk Lamps", text: `Lamp note for ${action} by ${who}`, at: "next" },
+  const { postId } = await queuePost(e2e, {
+    text: `Lamp note for ${action} by ${who}`,
+    at: "next",
   });
-  const postId = Number(/#(\d+)/.exec((await queued.reply()).content)?.[1]);
+  if (postId === null) throw new Error("the post was not queued");
   const message = await approvalMessageOf(e2e, postId);
   const before = await e2e.herald.posts.get(postId);
   const press = await e2e.discord.pressButton({

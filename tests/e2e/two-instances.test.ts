@@ -8,6 +8,8 @@ import {
   approvalMessageOf,
   connectTeamAccount,
   createCampaign,
+  finishE2E,
+  queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
 import {
@@ -30,23 +32,19 @@ describe.runIf(pgUrl !== undefined)("two instances sharing one PostgreSQL databa
     second = await e2e.startInstance();
   }, 60_000);
   afterEach(async () => {
-    expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
-    await e2e.close();
-    await schema.drop();
+    try {
+      await finishE2E(e2e);
+    } finally {
+      await schema.drop();
+    }
   });
 
   it("given a team that sets up, queues and approves a post due now, each step happens once and X gets the post once", async () => {
     await setUpTeam(e2e);
     await connectTeamAccount(e2e);
     expect(await createCampaign(e2e)).toContain("Desk Lamps");
-    const queued = await e2e.discord.runCommand({
-      user: TEAM.manager,
-      name: "post",
-      subcommand: "queue",
-      options: { campaign: "Desk Lamps", text: "A lamp for two instances", at: "now" },
-    });
-    const postId = Number(/Queued post #(\d+)/.exec((await queued.reply()).content)?.[1]);
-    expect(postId).toBeGreaterThan(0);
+    const { reply, postId } = await queuePost(e2e, { text: "A lamp for two instances", at: "now" });
+    if (postId === null) throw new Error(`not queued: ${reply}`);
     const message = await approvalMessageOf(e2e, postId);
     // Whichever instance claims it publishes it.
     const published = Promise.race(

@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
 import { ComponentType } from "discord.js";
+import { expect } from "vitest";
 import { type E2E, TEAM, TEAM_X_KEYS } from "./e2e-harness.ts";
-import type { ApiMessage } from "./fake-discord/server.ts";
+import type { OptionValue } from "./fake-discord/command-options.ts";
+import type { ApiMessage, InteractionHandle, ReplyOptions } from "./fake-discord/server.ts";
 
 /** Steps a team takes through Discord, shared by the end-to-end stories. */
 
@@ -58,6 +60,54 @@ export async function createCampaign(
     },
   });
   return (await handle.reply()).content;
+}
+
+export interface QueuedPost {
+  handle: InteractionHandle;
+  /** Herald's answer, as the manager sees it. */
+  reply: string;
+  /** The new post's id; null when Herald refused to queue it. */
+  postId: number | null;
+}
+
+/** The manager runs /post queue, for "Desk Lamps" unless `options` names another campaign. */
+export async function queuePost(
+  e2e: E2E,
+  options: Readonly<Record<string, OptionValue>>,
+  replyOptions: ReplyOptions = {},
+): Promise<QueuedPost> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.manager,
+    name: "post",
+    subcommand: "queue",
+    options: { campaign: "Desk Lamps", ...options },
+  });
+  const reply = (await handle.reply(replyOptions)).content;
+  const id = /^Queued post #(\d+)/.exec(reply)?.[1];
+  return { handle, reply, postId: id === undefined ? null : Number(id) };
+}
+
+/** The approver presses Approve on the post's approval message; returns Herald's answer. */
+export async function approvePost(e2e: E2E, postId: number): Promise<string> {
+  const press = await e2e.discord.pressButton({
+    user: TEAM.approver,
+    message: await approvalMessageOf(e2e, postId),
+    customId: `post:approve:${postId}`,
+  });
+  return (await press.reply()).content;
+}
+
+/**
+ * The checks every end-to-end test ends with, then the teardown: each interaction got its first
+ * answer within Discord's 3 seconds, and Herald called no route Discord does not serve.
+ */
+export async function finishE2E(e2e: E2E): Promise<void> {
+  try {
+    expect(e2e.discord.interactionsAnsweredLate()).toEqual([]);
+    expect(e2e.discord.unknownRoutes).toEqual([]);
+  } finally {
+    await e2e.close();
+  }
 }
 
 /** The message in the approval channel that shows the post (waits for it to arrive). */
