@@ -6,6 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { createPrismaClient } from "../src/db/client.ts";
 import { composePostText } from "../src/domain/content-policy.ts";
 import { startFakeX } from "../tests/support/fake-x/server.ts";
+import { events } from "../tests/support/publishing-harness.ts";
 import { insertApprovedPosts } from "../tests/support/seed-database.ts";
 import { figuresOf, quantile } from "./figures.ts";
 import { benchRunner, createBenchDatabase, postText, X_ACCOUNT } from "./setup.ts";
@@ -29,20 +30,7 @@ try {
   insertApprovedPosts(db.file, db, seeds);
   await prisma.$connect();
   const runner = benchRunner(prisma, fakeX);
-  let published = 0;
-  const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`only ${published} of ${POSTS} published in ${TIMEOUT_MS} ms`)),
-      TIMEOUT_MS,
-    );
-    runner.on("post.published", () => {
-      published += 1;
-      if (published === POSTS) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  const done = events(runner, "post.published", POSTS, TIMEOUT_MS);
   await runner.start();
   if (Date.now() >= second) throw new Error("the runner started after the posts were due");
   await done;

@@ -18,6 +18,7 @@ import type { PublishAccount } from "../src/domain/publishing.ts";
 import { SecretBox } from "../src/domain/secrets.ts";
 import { XPublisher } from "../src/x/x-publisher.ts";
 import { startFakeXProcess } from "../tests/support/fake-x/process.ts";
+import { events } from "../tests/support/publishing-harness.ts";
 import { insertApprovedPosts, sqliteDate } from "../tests/support/seed-database.ts";
 import { figuresOf } from "./figures.ts";
 import { benchRunner, createBenchDatabase, postText, SECRET_KEY, X_ACCOUNT } from "./setup.ts";
@@ -39,28 +40,15 @@ try {
   );
   await prisma.$connect();
   const runner = benchRunner(prisma, { url: fake.url, agent });
-  let published = 0;
   let other = 0;
+  for (const event of ["post.failed", "post.retrying", "post.missed"] as const) {
+    runner.on(event, () => {
+      other += 1;
+    });
+  }
   const startedAt = performance.now();
   const loopBefore = performance.eventLoopUtilization();
-  const done = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`only ${published} of ${POSTS} published in ${TIMEOUT_MS} ms`)),
-      TIMEOUT_MS,
-    );
-    runner.on("post.published", () => {
-      published += 1;
-      if (published === POSTS) {
-        clearTimeout(timer);
-        resolve(performance.now());
-      }
-    });
-    for (const event of ["post.failed", "post.retrying", "post.missed"] as const) {
-      runner.on(event, () => {
-        other += 1;
-      });
-    }
-  });
+  const done = events(runner, "post.published", POSTS, TIMEOUT_MS).then(() => performance.now());
   await runner.start();
   const finishedAt = await done;
   const loop = performance.eventLoopUtilization(loopBefore);
