@@ -1,5 +1,5 @@
 import type { Client, MessageCreateOptions } from "discord.js";
-import type { CampaignService } from "../domain/campaigns.ts";
+import type { Campaign, CampaignService } from "../domain/campaigns.ts";
 import type { Post, PostService } from "../domain/posts.ts";
 import type { SettingsService } from "../domain/settings.ts";
 import type { Logger } from "../logger.ts";
@@ -29,10 +29,7 @@ export class ApprovalMessages {
     const campaign = await this.deps.campaigns.getById(post.campaignId);
     const settings = await this.deps.settings.get(campaign.guildId);
     if (settings.approvalChannelId === null) return "no_channel";
-    const message = await this.send(settings.approvalChannelId, approvalMessage(post, campaign));
-    if (message === null) return "unreachable";
-    await this.deps.posts.recordApprovalMessage(post.id, settings.approvalChannelId, message.id);
-    return "shown";
+    return this.showIn(settings.approvalChannelId, post, campaign);
   }
 
   /**
@@ -44,9 +41,17 @@ export class ApprovalMessages {
     let shown = 0;
     for (const post of waiting) {
       if (post.approvalMessage?.channelId === channelId) continue;
-      if ((await this.show(post)) === "shown") shown += 1;
+      const campaign = await this.deps.campaigns.getById(post.campaignId);
+      if ((await this.showIn(channelId, post, campaign)) === "shown") shown += 1;
     }
     return shown;
+  }
+
+  private async showIn(channelId: string, post: Post, campaign: Campaign): Promise<ShowOutcome> {
+    const message = await this.send(channelId, approvalMessage(post, campaign));
+    if (message === null) return "unreachable";
+    await this.deps.posts.recordApprovalMessage(post.id, channelId, message.id);
+    return "shown";
   }
 
   /** Updates the post's approval message, or sends one if it has none yet. */
