@@ -119,30 +119,13 @@ function waitForMessage(
   timeoutMs: number,
   what: string,
 ): Promise<ApiMessage> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
+  return store.waitFor(
+    () => {
       const message = store.get(id);
-      if (message === undefined) {
-        finish();
-        reject(new Error(`${what} was deleted`));
-        return true;
-      }
-      if (!ready(message)) return false;
-      finish();
-      resolve(store.toApi(message));
-      return true;
-    };
-    const stop = store.onChange((message) => {
-      if (message.id === id) check();
-    });
-    const timer = setTimeout(() => {
-      finish();
-      reject(new Error(`${what} was not filled in within ${timeoutMs} ms`));
-    }, timeoutMs);
-    function finish() {
-      stop();
-      clearTimeout(timer);
-    }
-    check();
-  });
+      if (message === undefined) throw new Error(`${what} was deleted`);
+      return ready(message) ? store.toApi(message) : undefined;
+    },
+    timeoutMs,
+    `${what} was not filled in within ${timeoutMs} ms`,
+  );
 }

@@ -103,6 +103,38 @@ export class MessageStore {
     return () => this.changes.off("change", listener);
   }
 
+  /**
+   * Resolves with what `look` finds, looking now and after every change; rejects when `look`
+   * throws, or with `timeoutMessage` after `timeoutMs`.
+   */
+  waitFor<T>(look: () => T | undefined, timeoutMs: number, timeoutMessage: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const attempt = () => {
+        let found: T | undefined;
+        try {
+          found = look();
+        } catch (error) {
+          finish();
+          reject(error);
+          return;
+        }
+        if (found === undefined) return;
+        finish();
+        resolve(found);
+      };
+      const stop = this.onChange(attempt);
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(timeoutMessage));
+      }, timeoutMs);
+      function finish() {
+        stop();
+        clearTimeout(timer);
+      }
+      attempt();
+    });
+  }
+
   toApi(message: StoredMessage): ApiMessage {
     // A deep copy: callers must not be able to change what the fake holds.
     return structuredClone({

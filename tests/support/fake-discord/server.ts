@@ -233,30 +233,13 @@ function waitForChannelMessage(
   matches: (message: ApiMessage) => boolean,
   timeoutMs: number,
 ): Promise<ApiMessage> {
-  const find = () =>
-    state.messages
-      .visibleIn(channelId)
-      .map((message) => state.messages.toApi(message))
-      .find(matches);
-  return new Promise((resolve, reject) => {
-    const stop = state.messages.onChange((changed) => {
-      if (changed.channelId !== channelId) return;
-      const found = find();
-      if (found !== undefined) finish(() => resolve(found));
-    });
-    const timer = setTimeout(
-      () =>
-        finish(() =>
-          reject(new Error(`no matching message in channel ${channelId} within ${timeoutMs} ms`)),
-        ),
-      timeoutMs,
-    );
-    function finish(settle: () => void) {
-      stop();
-      clearTimeout(timer);
-      settle();
-    }
-    const already = find();
-    if (already !== undefined) finish(() => resolve(already));
-  });
+  return state.messages.waitFor(
+    () =>
+      state.messages
+        .visibleIn(channelId)
+        .map((message) => state.messages.toApi(message))
+        .find(matches),
+    timeoutMs,
+    `no matching message in channel ${channelId} within ${timeoutMs} ms`,
+  );
 }
