@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { spawnTsx } from "../support/tsx-child.ts";
 
 const CRASH_TEST = fileURLToPath(new URL("../crash/crash-test.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 let running: ChildProcess | undefined;
 afterEach(() => {
@@ -14,30 +13,17 @@ afterEach(() => {
   running = undefined;
 });
 
-function runCrashTest(args: string[]): Promise<{ code: number | null; lines: unknown[] }> {
-  const child = spawn(process.execPath, ["--import", TSX, CRASH_TEST, ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running = child;
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((resolve) => {
-    child.once("exit", (code) => {
-      if (code !== 0) process.stderr.write(`crash test output:\n${stdout}\n${stderr}\n`);
-      const lines = stdout
-        .split("\n")
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as unknown);
-      resolve({ code, lines });
-    });
-  });
+async function runCrashTest(args: string[]): Promise<{ code: number | null; lines: unknown[] }> {
+  const crash = spawnTsx(CRASH_TEST, { args });
+  running = crash.child;
+  const code = await crash.exited;
+  const { stdout, stderr } = crash.output();
+  if (code !== 0) process.stderr.write(`crash test output:\n${stdout}\n${stderr}\n`);
+  const lines = stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as unknown);
+  return { code, lines };
 }
 
 describe("crash test", () => {

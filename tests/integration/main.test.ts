@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { postgresTarget } from "../../src/db/database-url.ts";
@@ -13,35 +12,20 @@ import {
   testPostgresUrl,
 } from "../support/postgres.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
+import { spawnTsx, type TsxChild } from "../support/tsx-child.ts";
 
 if (testPostgresUrl() === undefined) noticePostgresSkipped("main.test.ts");
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-// The child runs in a temp folder, where a bare `--import tsx` would not resolve.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function startMain(env: Record<string, string>, cwd: string) {
-  // Only PATH and HOME from the outside, so a developer's own .env or variables cannot leak in.
-  const child = spawn(process.execPath, ["--import", TSX, MAIN], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += String(chunk);
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += String(chunk);
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  cleanups.push(() => child.kill("SIGKILL"));
-  return { child, exited, output: () => ({ stdout, stderr }) };
+function startMain(env: Record<string, string>, cwd: string): TsxChild {
+  const main = spawnTsx(MAIN, { cwd, env });
+  cleanups.push(() => main.child.kill("SIGKILL"));
+  return main;
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
