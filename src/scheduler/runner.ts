@@ -128,13 +128,15 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     this.ticking = true;
     let nextWakeAt: Date | null = null;
     try {
+      // The wake-up time is read inside the loop: a wake that arrives while it is being read
+      // (a post handed back, approved) may make its answer stale, and must not be slept through.
       do {
         this.tickAgain = false;
         const now = this.deps.clock.now();
         await this.recoverExpired(now);
         await this.publishDue(now);
+        nextWakeAt = await this.nextWakeAt();
       } while (this.tickAgain && !this.stopping);
-      nextWakeAt = await this.nextWakeAt();
     } catch (error) {
       this.log.error({ err: error }, "runner tick failed; retrying shortly");
       nextWakeAt = new Date(this.deps.clock.now().getTime() + 5_000);

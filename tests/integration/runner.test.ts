@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { TwitterApi } from "twitter-api-v2";
 import { afterEach, describe, expect, it } from "vitest";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
+import type { PublishQueue } from "../../src/domain/ports.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
 import { apiBasePlugin } from "../../src/x/api-base-plugin.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
@@ -266,6 +267,45 @@ describe("publish runner", () => {
     runner.wake();
     await nextEvent(runner, "idle");
 
+    expect(creates()).toHaveLength(1);
+  });
+
+  it("given a wake while the runner is working out when to wake next, acts on it instead of sleeping through it", async () => {
+    // CI caught this with two instances: a recovered post was handed back while the runner was
+    // reading its next wake-up time, and the runner then slept with nothing armed.
+    h = await startHarness();
+    let hold: { reached: () => void; release: Promise<void> } | null = null;
+    const heldNextDueAt = async (queue: PublishQueue, skip: readonly number[]) => {
+      const answer = await queue.nextDueAt(skip);
+      const held = hold;
+      hold = null;
+      if (held !== null) {
+        held.reached();
+        await held.release;
+      }
+      return answer;
+    };
+    const runner = h.runner({}, undefined, (queue) =>
+      Object.assign(Object.create(queue) as PublishQueue, {
+        nextDueAt: (skip: readonly number[]) => heldNextDueAt(queue, skip),
+      }),
+    );
+    const firstIdle = nextEvent(runner, "idle");
+    await runner.start();
+    expect((await firstIdle).nextWakeAt).toBeNull();
+
+    let release = () => {};
+    const reached = new Promise<void>((resolve) => {
+      hold = { reached: resolve, release: new Promise((open) => (release = open)) };
+    });
+    runner.wake();
+    await reached; // the runner holds an answer that predates the post below
+    const id = await h.approvedPost("Cable tray for a standing desk", new Date());
+    runner.wake();
+    release();
+
+    const { post } = await nextEvent(runner, "post.published", 5_000);
+    expect(post.id).toBe(id);
     expect(creates()).toHaveLength(1);
   });
 

@@ -5,7 +5,7 @@ import { PrismaPostRepository } from "../../src/db/post-repository.ts";
 import { PrismaPublishQueue } from "../../src/db/publish-queue.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
 import { type CreateCampaignInput, prepareCampaign } from "../../src/domain/campaigns.ts";
-import type { Clock } from "../../src/domain/ports.ts";
+import type { Clock, PublishQueue } from "../../src/domain/ports.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
 import {
   PublishRunner,
@@ -41,8 +41,15 @@ export interface Harness {
   accounts: PrismaXAccountRepository;
   campaignId: number;
   xAccountId: number;
-  /** A runner on the shared database; several may be made (a restart is a new runner). */
-  runner(settings?: Partial<RunnerSettings>, clock?: Clock): PublishRunner;
+  /**
+   * A runner on the shared database; several may be made (a restart is a new runner). `wrapQueue`
+   * lets a test stand between the runner and its queue (to hold a query at a chosen moment).
+   */
+  runner(
+    settings?: Partial<RunnerSettings>,
+    clock?: Clock,
+    wrapQueue?: (queue: PublishQueue) => PublishQueue,
+  ): PublishRunner;
   /** An approved post, inserted directly: setup, not the behaviour under test. */
   approvedPost(
     text: string,
@@ -113,10 +120,10 @@ export async function startHarness(
     campaignId,
     xAccountId: account.id,
     createCampaign,
-    runner(settings = {}, clock = { now: () => new Date() }) {
+    runner(settings = {}, clock = { now: () => new Date() }, wrapQueue = (queue) => queue) {
       const runner = new PublishRunner({
         posts,
-        queue: new PrismaPublishQueue(db.prisma),
+        queue: wrapQueue(new PrismaPublishQueue(db.prisma)),
         campaigns,
         accounts,
         publisher: new XPublisher({
