@@ -12,6 +12,7 @@ import { PrismaPostRepository } from "../src/db/post-repository.ts";
 import { PrismaPublishQueue } from "../src/db/publish-queue.ts";
 import { PrismaXAccountRepository } from "../src/db/x-account-repository.ts";
 import { composePostText } from "../src/domain/content-policy.ts";
+import type { PostMove } from "../src/domain/ports.ts";
 import { systemClock } from "../src/domain/ports.ts";
 import type { Post } from "../src/domain/posts.ts";
 import type { PublishAccount } from "../src/domain/publishing.ts";
@@ -73,7 +74,8 @@ try {
 
 /** Each step of a publish, timed alone: average ms over `STEP_RUNS` sequential calls. */
 async function breakdown(apiBase: string, agent: Agent): Promise<void> {
-  const STEP_RUNS = 300;
+  const STEP_RUNS = 320;
+  const STEP_BATCH = 16;
   const step = await createBenchDatabase();
   const client = createPrismaClient(step.url);
   try {
@@ -81,10 +83,11 @@ async function breakdown(apiBase: string, agent: Agent): Promise<void> {
     const ids = insertApprovedPosts(
       step.file,
       step,
-      Array.from({ length: 2 * STEP_RUNS }, (_, i) => ({ ...postText(i), scheduledAt: now })),
+      Array.from({ length: 3 * STEP_RUNS }, (_, i) => ({ ...postText(i), scheduledAt: now })),
     );
     const prismaIds = ids.slice(0, STEP_RUNS);
-    const rawIds = ids.slice(STEP_RUNS);
+    const batchedIds = chunks(ids.slice(STEP_RUNS, 2 * STEP_RUNS), STEP_BATCH);
+    const rawIds = ids.slice(2 * STEP_RUNS);
     await client.$connect();
     const posts = new PrismaPostRepository(client);
     const queue = new PrismaPublishQueue(client);
@@ -105,9 +108,13 @@ async function breakdown(apiBase: string, agent: Agent): Promise<void> {
     const dueMs = await timed(Array.from({ length: 20 }), () => queue.due(now, 200, []));
     const claimed: Post[] = [];
     const claimMs = await timed(prismaIds, async (id) => {
-      const post = await posts.claim(id, now, lease);
-      if (post !== null) claimed.push(post);
+      claimed.push(...(await posts.claim([id], now, lease)));
     });
+    const claimedInBatches: Post[][] = [];
+    const batchClaimMs =
+      (await timed(batchedIds, async (batch) => {
+        claimedInBatches.push(await posts.claim(batch, now, lease));
+      })) / STEP_BATCH;
     let account: PublishAccount | undefined;
     const accountMs = await timed(prismaIds, async () => {
       const found = await accounts.findById(step.xAccountId);
@@ -132,22 +139,24 @@ async function breakdown(apiBase: string, agent: Agent): Promise<void> {
       if (outcome.kind !== "published") throw new Error(`X answered ${outcome.kind}`);
       xIds.set(post.id, outcome.xPostId);
     });
-    const recordMs = await timed(claimed, (post) =>
-      posts.transition(
-        post.id,
-        "publishing",
-        {
-          status: "published",
-          xPostId: xIds.get(post.id) ?? null,
-          publishedAt: new Date(),
-          costUsd: 0.2,
-          leaseUntil: null,
-          nextAttemptAt: null,
-          lastError: null,
-        },
-        { actor: "scheduler", action: "post.publish_succeeded", payload: {} },
-      ),
-    );
+    const published = (post: Post): PostMove => ({
+      id: post.id,
+      from: "publishing",
+      changes: {
+        status: "published",
+        xPostId: xIds.get(post.id) ?? `${post.id}`,
+        publishedAt: new Date(),
+        costUsd: 0.2,
+        leaseUntil: null,
+        nextAttemptAt: null,
+        lastError: null,
+      },
+      audit: { actor: "scheduler", action: "post.publish_succeeded", payload: {} },
+    });
+    const recordMs = await timed(claimed, (post) => posts.transitionAll([published(post)]));
+    const batchRecordMs =
+      (await timed(claimedInBatches, (batch) => posts.transitionAll(batch.map(published)))) /
+      STEP_BATCH;
     const rawClaimMs = rawClaimTransaction(step.file, rawIds, now, lease);
 
     figure("step_due_query_200", dueMs, "ms");
@@ -155,12 +164,20 @@ async function breakdown(apiBase: string, agent: Agent): Promise<void> {
     figure("step_account_and_credentials", accountMs, "ms");
     figure("step_x_request", xMs, "ms");
     figure("step_record_published_transaction", recordMs, "ms");
+    figure(`step_claim_in_batches_of_${STEP_BATCH}_per_post`, batchClaimMs, "ms");
+    figure(`step_record_in_batches_of_${STEP_BATCH}_per_post`, batchRecordMs, "ms");
     figure("step_claim_transaction_without_prisma", rawClaimMs, "ms");
     figure("steps_per_post_total", dueMs / 200 + claimMs + accountMs + xMs + recordMs, "ms");
   } finally {
     await client.$disconnect();
     step.remove();
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
 }
 
 /** The claim transaction's statements on better-sqlite3 directly: what Prisma adds on top. */

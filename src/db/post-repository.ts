@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { AuditNote } from "../domain/audit.ts";
-import { DomainError } from "../domain/errors.ts";
-import type { PostRepository } from "../domain/ports.ts";
-import { POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
+import type { PostMove, PostRepository } from "../domain/ports.ts";
+import { movedMeanwhile, POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
 import {
   type NewPost,
   type Post,
@@ -13,10 +12,10 @@ import {
 import type {
   AffiliateLink as AffiliateLinkRow,
   Post as PostRow,
-  Prisma,
   PrismaClient,
 } from "../generated/prisma/client.ts";
-import { writeAudit } from "./audit-writer.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { type AuditTarget, auditRow, writeAudit, writeAudits } from "./audit-writer.ts";
 import { providerOfClient } from "./client.ts";
 
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
@@ -79,6 +78,16 @@ function toData(changes: PostChanges & { status: PostStatus }): Prisma.PostUpdat
 }
 
 export const withLink = { affiliateLink: true } as const;
+
+function postTarget(row: { id: number; campaign: { guildId: string } }): AuditTarget {
+  return { guildId: row.campaign.guildId, targetType: "post", targetId: row.id };
+}
+
+/** `posts` ordered as `ids` lists them (a database returns rows in an order of its own). */
+function inOrderOf(ids: readonly number[], posts: Post[]): Post[] {
+  const byId = new Map(posts.map((post) => [post.id, post]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
 
 export class PrismaPostRepository implements PostRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -149,75 +158,86 @@ export class PrismaPostRepository implements PostRepository {
     changes: PostChanges & { status: PostStatus },
     audit: AuditNote,
   ): Promise<Post> {
-    const row = await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.post.updateMany({
-        where: { id, status: from },
-        data: toData(changes),
-      });
-      if (count === 0) {
-        throw new DomainError(
-          "invalid_transition",
-          `Post #${id} changed while you were working on it; look at it again with /post list.`,
-          { from, to: changes.status },
-        );
-      }
-      const updated = await tx.post.findUniqueOrThrow({
-        where: { id },
-        include: { ...withLink, campaign: { select: { guildId: true } } },
-      });
-      await writeAudit(
-        tx,
-        { guildId: updated.campaign.guildId, targetType: "post", targetId: id },
-        audit,
-      );
-      return updated;
-    });
-    return toPost(row);
+    const [moved] = await this.transitionAll([{ id, from, changes, audit }]);
+    if (moved == null) throw movedMeanwhile(id, from, changes.status);
+    return moved;
   }
 
-  async claim(id: number, now: Date, leaseUntil: Date): Promise<Post | null> {
-    if (providerOfClient(this.prisma) === "postgresql")
-      return this.claimShared(id, now, leaseUntil);
-    return this.prisma.$transaction(async (tx) => {
-      // The claim itself is this one conditional update: whoever flips the status wins.
-      const { count } = await tx.post.updateMany({
-        where: { id, status: "approved", scheduledAt: { lte: now } },
-        data: { status: "publishing", leaseUntil, attempts: { increment: 1 } },
-      });
-      if (count === 0) return null;
-      const claimed = await tx.post.findUniqueOrThrow({
-        where: { id },
+  async transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]> {
+    if (moves.length === 0) return [];
+    const rows = await this.prisma.$transaction(async (tx) => {
+      // One conditional update per move, in order: a move whose post left `from` changes nothing.
+      const applied: boolean[] = [];
+      for (const move of moves) {
+        const { count } = await tx.post.updateMany({
+          where: { id: move.id, status: move.from },
+          data: toData(move.changes),
+        });
+        applied.push(count === 1);
+      }
+      const moved = await tx.post.findMany({
+        where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },
         include: { ...withLink, campaign: { select: { guildId: true } } },
       });
-      await writeAudit(
+      const byId = new Map(moved.map((row) => [row.id, row]));
+      await writeAudits(
         tx,
-        { guildId: claimed.campaign.guildId, targetType: "post", targetId: id },
-        {
-          actor: "scheduler",
-          action: "post.claim",
-          payload: { attempt: claimed.attempts, leaseUntil: leaseUntil.toISOString() },
-        },
+        providerOfClient(this.prisma),
+        moves.flatMap((move, i) => {
+          const row = byId.get(move.id);
+          if (!applied[i] || row === undefined) return [];
+          return [auditRow(postTarget(row), move.audit)];
+        }),
       );
-      return toPost(claimed);
+      return moves.map((move, i) => (applied[i] ? (byId.get(move.id) ?? null) : null));
     });
+    return rows.map((row) => (row === null ? null : toPost(row)));
+  }
+
+  async claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]> {
+    if (ids.length === 0) return [];
+    if (providerOfClient(this.prisma) === "postgresql")
+      return this.claimShared(ids, now, leaseUntil);
+    const claimed = await this.prisma.$transaction(async (tx) => {
+      // The claim itself is this one conditional update: whoever flips a post's status gets it.
+      const rows = await tx.post.updateManyAndReturn({
+        where: { id: { in: [...ids] }, status: "approved", scheduledAt: { lte: now } },
+        data: { status: "publishing", leaseUntil, attempts: { increment: 1 } },
+        include: { ...withLink, campaign: { select: { guildId: true } } },
+      });
+      await writeAudits(
+        tx,
+        "sqlite",
+        rows.map((row) =>
+          auditRow(postTarget(row), {
+            actor: "scheduler",
+            action: "post.claim",
+            payload: { attempt: row.attempts, leaseUntil: leaseUntil.toISOString() },
+          }),
+        ),
+      );
+      return rows;
+    });
+    return inOrderOf(ids, claimed.map(toPost));
   }
 
   /**
    * The claim on PostgreSQL, where several instances share the database and walk the same due
    * list: one statement (claim and audit commit together) that skips a row another instance is
-   * claiming right now instead of waiting for it, so a post already taken costs one round trip.
+   * claiming right now instead of waiting for it, so posts already taken cost nothing.
    * Dates are cast: columns are UTC `timestamp(3)`, as Prisma writes them.
    */
-  private async claimShared(id: number, now: Date, leaseUntil: Date): Promise<Post | null> {
+  private async claimShared(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]> {
     const at = new Date();
     const claimed = await this.prisma.$queryRaw<{ targetId: string }[]>`
       WITH claimed AS (
         UPDATE "Post"
            SET status = 'publishing', "leaseUntil" = ${leaseUntil}::timestamp,
                attempts = attempts + 1, "updatedAt" = ${at}::timestamp
-         WHERE id = (SELECT id FROM "Post"
-                      WHERE id = ${id} AND status = 'approved' AND "scheduledAt" <= ${now}::timestamp
-                      FOR UPDATE SKIP LOCKED)
+         WHERE id IN (SELECT id FROM "Post"
+                       WHERE id IN (${Prisma.join(ids)}) AND status = 'approved'
+                         AND "scheduledAt" <= ${now}::timestamp
+                       FOR UPDATE SKIP LOCKED)
         RETURNING id, attempts, "campaignId")
       INSERT INTO "AuditEvent" ("guildId", actor, action, "targetType", "targetId", payload, "createdAt")
       SELECT c."guildId", 'scheduler', 'post.claim', 'post', claimed.id::text,
@@ -225,9 +245,12 @@ export class PrismaPostRepository implements PostRepository {
              ${at}::timestamp
         FROM claimed JOIN "Campaign" c ON c.id = claimed."campaignId"
       RETURNING "targetId"`;
-    if (claimed.length === 0) return null;
-    const row = await this.prisma.post.findUniqueOrThrow({ where: { id }, include: withLink });
-    return toPost(row);
+    if (claimed.length === 0) return [];
+    const rows = await this.prisma.post.findMany({
+      where: { id: { in: claimed.map((row) => Number(row.targetId)) } },
+      include: withLink,
+    });
+    return inOrderOf(ids, rows.map(toPost));
   }
 
   async takenSlots(campaignId: number, from: Date): Promise<Date[]> {

@@ -27,6 +27,14 @@ export interface CampaignRepository {
   ): Promise<Campaign>;
 }
 
+/** One post's transition, as PostRepository.transition takes it. */
+export interface PostMove {
+  id: number;
+  from: PostStatus;
+  changes: PostChanges & { status: PostStatus };
+  audit: AuditNote;
+}
+
 export interface PostRepository {
   /** Creates the post and, when given, its affiliate link (built from the new post's id). */
   create(post: NewPost, audit: AuditNote): Promise<Post>;
@@ -45,10 +53,16 @@ export interface PostRepository {
     audit: AuditNote,
   ): Promise<Post>;
   /**
-   * approved → publishing with a lease, only where the post is still approved. Exactly one of
-   * any number of concurrent callers gets the post; the others get null.
+   * Several transitions in one database transaction, each as `transition` applies it; the result
+   * for a move is the moved post, or null where someone else moved that post first.
    */
-  claim(id: number, now: Date, leaseUntil: Date): Promise<Post | null>;
+  transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]>;
+  /**
+   * approved → publishing with a lease, for each of `ids` that is still approved and due. Exactly
+   * one of any number of concurrent callers gets each post; returns the ones this caller got, in
+   * the order of `ids`.
+   */
+  claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]>;
   /** Scheduled instants of the campaign's live posts at or after `from`, for "next free slot". */
   takenSlots(campaignId: number, from: Date): Promise<Date[]>;
   /**

@@ -90,6 +90,15 @@ export function nextStatus(from: PostStatus, event: PostEvent, postId?: number):
   return to;
 }
 
+/** The refusal for a transition someone else's beat: the post was no longer in `from`. */
+export function movedMeanwhile(postId: number, from: PostStatus, to: PostStatus): DomainError {
+  return new DomainError(
+    "invalid_transition",
+    `Post #${postId} changed while you were working on it; look at it again with /post list.`,
+    { from, to },
+  );
+}
+
 function pastTense(event: PostEvent): string {
   switch (event) {
     case "submit":

@@ -6,11 +6,12 @@ import { isDomainError } from "../domain/errors.ts";
 import type {
   CampaignRepository,
   Clock,
+  PostMove,
   PostRepository,
   PublishQueue,
   XAccountRepository,
 } from "../domain/ports.ts";
-import { nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
+import { movedMeanwhile, nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
 import type { Post, PostChanges } from "../domain/posts.ts";
 import { nextAllowedAt, type PostingBudget } from "../domain/publish-budget.ts";
 import {
@@ -22,6 +23,7 @@ import {
 import { findSentPost } from "../domain/timeline-match.ts";
 import type { Logger } from "../logger.ts";
 import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
+import { GroupCommit } from "./group-commit.ts";
 
 export interface RunnerSettings {
   /** How long a claim lasts without renewal; a crashed attempt is recovered after it. */
@@ -64,6 +66,12 @@ export interface RunnerDeps {
   settings: RunnerSettings;
 }
 
+type AccountLookup =
+  | { kind: "ok"; account: PublishAccount }
+  | { kind: "missing" }
+  | { kind: "invalid"; handle: string }
+  | { kind: "unreadable"; handle: string; reason: string };
+
 /** setTimeout's ceiling: a longer delay fires at once, so longer waits re-check on wake. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const BATCH = 200;
@@ -79,15 +87,20 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private tickAgain = false;
+  /** The tick under way (or the last one), so that stop can wait for it. */
+  private ticks: Promise<void> = Promise.resolve();
   private stopping = false;
   private readonly inFlight = new Map<number, Promise<void>>();
   /** Accounts that may not post before an instant (local budget or X's headers). */
   private readonly accountWaits = new Map<number, Date>();
   private readonly log: Logger;
+  /** Every status change the runner makes: publishes finishing together share a transaction. */
+  private readonly moves: GroupCommit<PostMove, Post | null>;
 
   constructor(private readonly deps: RunnerDeps) {
     super();
     this.log = deps.logger.child({ component: "runner" });
+    this.moves = new GroupCommit((moves) => deps.posts.transitionAll(moves));
   }
 
   async start(): Promise<void> {
@@ -100,7 +113,12 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   /** Re-arms the runner after anything changed (a post approved, rescheduled, the clock moved). */
   wake(): void {
     if (this.stopping) return;
-    void this.tick();
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    this.ticks = this.tick();
   }
 
   /** Stops claiming, lets in-flight publishes finish for up to `timeoutMs`, then returns. */
@@ -112,7 +130,9 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     const timedOut = new Promise<void>((resolve) => {
       deadline = setTimeout(resolve, timeoutMs);
     });
-    await Promise.race([Promise.allSettled([...this.inFlight.values()]), timedOut]);
+    // The tick under way first: it may still hand out work (a recovered post) before it returns.
+    const settled = this.ticks.then(() => Promise.allSettled([...this.inFlight.values()]));
+    await Promise.race([settled, timedOut]);
     clearTimeout(deadline);
     if (this.inFlight.size > 0) {
       // Their leases expire and the next start recovers them through the timeline check.
@@ -120,12 +140,8 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     }
   }
 
+  /** Runs while `ticking`: recover, publish what is due, arm the timer; again if woken meanwhile. */
   private async tick(): Promise<void> {
-    if (this.ticking) {
-      this.tickAgain = true;
-      return;
-    }
-    this.ticking = true;
     let nextWakeAt: Date | null = null;
     try {
       // The wake-up time is read inside the loop: a wake that arrives while it is being read
@@ -184,6 +200,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private async publishDue(now: Date): Promise<void> {
     const recentByAccount = new Map<number, Date[]>();
     const campaigns = new Map<number, Campaign | null>();
+    const { concurrency } = this.deps.settings;
     for (;;) {
       if (this.stopping) return;
       const blocked = [...this.accountWaits.entries()]
@@ -194,40 +211,59 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       );
       if (due.length === 0) return;
       let claimedAny = false;
-      for (const post of due) {
-        // Wait first: a publish that just finished may have told us the account is blocked.
-        await this.waitForSlot();
+      let next = 0;
+      while (next < due.length) {
+        // Claims go in batches: wait until half the slots are free (or enough for what is left),
+        // so that one transaction claims many posts instead of one each time a publish ends.
+        await this.waitForSlots(Math.min(Math.ceil(concurrency / 2), due.length - next));
         if (this.stopping) return;
         const current = this.deps.clock.now();
-        const campaign = await cached(campaigns, post.campaignId, (id) =>
-          this.deps.campaigns.findById(id),
-        );
-        const accountId = campaign?.xAccountId ?? null;
-        if (accountId !== null) {
-          if ((this.accountWaits.get(accountId)?.getTime() ?? 0) > current.getTime()) continue;
-          const recent = await cached(recentByAccount, accountId, (id) =>
-            this.deps.queue.publishTimes(id, new Date(current.getTime() - DAY_MS)),
+        const picked: Post[] = [];
+        while (picked.length < concurrency - this.inFlight.size && next < due.length) {
+          const post = due[next++] as Post;
+          const campaign = await cached(campaigns, post.campaignId, (id) =>
+            this.deps.campaigns.findById(id),
           );
-          const allowedAt = nextAllowedAt(recent, this.deps.settings.budget, current);
-          if (allowedAt > current) {
-            this.accountWaits.set(accountId, allowedAt);
-            this.log.info({ xAccountId: accountId, until: allowedAt }, "posting budget reached");
-            continue;
+          const accountId = campaign?.xAccountId ?? null;
+          if (accountId !== null) {
+            // Checked per post: a publish that just finished may have told us the account is blocked.
+            if ((this.accountWaits.get(accountId)?.getTime() ?? 0) > current.getTime()) continue;
+            const recent = await cached(recentByAccount, accountId, (id) =>
+              this.deps.queue.publishTimes(id, new Date(current.getTime() - DAY_MS)),
+            );
+            const allowedAt = nextAllowedAt(recent, this.deps.settings.budget, current);
+            if (allowedAt > current) {
+              this.accountWaits.set(accountId, allowedAt);
+              this.log.info({ xAccountId: accountId, until: allowedAt }, "posting budget reached");
+              continue;
+            }
+            recent.push(current);
           }
-          recent.push(current);
+          picked.push(post);
         }
+        if (picked.length === 0) continue;
         const leaseUntil = new Date(current.getTime() + this.deps.settings.leaseMs);
-        const claimed = await this.deps.posts.claim(post.id, current, leaseUntil);
-        if (claimed === null) continue;
-        claimedAny = true;
-        this.track(claimed.id, this.publishClaimed(claimed, campaign));
+        const ids = picked.map((post) => post.id);
+        const accounts = new Map<number, Promise<AccountLookup>>();
+        const lookUp = (xAccountId: number) => {
+          const known = accounts.get(xAccountId) ?? this.lookUpAccount(xAccountId);
+          accounts.set(xAccountId, known);
+          return known;
+        };
+        for (const claimed of await this.deps.posts.claim(ids, current, leaseUntil)) {
+          claimedAny = true;
+          const campaign = campaigns.get(claimed.campaignId) ?? null;
+          this.track(claimed.id, this.publishClaimed(claimed, campaign, lookUp));
+        }
       }
       if (!claimedAny) return;
     }
   }
 
-  private async waitForSlot(): Promise<void> {
-    while (this.inFlight.size >= this.deps.settings.concurrency) {
+  /** Waits until at least `wanted` publishes can start (never more than the concurrency allows). */
+  private async waitForSlots(wanted = 1): Promise<void> {
+    const free = Math.min(Math.max(1, wanted), this.deps.settings.concurrency);
+    while (this.deps.settings.concurrency - this.inFlight.size < free) {
       await Promise.race(this.inFlight.values());
     }
   }
@@ -259,7 +295,11 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     return () => clearInterval(interval);
   }
 
-  private async publishClaimed(post: Post, campaign: Campaign | null): Promise<void> {
+  private async publishClaimed(
+    post: Post,
+    campaign: Campaign | null,
+    lookUp: (xAccountId: number) => Promise<AccountLookup>,
+  ): Promise<void> {
     const release = this.holdLease(post.id);
     const log = this.log.child({ postId: post.id, attempt: post.attempts });
     try {
@@ -270,7 +310,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         );
         return;
       }
-      const account = await this.accountFor(campaign.xAccountId, post);
+      const account = await this.accountFor(post, lookUp(campaign.xAccountId));
       if (account === null) return;
       const text = composePostText(post.text, post.affiliateLink?.trackedUrl ?? null);
 
@@ -292,34 +332,49 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     }
   }
 
-  private async accountFor(xAccountId: number, post: Post): Promise<PublishAccount | null> {
+  /** The account and its opened credentials, read once for all the posts of a claimed batch. */
+  private async lookUpAccount(xAccountId: number): Promise<AccountLookup> {
     const account = await this.deps.accounts.findById(xAccountId);
-    if (account === null) {
-      await this.fail(
-        post,
-        "The campaign's X account no longer exists. Connect one with /x connect.",
-      );
-      return null;
-    }
-    if (account.status === "invalid") {
-      // Another post just found the account's credentials refused: hold this one too.
-      await this.retryLater(
-        post,
-        `The X account @${account.handle} needs reconnecting (/x connect).`,
-        this.deps.clock.now(),
-        post.attempts - 1,
-      );
-      return null;
-    }
+    if (account === null) return { kind: "missing" };
+    if (account.status === "invalid") return { kind: "invalid", handle: account.handle };
     try {
       const credentials = await this.deps.accounts.credentialsOf(xAccountId);
-      return { id: account.id, xUserId: account.xUserId, credentials };
+      return { kind: "ok", account: { id: account.id, xUserId: account.xUserId, credentials } };
     } catch (error) {
       if (isDomainError(error)) {
-        await this.fail(post, `The X account @${account.handle} cannot be used: ${error.message}`);
-        return null;
+        return { kind: "unreadable", handle: account.handle, reason: error.message };
       }
       throw error;
+    }
+  }
+
+  /** The account to publish `post` with, or null after settling the post when there is none. */
+  private async accountFor(
+    post: Post,
+    lookup: Promise<AccountLookup>,
+  ): Promise<PublishAccount | null> {
+    const found = await lookup;
+    switch (found.kind) {
+      case "ok":
+        return found.account;
+      case "missing":
+        await this.fail(
+          post,
+          "The campaign's X account no longer exists. Connect one with /x connect.",
+        );
+        return null;
+      case "invalid":
+        // Another post just found the account's credentials refused: hold this one too.
+        await this.retryLater(
+          post,
+          `The X account @${found.handle} needs reconnecting (/x connect).`,
+          this.deps.clock.now(),
+          post.attempts - 1,
+        );
+        return null;
+      case "unreadable":
+        await this.fail(post, `The X account @${found.handle} cannot be used: ${found.reason}`);
+        return null;
     }
   }
 
@@ -469,23 +524,25 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     this.emit("account.invalid", { xAccountId, reason });
   }
 
-  private move(
+  private async move(
     post: Post,
     event: PostEvent,
     changes: PostChanges,
     payload: Record<string, unknown>,
   ): Promise<Post> {
     const to = nextStatus(post.status, event, post.id);
-    return this.deps.posts.transition(
-      post.id,
-      post.status,
-      { ...changes, status: to },
-      {
+    const moved = await this.moves.submit({
+      id: post.id,
+      from: post.status,
+      changes: { ...changes, status: to },
+      audit: {
         actor: SCHEDULER_ACTOR,
         action: `post.${event}`,
         payload: { from: post.status, to, ...payload },
       },
-    );
+    });
+    if (moved === null) throw movedMeanwhile(post.id, post.status, to);
+    return moved;
   }
 
   /** Posts whose claim outlived its lease: a crash mid-publish. Look on X, then retry or finish. */
@@ -497,7 +554,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       );
       if (taken.length === 0) return;
       for (const post of taken) {
-        await this.waitForSlot();
+        await this.waitForSlots();
         this.track(post.id, this.recover(post));
       }
       if (taken.length < BATCH) return;
@@ -521,7 +578,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         );
         return;
       }
-      const account = await this.accountFor(campaign.xAccountId, post);
+      const account = await this.accountFor(post, this.lookUpAccount(campaign.xAccountId));
       if (account === null) return;
       const text = composePostText(post.text, post.affiliateLink?.trackedUrl ?? null);
       if (await this.foundOnTimeline(post, account, text)) return;

@@ -261,11 +261,11 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       });
       await posts.approve(a.id, APPROVER);
       const claimed = await postRepository.claim(
-        a.id,
+        [a.id],
         clock.now(),
         new Date(clock.now().getTime() + 30_000),
       );
-      expect(claimed).toMatchObject({ status: "publishing", attempts: 1 });
+      expect(claimed).toMatchObject([{ id: a.id, status: "publishing", attempts: 1 }]);
       await scheduler(a.id, "publishing", "publish_succeeded", {
         xPostId: "1790000000000000001",
         publishedAt: clock.now(),
@@ -304,12 +304,12 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       // approved → claim → release (transient error) → claim → failed → retry → missed → reschedule
       const c = await queue("Keyboard trays compared");
       await posts.approve(c.id, APPROVER);
-      await postRepository.claim(c.id, clock.now(), new Date(clock.now().getTime() + 30_000));
+      await postRepository.claim([c.id], clock.now(), new Date(clock.now().getTime() + 30_000));
       await scheduler(c.id, "publishing", "release", {
         leaseUntil: null,
         lastError: "X answered 503",
       });
-      await postRepository.claim(c.id, clock.now(), new Date(clock.now().getTime() + 30_000));
+      await postRepository.claim([c.id], clock.now(), new Date(clock.now().getTime() + 30_000));
       await scheduler(c.id, "publishing", "publish_failed", {
         leaseUntil: null,
         lastError: "X refused the text",
@@ -398,10 +398,10 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       const [id] = await approvedPosts(1);
       const lease = new Date(clock.now().getTime() + 30_000);
       const results = await Promise.all([
-        postRepository.claim(id ?? 0, clock.now(), lease),
-        postRepository.claim(id ?? 0, clock.now(), lease),
+        postRepository.claim([id ?? 0], clock.now(), lease),
+        postRepository.claim([id ?? 0], clock.now(), lease),
       ]);
-      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      expect(results.flat()).toHaveLength(1);
     });
 
     it("given two processes claiming the same 60 posts at the same moment, each post has exactly one winner", async () => {
@@ -422,13 +422,73 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       );
     });
 
+    it("given a batch with posts already taken, not yet due or not approved, claims the rest in the order given, each with its audit event", async () => {
+      const [a, b, c, d] = await approvedPosts(4);
+      const later = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Later", at: "2026-06-03 09:00" },
+        MANAGER,
+      );
+      await posts.approve(later.id, APPROVER);
+      const pending = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "Not approved yet" },
+        MANAGER,
+      );
+      const lease = new Date(clock.now().getTime() + 30_000);
+      expect(await postRepository.claim([b ?? 0], clock.now(), lease)).toHaveLength(1);
+
+      const claimed = await postRepository.claim(
+        [d ?? 0, later.id, b ?? 0, pending.id, a ?? 0, c ?? 0],
+        clock.now(),
+        lease,
+      );
+
+      expect(claimed.map((post) => post.id)).toEqual([d, a, c]);
+      expect(claimed.every((post) => post.status === "publishing" && post.attempts === 1)).toBe(
+        true,
+      );
+      const claimAudits = await db.prisma.auditEvent.findMany({ where: { action: "post.claim" } });
+      expect(claimAudits.map((event) => Number(event.targetId)).sort((x, y) => x - y)).toEqual(
+        [a, b, c, d].sort((x, y) => (x ?? 0) - (y ?? 0)),
+      );
+      expect((await postRepository.findById(later.id))?.status).toBe("approved");
+      expect((await postRepository.findById(pending.id))?.status).toBe("pending_approval");
+    });
+
+    it("given several moves in one batch where another caller moved one post first, applies the others and leaves that one alone", async () => {
+      const [a, b, c] = await approvedPosts(3);
+      const lease = new Date(clock.now().getTime() + 30_000);
+      await postRepository.claim([a ?? 0, b ?? 0, c ?? 0], clock.now(), lease);
+      await scheduler(b ?? 0, "publishing", "release", { leaseUntil: null });
+      const auditBefore = (await counts()).audit;
+      const published = (id: number | undefined, xPostId: string) => ({
+        id: id ?? 0,
+        from: "publishing" as const,
+        changes: { status: "published" as const, xPostId, leaseUntil: null },
+        audit: { actor: "scheduler", action: "post.publish_succeeded" },
+      });
+
+      const results = await postRepository.transitionAll([
+        published(a, "1790000000000000011"),
+        published(b, "1790000000000000012"),
+        published(c, "1790000000000000013"),
+      ]);
+
+      expect(results.map((post) => post?.status ?? null)).toEqual(["published", null, "published"]);
+      expect(results[2]?.xPostId).toBe("1790000000000000013");
+      expect(await postRepository.findById(b ?? 0)).toMatchObject({
+        status: "approved",
+        xPostId: null,
+      });
+      expect((await counts()).audit).toBe(auditBefore + 2);
+    });
+
     it("does not claim an approved post before its time", async () => {
       const post = await posts.queue(
         { guildId: GUILD, campaign: "Desk Gadgets", text: "Later", at: "2026-06-03 09:00" },
         MANAGER,
       );
       await posts.approve(post.id, APPROVER);
-      expect(await postRepository.claim(post.id, clock.now(), clock.now())).toBeNull();
+      expect(await postRepository.claim([post.id], clock.now(), clock.now())).toEqual([]);
     });
   });
 

@@ -309,6 +309,48 @@ describe("publish runner", () => {
     expect(creates()).toHaveLength(1);
   });
 
+  it("given stop while a tick is reading the database, returns only after that tick, so no query runs after stop", async () => {
+    // CI caught this too: the service closes the database right after stop returns.
+    h = await startHarness();
+    let held: (() => void) | null = null;
+    const reached = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    let release = () => {};
+    const released = new Promise<void>((open) => {
+      release = open;
+    });
+    const queriesAfterStop: string[] = [];
+    let stopped = false;
+    const runner = h.runner({}, undefined, (queue) =>
+      Object.assign(Object.create(queue) as PublishQueue, {
+        async nextDueAt(skip: readonly number[]) {
+          if (stopped) queriesAfterStop.push("nextDueAt");
+          if (held !== null) {
+            held();
+            held = null;
+            await released;
+          }
+          return queue.nextDueAt(skip);
+        },
+      }),
+    );
+    await runner.start();
+    await reached;
+
+    const stopping = runner.stop(5_000).then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    runner.wake();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(queriesAfterStop).toEqual([]);
+  });
+
   it("given an adult campaign with media, uploads it with the sensitive-media warning", async () => {
     h = await startHarness();
     const temp = makeTempDir();

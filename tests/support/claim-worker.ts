@@ -1,7 +1,7 @@
 // A second process claiming posts, for the concurrent-claim test: with SQLite each process has
 // its own connection, as two Herald instances (or an instance and a restarted one) would.
 // Usage: node --import tsx claim-worker.ts <database-url> <now-iso> <id,id,…>
-// Waits for a line on stdin so that both workers start at the same moment, then prints the ids
+// Claims in batches of 7. Waits for a line on stdin so that both workers start at the same moment, then prints the ids
 // it won as one JSON line.
 import { createInterface } from "node:readline";
 import { createPrismaClient } from "../../src/db/client.ts";
@@ -22,9 +22,12 @@ process.stdout.write("ready\n");
 await new Promise<void>((resolve) =>
   createInterface({ input: process.stdin }).once("line", () => resolve()),
 );
+// In batches, as the runner claims: a batch may overlap the other worker's in part.
+const BATCH = 7;
 const won: number[] = [];
-for (const id of ids) {
-  if ((await posts.claim(id, now, lease)) !== null) won.push(id);
+for (let i = 0; i < ids.length; i += BATCH) {
+  const claimed = await posts.claim(ids.slice(i, i + BATCH), now, lease);
+  won.push(...claimed.map((post) => post.id));
 }
 process.stdout.write(`${JSON.stringify(won)}\n`);
 await prisma.$disconnect();
