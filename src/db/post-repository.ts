@@ -131,6 +131,7 @@ export class PrismaPostRepository implements PostRepository {
         campaign: { guildId: filter.guildId },
         ...(filter.campaignId === undefined ? {} : { campaignId: filter.campaignId }),
         ...(filter.status === undefined ? {} : { status: filter.status }),
+        ...(filter.id === undefined ? {} : { id: filter.id }),
         ...(filter.search === undefined || filter.search === ""
           ? {}
           : { text: { contains: filter.search } }),

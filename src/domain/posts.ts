@@ -85,6 +85,8 @@ export interface PostFilter {
   status?: PostStatus | undefined;
   /** Posts whose text contains this (case-insensitive), for autocomplete. */
   search?: string | undefined;
+  /** Only the post with this number (in the guild), for autocomplete by number. */
+  id?: number | undefined;
   limit: number;
 }
 

@@ -156,4 +156,26 @@ describe("autocomplete", () => {
       ]);
     }
   });
+
+  it("offers a post by its exact number even when 25 newer posts fill the list", async () => {
+    await setUpTeam(e2e);
+    await createCampaign(e2e);
+    const { postId: oldest } = await queue("next", "The first lamp we reviewed");
+    for (let i = 1; i <= 25; i++)
+      await queuePost(e2e, { text: `Newer lamp review ${i}`, at: "next" });
+
+    const posts = await e2e.discord.autocomplete({
+      user: TEAM.manager,
+      name: "post",
+      subcommand: "edit",
+      options: { post: String(oldest) },
+      focused: "post",
+    });
+
+    expect(posts.choices[0]).toEqual({
+      name: `#${oldest} · pending_approval · The first lamp we reviewed`,
+      value: oldest,
+    });
+    expect(posts.choices.filter((choice) => choice.value === oldest)).toHaveLength(1);
+  });
 });

@@ -1,4 +1,5 @@
 import type { ApplicationCommandOptionChoiceData } from "discord.js";
+import type { Post } from "../../domain/posts.ts";
 import type { BotContext } from "../context.ts";
 
 /** Discord shows at most 25 choices. */
@@ -34,16 +35,24 @@ export async function postChoices(
   typed: string,
 ): Promise<ApplicationCommandOptionChoiceData<number>[]> {
   const needle = typed.trim().replace(/^#/, "");
-  const byId = /^\d+$/.test(needle) ? Number(needle) : null;
-  const posts = await ctx.posts.list({
+  const byId = /^\d{1,15}$/.test(needle) ? Number(needle) : null;
+  const newest = await ctx.posts.list({
     guildId: ctx.guildId,
     limit: MAX_CHOICES,
     ...(byId === null ? { search: needle } : {}),
   });
-  return posts
-    .filter((post) => byId === null || String(post.id).startsWith(needle))
-    .map((post) => ({
-      name: `#${post.id} · ${post.status} · ${post.text.replace(/\s+/g, " ").slice(0, 70)}`,
-      value: post.id,
-    }));
+  if (byId === null) return newest.map(postChoice);
+  // The post with exactly that number first, however old; then the newest whose number starts so.
+  const exact = await ctx.posts.list({ guildId: ctx.guildId, id: byId, limit: 1 });
+  const startingSo = newest.filter(
+    (post) => post.id !== byId && String(post.id).startsWith(needle),
+  );
+  return [...exact, ...startingSo].slice(0, MAX_CHOICES).map(postChoice);
+}
+
+function postChoice(post: Post): ApplicationCommandOptionChoiceData<number> {
+  return {
+    name: `#${post.id} · ${post.status} · ${post.text.replace(/\s+/g, " ").slice(0, 70)}`,
+    value: post.id,
+  };
 }
