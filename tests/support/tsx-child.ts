@@ -21,7 +21,22 @@ export function spawnTsx(
   file: string,
   options: { args?: readonly string[]; cwd?: string; env?: Record<string, string> } = {},
 ): TsxChild {
-  const child = spawn(process.execPath, ["--import", TSX, file, ...(options.args ?? [])], {
+  return spawnNode(["--import", TSX, file, ...(options.args ?? [])], options);
+}
+
+/** Runs compiled JavaScript as `spawnTsx` runs TypeScript: the production image's way. */
+export function spawnCompiled(
+  file: string,
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): TsxChild {
+  return spawnNode([file], options);
+}
+
+function spawnNode(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> },
+): TsxChild {
+  const child = spawn(process.execPath, args, {
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
