@@ -4,11 +4,14 @@
 // job per post), each in a child process of its own, one after the other. Both again on a
 // database without posts, to separate what the posts cost from what the code costs. The fake X
 // is never called: nothing is due. Goals: Herald's RSS at least 10x smaller, start-up under 1 s.
-import { type ChildProcess, spawn } from "node:child_process";
+// Both children run compiled (tsc into node_modules/.cache), as the Docker image runs Herald:
+// under tsx each would carry its loader's second thread, about 55 MB that production does not.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { startFakeX } from "../tests/support/fake-x/server.ts";
 import { insertApprovedPosts } from "../tests/support/seed-database.ts";
 import { figuresOf, MB } from "./figures.ts";
@@ -22,9 +25,11 @@ import {
 
 const POSTS = 100_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const HERALD_CHILD = fileURLToPath(new URL("../tests/crash/runner-process.ts", import.meta.url));
-const BASELINE_CHILD = fileURLToPath(new URL("./node-schedule-baseline.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** Under node_modules, so the compiled files resolve packages as the sources do. */
+const BUILD = join(ROOT, "node_modules", ".cache", "herald-bench");
+const HERALD_CHILD = join(BUILD, "tests", "crash", "runner-process.js");
+const BASELINE_CHILD = join(BUILD, "bench", "node-schedule-baseline.js");
 /** node-schedule's sorted insert is quadratic: minutes for 100,000 jobs on a small machine. */
 const CHILD_TIMEOUT_MS = 15 * 60_000;
 const figure = figuresOf("scheduler-memory");
@@ -33,7 +38,7 @@ interface ChildReport {
   rss: number;
   heapUsed: number;
   startupMs: number;
-  /** Parent's view: from spawn to the report line, Node and tsx start-up included. */
+  /** Parent's view: from spawn to the report line, Node's start-up included. */
   spawnToReadyMs: number;
   line: Record<string, unknown>;
 }
@@ -45,7 +50,7 @@ async function measure(
   env: Record<string, string>,
 ): Promise<ChildReport> {
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ["--import", TSX, file], {
+  const child: ChildProcess = spawn(process.execPath, [file], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -82,6 +87,15 @@ async function measure(
     clearTimeout(timer);
   }
 }
+
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const build = spawnSync(
+  process.execPath,
+  [tsc, "-p", join(ROOT, "tsconfig.json"), "--noEmit", "false", "--outDir", BUILD],
+  { stdio: "inherit" },
+);
+if (build.status !== 0)
+  throw new Error(`compiling for the benchmark failed (exit ${build.status})`);
 
 const fakeX = await startFakeX({ accounts: [X_ACCOUNT] });
 const databases: BenchDatabase[] = [];
