@@ -2,7 +2,8 @@
 // posts due now; the runner (createPublishRunner, production settings) in this process, the
 // fake X in its own process, as X is elsewhere in production. Goal: at least 500 posts/s.
 // Then a breakdown: the runner's steps one at a time (sequential, averaged), to show where a
-// post's time goes, and the claim transaction once more on better-sqlite3 without Prisma.
+// post's time goes; the claim and the record once more in batches of 16, as the runner makes
+// them under load; and the claim transaction on better-sqlite3 without Prisma.
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { performance } from "node:perf_hooks";

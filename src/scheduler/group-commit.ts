@@ -1,8 +1,8 @@
 /**
  * Writes items in batches the way a database's group commit does: an item submitted while
- * nothing is being written goes out at once, alone; items submitted while a batch is being
- * written wait and go together in the next one. Under load many publishes share a transaction;
- * when quiet nothing waits for a timer. (DataLoader batches by event-loop tick and writes batches
+ * nothing is being written goes out after one turn of the event loop, with whatever else arrived
+ * in that turn; items submitted while a batch is being written wait and go together in the next
+ * one. Under load many publishes share a transaction; when quiet nothing waits for a timer. (DataLoader batches by event-loop tick and writes batches
  * concurrently, which gives batches of one here: each X answer arrives in a tick of its own.)
  */
 export class GroupCommit<T, R> {
