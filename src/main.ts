@@ -241,7 +241,8 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
   );
 }
 
-const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How long a stop may take before the process exits anyway (docker-compose.yml allows more). */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   let config: Config;

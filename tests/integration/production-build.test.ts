@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { type FakeDiscord, startFakeDiscord } from "../support/fake-discord/server.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 import { spawnCompiled } from "../support/tsx-child.ts";
@@ -17,6 +18,14 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Under node_modules, so the compiled files resolve packages as /app/dist does in the image. */
 const APP = join(ROOT, "node_modules", ".cache", "herald-production-build");
 const GUILD = "222222222222222222";
+
+/** The file the image's CMD runs (`CMD ["node", "dist/main.js"]`), relative to /app. */
+function dockerfileEntry(): string {
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1];
+  const [program, file] = z.array(z.string()).parse(JSON.parse(cmd ?? "[]"));
+  expect(program).toBe("node");
+  return z.string().parse(file);
+}
 
 let discord: FakeDiscord;
 beforeAll(async () => {
@@ -77,11 +86,11 @@ describe("the production build", () => {
     expect(missing).toEqual([]);
   });
 
-  it("given an empty data folder, the compiled service migrates, says ready and stops on SIGTERM", async () => {
+  it("given an empty data folder, the image's CMD migrates, says ready and stops on SIGTERM", async () => {
     const temp = makeTempDir();
     try {
       const file = join(temp.dir, "data", "herald.db");
-      const main = spawnCompiled(join(APP, "dist", "main.js"), {
+      const main = spawnCompiled(join(APP, dockerfileEntry()), {
         cwd: temp.dir,
         env: {
           NODE_ENV: "production",
