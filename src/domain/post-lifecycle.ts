@@ -90,7 +90,7 @@ export function nextStatus(from: PostStatus, event: PostEvent, postId?: number):
   return to;
 }
 
-/** The refusal for a transition someone else's beat: the post was no longer in `from`. */
+/** The refusal for a transition that lost: someone else moved the post out of `from` first. */
 export function movedMeanwhile(postId: number, from: PostStatus, to: PostStatus): DomainError {
   return new DomainError(
     "invalid_transition",

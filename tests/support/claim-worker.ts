@@ -1,8 +1,8 @@
 // A second process claiming posts, for the concurrent-claim test: with SQLite each process has
 // its own connection, as two Herald instances (or an instance and a restarted one) would.
 // Usage: node --import tsx claim-worker.ts <database-url> <now-iso> <id,id,…>
-// Claims in batches of 7. Waits for a line on stdin so that both workers start at the same moment, then prints the ids
-// it won as one JSON line.
+// Waits for a line on stdin so that both workers start at the same moment, claims in batches of
+// 7, then prints the ids it won as one JSON line.
 import { createInterface } from "node:readline";
 import { createPrismaClient } from "../../src/db/client.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
