@@ -167,14 +167,19 @@ export class PrismaPostRepository implements PostRepository {
   async transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]> {
     if (moves.length === 0) return [];
     const rows = await this.prisma.$transaction(async (tx) => {
-      // One conditional update per move, in order: a move whose post left `from` changes nothing.
-      const applied: boolean[] = [];
-      for (const move of moves) {
+      // One conditional update per move: a move whose post left `from` changes nothing. In id
+      // order, so that two instances' batches lock shared rows in the same order (no deadlock).
+      const applied = moves.map(() => false);
+      const byIdOrder = [...moves.keys()].sort(
+        (a, b) => (moves[a]?.id ?? 0) - (moves[b]?.id ?? 0) || a - b,
+      );
+      for (const i of byIdOrder) {
+        const move = moves[i] as PostMove;
         const { count } = await tx.post.updateMany({
           where: { id: move.id, status: move.from },
           data: toData(move.changes),
         });
-        applied.push(count === 1);
+        applied[i] = count === 1;
       }
       const moved = await tx.post.findMany({
         where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },

@@ -467,14 +467,19 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         audit: { actor: "scheduler", action: "post.publish_succeeded" },
       });
 
+      // Not in id order: each result still belongs to the move at its index.
       const results = await postRepository.transitionAll([
-        published(a, "1790000000000000011"),
-        published(b, "1790000000000000012"),
         published(c, "1790000000000000013"),
+        published(b, "1790000000000000012"),
+        published(a, "1790000000000000011"),
       ]);
 
       expect(results.map((post) => post?.status ?? null)).toEqual(["published", null, "published"]);
-      expect(results[2]?.xPostId).toBe("1790000000000000013");
+      expect(results.map((post) => post?.xPostId ?? null)).toEqual([
+        "1790000000000000013",
+        null,
+        "1790000000000000011",
+      ]);
       expect(await postRepository.findById(b ?? 0)).toMatchObject({
         status: "approved",
         xPostId: null,
