@@ -12,6 +12,7 @@ import { createPrismaClient } from "../src/db/client.ts";
 import { PrismaPostRepository } from "../src/db/post-repository.ts";
 import { PrismaPublishQueue } from "../src/db/publish-queue.ts";
 import { PrismaXAccountRepository } from "../src/db/x-account-repository.ts";
+import { chunks } from "../src/domain/chunks.ts";
 import { composePostText } from "../src/domain/content-policy.ts";
 import type { PostMove } from "../src/domain/ports.ts";
 import { systemClock } from "../src/domain/ports.ts";
@@ -173,12 +174,6 @@ async function breakdown(apiBase: string, agent: Agent): Promise<void> {
     await client.$disconnect();
     step.remove();
   }
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, (i + 1) * size),
-  );
 }
 
 /** The claim transaction's statements on better-sqlite3 directly: what Prisma adds on top. */

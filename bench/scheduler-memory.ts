@@ -6,12 +6,12 @@
 // is never called: nothing is due. Goals: Herald's RSS at least 10x smaller, start-up under 1 s.
 // Both children run compiled (tsc into node_modules/.cache), as the Docker image runs Herald:
 // under tsx each would carry its loader's second thread, about 55 MB that production does not.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { compileTypeScript } from "../tests/support/compile.ts";
 import { startFakeX } from "../tests/support/fake-x/server.ts";
 import { insertApprovedPosts } from "../tests/support/seed-database.ts";
 import { figuresOf, MB } from "./figures.ts";
@@ -88,14 +88,7 @@ async function measure(
   }
 }
 
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-const build = spawnSync(
-  process.execPath,
-  [tsc, "-p", join(ROOT, "tsconfig.json"), "--noEmit", "false", "--outDir", BUILD],
-  { stdio: "inherit" },
-);
-if (build.status !== 0)
-  throw new Error(`compiling for the benchmark failed (exit ${build.status})`);
+compileTypeScript(join(ROOT, "tsconfig.json"), BUILD);
 
 const fakeX = await startFakeX({ accounts: [X_ACCOUNT] });
 const databases: BenchDatabase[] = [];

@@ -2,14 +2,14 @@
 // with production dependencies only. No Docker engine runs here, so this builds the same way into
 // a folder laid out like the image's /app and checks what could break there and nowhere else:
 // a runtime import of a devDependency, and the compiled service not starting.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { builtinModules, createRequire } from "node:module";
+import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { compileTypeScript } from "../support/compile.ts";
 import { type FakeDiscord, startFakeDiscord } from "../support/fake-discord/server.ts";
 import { makeTempDir } from "../support/temp-dir.ts";
 import { spawnCompiled } from "../support/tsx-child.ts";
@@ -32,13 +32,7 @@ beforeAll(async () => {
   rmSync(APP, { recursive: true, force: true });
   mkdirSync(APP, { recursive: true });
   symlinkSync(join(ROOT, "prisma"), join(APP, "prisma"));
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  const build = spawnSync(
-    process.execPath,
-    [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(APP, "dist")],
-    { encoding: "utf8" },
-  );
-  expect(build.status, build.stdout + build.stderr).toBe(0);
+  compileTypeScript(join(ROOT, "tsconfig.build.json"), join(APP, "dist"));
   discord = await startFakeDiscord({
     applicationId: "111111111111111111",
     botToken: "discord-test-token",

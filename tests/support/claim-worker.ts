@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { createPrismaClient } from "../../src/db/client.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
+import { chunks } from "../../src/domain/chunks.ts";
 
 const [url, nowIso, idList] = process.argv.slice(2);
 if (url === undefined || nowIso === undefined || idList === undefined) {
@@ -25,8 +26,8 @@ await new Promise<void>((resolve) =>
 // In batches, as the runner claims: a batch may overlap the other worker's in part.
 const BATCH = 7;
 const won: number[] = [];
-for (let i = 0; i < ids.length; i += BATCH) {
-  const claimed = await posts.claim(ids.slice(i, i + BATCH), now, lease);
+for (const batch of chunks(ids, BATCH)) {
+  const claimed = await posts.claim(batch, now, lease);
   won.push(...claimed.map((post) => post.id));
 }
 process.stdout.write(`${JSON.stringify(won)}\n`);
