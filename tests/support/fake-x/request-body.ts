@@ -57,7 +57,9 @@ const CRLF = "\r\n";
 
 /**
  * A minimal RFC 7578 reader: enough for twitter-api-v2's FormDataHelper and curl-style
- * clients. Parts are kept as buffers because media bytes are binary.
+ * clients. Parts are kept as buffers because media bytes are binary. Node's own parser (the fake
+ * Discord's `Response.formData()`) will not do here: twitter-api-v2 sends media parts without a
+ * filename, and FormData turns such parts into text, which corrupts the bytes.
  */
 function parseMultipart(raw: Buffer, boundary: string): Map<string, FormField> {
   const fields = new Map<string, FormField>();
