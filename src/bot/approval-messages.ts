@@ -38,10 +38,14 @@ export class ApprovalMessages {
    */
   async showWaiting(guildId: string, channelId: string): Promise<number> {
     const waiting = await this.deps.posts.list({ guildId, status: "pending_approval", limit: 100 });
+    const campaigns = new Map<number, Campaign>();
     let shown = 0;
     for (const post of waiting) {
       if (post.approvalMessage?.channelId === channelId) continue;
-      const campaign = await this.deps.campaigns.getById(post.campaignId);
+      // Read once per campaign: the waiting posts of a guild mostly share a few campaigns.
+      const campaign =
+        campaigns.get(post.campaignId) ?? (await this.deps.campaigns.getById(post.campaignId));
+      campaigns.set(post.campaignId, campaign);
       if ((await this.showIn(channelId, post, campaign)) === "shown") shown += 1;
     }
     return shown;
