@@ -35,6 +35,7 @@ import { DailyReport } from "./scheduler/daily-report.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
 import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
 import { XMetricsSource } from "./x/x-metrics-source.ts";
+import type { XClientSettings } from "./x/x-publisher.ts";
 import { XApiVerifier } from "./x/x-verifier.ts";
 
 /** Everything the running service is made of. */
@@ -90,6 +91,14 @@ export async function startHerald(
     });
   });
 
+  // How every X client Herald makes reaches X: the verifier, the metrics source (and the runner's
+  // publisher, which createPublishRunner builds the same way).
+  const xConnection: XClientSettings = {
+    apiBase: config.x.apiBase,
+    timeoutMs: X_REQUEST_TIMEOUT_MS,
+    httpAgent: overrides.xHttpAgent,
+    clock,
+  };
   const runner = createPublishRunner({
     prisma,
     config,
@@ -106,12 +115,7 @@ export async function startHerald(
   });
   const accounts = new XAccountService({
     accounts: accountRepository,
-    verifier: new XApiVerifier({
-      apiBase: config.x.apiBase,
-      timeoutMs: X_REQUEST_TIMEOUT_MS,
-      httpAgent: overrides.xHttpAgent,
-      clock,
-    }),
+    verifier: new XApiVerifier(xConnection),
     onConnected: () => runner.wake(),
   });
   logRunnerEvents(runner, logger);
@@ -134,12 +138,7 @@ export async function startHerald(
   const metricsSync = new MetricsSync({
     store: metricsRepository,
     accounts: accountRepository,
-    source: new XMetricsSource({
-      apiBase: config.x.apiBase,
-      timeoutMs: X_REQUEST_TIMEOUT_MS,
-      httpAgent: overrides.xHttpAgent,
-      clock,
-    }),
+    source: new XMetricsSource(xConnection),
     clock,
     wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     onDeferred: (event) => logger.warn(event, "metrics of some posts left for the next sync"),
