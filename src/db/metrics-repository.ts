@@ -2,14 +2,9 @@ import { type AnalyticsPost, latestPerPost } from "../domain/analytics.ts";
 import type { MetricsSnapshot } from "../domain/metrics.ts";
 import type { MetricsStore, SyncTarget } from "../domain/metrics-sync.ts";
 import type { PostStatus } from "../domain/post-lifecycle.ts";
-import { POST_STATUSES } from "../domain/post-lifecycle.ts";
 import type { CampaignDailyRow, ListedPost, ReportStore } from "../domain/reports.ts";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
-
-function toStatus(status: string): PostStatus {
-  if ((POST_STATUSES as readonly string[]).includes(status)) return status as PostStatus;
-  throw new Error(`Unknown post status in the database: ${status}`);
-}
+import { postStatusSchema } from "./post-repository.ts";
 
 /**
  * PostMetrics (the sync's time series), PostMetricsLatest (each post's newest row, what reports
@@ -128,7 +123,7 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
         lastError: true,
       },
     });
-    return rows.map((row) => ({ ...row, status: toStatus(row.status) }));
+    return rows.map((row) => ({ ...row, status: postStatusSchema.parse(row.status) }));
   }
 
   async replaceDaily(

@@ -21,7 +21,8 @@ import { providerOfClient } from "./client.ts";
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
 
 const mediaSchema = z.array(z.string());
-const postStatusSchema = z.enum(POST_STATUSES);
+/** A status read from the database, checked: a value Herald does not know is an error. */
+export const postStatusSchema = z.enum(POST_STATUSES);
 const decisionSchema = z.enum(["approved", "rejected"]);
 
 /** Posts that still hold their slot: everything not finished or abandoned. */
