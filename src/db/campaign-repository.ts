@@ -4,8 +4,10 @@ import {
   type Campaign,
   type CampaignStatus,
   type NewCampaign,
+  normaliseCampaignName,
+  slugify,
 } from "../domain/campaigns.ts";
-import { DomainError } from "../domain/errors.ts";
+import { DomainError, isDomainError } from "../domain/errors.ts";
 import type { CampaignRepository } from "../domain/ports.ts";
 import { scheduleSchema } from "../domain/schedule.ts";
 import type { Campaign as CampaignRow, PrismaClient } from "../generated/prisma/client.ts";
@@ -17,11 +19,22 @@ function toCampaign(row: CampaignRow): Campaign {
   if (!CAMPAIGN_STATUSES.includes(status)) {
     throw new Error(`Campaign ${row.id} has an unknown status in the database: ${row.status}`);
   }
+  const { liveSlug: _live, ...campaign } = row;
   return {
-    ...row,
+    ...campaign,
     status,
     schedule: scheduleSchema.parse(JSON.parse(row.schedule)),
   };
+}
+
+/** The slug a typed name would have; null for a name with no letters or digits. */
+function slugOf(name: string): string | null {
+  try {
+    return slugify(normaliseCampaignName(name));
+  } catch (error) {
+    if (isDomainError(error)) return null;
+    throw error;
+  }
 }
 
 export class PrismaCampaignRepository implements CampaignRepository {
@@ -31,7 +44,11 @@ export class PrismaCampaignRepository implements CampaignRepository {
     try {
       const row = await this.prisma.$transaction(async (tx) => {
         const created = await tx.campaign.create({
-          data: { ...campaign, schedule: JSON.stringify(campaign.schedule) },
+          data: {
+            ...campaign,
+            liveSlug: campaign.slug,
+            schedule: JSON.stringify(campaign.schedule),
+          },
         });
         await writeAudit(
           tx,
@@ -52,11 +69,19 @@ export class PrismaCampaignRepository implements CampaignRepository {
     }
   }
 
+  /**
+   * Names are matched through their slug, so case and spacing do not matter ("desk lamps" finds
+   * "Desk Lamps"). A live campaign wins over archived ones of the same name, then the newest.
+   */
   async findByName(guildId: string, name: string): Promise<Campaign | null> {
-    const row = await this.prisma.campaign.findUnique({
-      where: { guildId_name: { guildId, name } },
+    const slug = slugOf(name);
+    if (slug === null) return null;
+    const [row] = await this.prisma.campaign.findMany({
+      where: { guildId, slug },
+      orderBy: [{ liveSlug: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+      take: 1,
     });
-    return row === null ? null : toCampaign(row);
+    return row === undefined ? null : toCampaign(row);
   }
 
   async findById(id: number): Promise<Campaign | null> {
@@ -81,7 +106,8 @@ export class PrismaCampaignRepository implements CampaignRepository {
     const row = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.campaign.updateMany({
         where: { id, status: from },
-        data: { status: to },
+        // Archiving frees the name for a new campaign; the archived one keeps its slug for reports.
+        data: to === "archived" ? { status: to, liveSlug: null } : { status: to },
       });
       if (count === 0) {
         throw new DomainError(

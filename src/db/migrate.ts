@@ -107,8 +107,33 @@ export function applySqliteMigrations(
 function applyOne(db: Database.Database, migration: Migration): void {
   const id = randomUUID();
   const startedAt = new Date().toISOString();
+  // SQLite changes a column only by rebuilding its table, and dropping a table that others point
+  // at would run their ON DELETE actions (cascading into every row that refers to it). Prisma's
+  // own SQLite migrations switch foreign keys off for the same reason; the check below refuses a
+  // migration that leaves a dangling reference. (The pragma is a no-op inside a transaction.)
+  db.pragma("foreign_keys = OFF");
+  try {
+    applyInTransaction(db, migration, id, startedAt);
+  } finally {
+    db.pragma("foreign_keys = ON");
+  }
+}
+
+function applyInTransaction(
+  db: Database.Database,
+  migration: Migration,
+  id: string,
+  startedAt: string,
+): void {
   db.transaction(() => {
     db.exec(migration.sql);
+    const dangling = db.pragma("foreign_key_check") as { table: string; parent: string }[];
+    if (dangling.length > 0) {
+      const first = dangling[0];
+      throw new MigrationError(
+        `Migration ${migration.name} leaves ${dangling.length} row(s) pointing at missing rows (first: ${first?.table} → ${first?.parent})`,
+      );
+    }
     db.prepare(
       `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
        VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`,

@@ -26,7 +26,7 @@ export const postStatusSchema = z.enum(POST_STATUSES);
 const decisionSchema = z.enum(["approved", "rejected"]);
 
 /** Posts that still hold their slot: everything not finished or abandoned. */
-const LIVE_STATUSES: PostStatus[] = ["draft", "pending_approval", "approved", "publishing"];
+const LIVE_STATUSES: PostStatus[] = ["pending_approval", "approved", "publishing"];
 
 export function toPost(row: PostWithLink): Post {
   return {
@@ -61,6 +61,7 @@ export function toPost(row: PostWithLink): Post {
     publishedAt: row.publishedAt,
     costUsd: row.costUsd,
     createdBy: row.createdBy,
+    editedBy: row.editedBy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -50,15 +50,15 @@ export class PrismaXAccountRepository implements XAccountRepository {
     const fields = {
       xUserId: account.xUserId,
       credentials,
+      handle,
       status: "active",
-      ...(account.dailyPostBudget === undefined
-        ? {}
-        : { dailyPostBudget: account.dailyPostBudget }),
     };
     const row = await this.prisma.$transaction(async (tx) => {
       const saved = await tx.xAccount.upsert({
-        where: { guildId_handle: { guildId: account.guildId, handle } },
-        create: { guildId: account.guildId, handle, ...fields },
+        // Known by X's user id: connecting an account again, even under a new handle, replaces
+        // its keys and handle and makes it active again.
+        where: { guildId_xUserId: { guildId: account.guildId, xUserId: account.xUserId } },
+        create: { guildId: account.guildId, ...fields },
         update: fields,
       });
       await writeAudit(

@@ -4,7 +4,7 @@ import { DomainError } from "./errors.ts";
 import type { CampaignRepository } from "./ports.ts";
 import { assertTimeZone, parseSchedule, type Schedule } from "./schedule.ts";
 
-export const CAMPAIGN_STATUSES = ["active", "paused", "completed", "archived"] as const;
+export const CAMPAIGN_STATUSES = ["active", "paused", "archived"] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export interface Campaign {
@@ -144,7 +144,7 @@ const CAMPAIGN_TRANSITIONS: Readonly<
 > = {
   pause: { active: "paused" },
   resume: { paused: "active" },
-  archive: { active: "archived", paused: "archived", completed: "archived" },
+  archive: { active: "archived", paused: "archived" },
 };
 
 export function nextCampaignStatus(campaign: Campaign, event: CampaignEvent): CampaignStatus {

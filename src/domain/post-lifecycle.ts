@@ -2,7 +2,6 @@ import { DomainError } from "./errors.ts";
 
 /** design.md section 3. Only `approved` posts are ever published. */
 export const POST_STATUSES = [
-  "draft",
   "pending_approval",
   "approved",
   "publishing",
@@ -15,7 +14,6 @@ export const POST_STATUSES = [
 export type PostStatus = (typeof POST_STATUSES)[number];
 
 export type PostEvent =
-  | "submit"
   | "approve"
   | "reject"
   | "edit"
@@ -35,18 +33,18 @@ export type PostEvent =
  * runner after a transient X error or a shutdown; `retry` is the team asking again after `failed`.
  */
 const TRANSITIONS: Readonly<Record<PostEvent, Partial<Record<PostStatus, PostStatus>>>> = {
-  submit: { draft: "pending_approval" },
   approve: { pending_approval: "approved" },
   reject: { pending_approval: "rejected" },
   edit: {
-    draft: "draft",
     pending_approval: "pending_approval",
     approved: "pending_approval",
     rejected: "pending_approval",
+    // A post X refused, or one that missed its time, is fixed by editing it; it is approved again.
+    failed: "pending_approval",
+    missed: "pending_approval",
   },
   reschedule: { pending_approval: "pending_approval", approved: "approved", missed: "approved" },
   cancel: {
-    draft: "cancelled",
     pending_approval: "cancelled",
     approved: "cancelled",
     failed: "cancelled",
@@ -61,7 +59,6 @@ const TRANSITIONS: Readonly<Record<PostEvent, Partial<Record<PostStatus, PostSta
 };
 
 const DESCRIPTIONS: Readonly<Record<PostStatus, string>> = {
-  draft: "is a draft",
   pending_approval: "is waiting for approval",
   approved: "is already approved",
   publishing: "is being published right now",
@@ -101,8 +98,6 @@ export function movedMeanwhile(postId: number, from: PostStatus, to: PostStatus)
 
 function pastTense(event: PostEvent): string {
   switch (event) {
-    case "submit":
-      return "submitted for approval";
     case "approve":
       return "approved";
     case "reject":

@@ -38,6 +38,8 @@ export interface Post {
   publishedAt: Date | null;
   costUsd: number | null;
   createdBy: string;
+  /** Who last changed the text, link or media; null until someone edits the post. */
+  editedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -71,6 +73,7 @@ export type PostChanges = Partial<
     | "xPostId"
     | "publishedAt"
     | "costUsd"
+    | "editedBy"
   >
 >;
 
@@ -115,7 +118,7 @@ export class PostService {
 
   async queue(input: QueuePostInput, actor: string): Promise<Post> {
     const campaign = await requireCampaign(this.deps.campaigns, input.guildId, input.campaign);
-    if (campaign.status === "archived" || campaign.status === "completed") {
+    if (campaign.status === "archived") {
       throw new DomainError(
         "campaign_state",
         `Campaign "${campaign.name}" is ${campaign.status}; posts can only be queued for active or paused campaigns.`,
@@ -133,7 +136,7 @@ export class PostService {
     const previewUrl = link === null ? null : trackedLinkFor(link, 0);
     const scheduledAt = await this.resolveTime(campaign, input.at);
     await this.checkContent(campaign, input.text, previewUrl, scheduledAt);
-    const status = nextStatus("draft", "submit");
+    const status = "pending_approval";
     const post = await this.deps.posts.create(
       {
         campaignId: campaign.id,
@@ -187,9 +190,15 @@ export class PostService {
       post.id,
     );
     // An edit needs a fresh approval: nobody has approved the new text yet.
-    return this.move(postId, "edit", actor, () => ({ text: text.trim(), approval: null }), {
-      previousText: post.text,
-    });
+    return this.move(
+      postId,
+      "edit",
+      actor,
+      () => ({ text: text.trim(), approval: null, editedBy: actor }),
+      {
+        previousText: post.text,
+      },
+    );
   }
 
   async reschedule(postId: number, actor: string, at: string): Promise<Post> {

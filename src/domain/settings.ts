@@ -12,10 +12,13 @@ export interface GuildSettings {
   timezone: string;
   /** Daily report time, HH:mm in `timezone`. */
   reportTime: string;
-  lateGraceMinutes: number;
+  /** How late a post may still go out after a hold; null: the environment's value. */
+  lateGraceMinutes: number | null;
+  /** When on, the member who queued or last edited a post cannot approve it. */
+  requireSecondApprover: boolean;
 }
 
-export type SettingsChanges = Partial<Omit<GuildSettings, "guildId" | "lateGraceMinutes">>;
+export type SettingsChanges = Partial<Omit<GuildSettings, "guildId">>;
 
 export function defaultSettings(guildId: string): GuildSettings {
   return {
@@ -26,7 +29,8 @@ export function defaultSettings(guildId: string): GuildSettings {
     approverRoleId: null,
     timezone: "UTC",
     reportTime: "09:00",
-    lateGraceMinutes: 15,
+    lateGraceMinutes: null,
+    requireSecondApprover: false,
   };
 }
 

@@ -2,7 +2,8 @@ import { DomainError } from "./errors.ts";
 import type { XAccountRepository } from "./ports.ts";
 import type { XCredentials } from "./secrets.ts";
 
-export const X_ACCOUNT_STATUSES = ["active", "invalid"] as const;
+/** `invalid`: X refused its keys; `disconnected`: the team took it off Herald (/x disconnect). */
+export const X_ACCOUNT_STATUSES = ["active", "invalid", "disconnected"] as const;
 export type XAccountStatus = (typeof X_ACCOUNT_STATUSES)[number];
 
 /** An X account as the domain sees it: credentials stay sealed until a publisher asks for them. */
@@ -12,7 +13,9 @@ export interface XAccount {
   handle: string;
   xUserId: string;
   status: XAccountStatus;
-  dailyPostBudget: number;
+  /** Posting budgets set with /x budget; null: the environment's defaults. */
+  postsPer24h: number | null;
+  postsPer15Min: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,7 +25,6 @@ export interface NewXAccount {
   handle: string;
   xUserId: string;
   credentials: XCredentials;
-  dailyPostBudget?: number;
 }
 
 /** "@Herald_Team" and "herald_team" are one account on X. */

@@ -518,7 +518,8 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       expect(account).toMatchObject({
         handle: "desk_deals",
         status: "active",
-        dailyPostBudget: 100,
+        postsPer24h: null,
+        postsPer15Min: null,
       });
       expect(account).not.toHaveProperty("credentials");
       const bytes = await db.dump();

@@ -89,7 +89,7 @@ describe("campaign rules", () => {
     const at = (status: Campaign["status"]) => ({ name: "Summer", status }) as Campaign;
     expect(nextCampaignStatus(at("active"), "pause")).toBe("paused");
     expect(nextCampaignStatus(at("paused"), "resume")).toBe("active");
-    expect(nextCampaignStatus(at("completed"), "archive")).toBe("archived");
+    expect(nextCampaignStatus(at("paused"), "archive")).toBe("archived");
     expect(refusal(() => nextCampaignStatus(at("archived"), "resume")).message).toBe(
       'Campaign "Summer" is archived, so it cannot be resumed.',
     );

@@ -10,17 +10,16 @@ import {
 
 /** design.md section 3, written out move by move so the table in the code is checked against it. */
 const ALLOWED: [PostStatus, PostEvent, PostStatus][] = [
-  ["draft", "submit", "pending_approval"],
   ["pending_approval", "approve", "approved"],
   ["pending_approval", "reject", "rejected"],
-  ["draft", "edit", "draft"],
   ["pending_approval", "edit", "pending_approval"],
   ["approved", "edit", "pending_approval"],
   ["rejected", "edit", "pending_approval"],
+  ["failed", "edit", "pending_approval"],
+  ["missed", "edit", "pending_approval"],
   ["pending_approval", "reschedule", "pending_approval"],
   ["approved", "reschedule", "approved"],
   ["missed", "reschedule", "approved"],
-  ["draft", "cancel", "cancelled"],
   ["pending_approval", "cancel", "cancelled"],
   ["approved", "cancel", "cancelled"],
   ["failed", "cancel", "cancelled"],
@@ -34,7 +33,6 @@ const ALLOWED: [PostStatus, PostEvent, PostStatus][] = [
 ];
 
 const EVENTS: PostEvent[] = [
-  "submit",
   "approve",
   "reject",
   "edit",

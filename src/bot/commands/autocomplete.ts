@@ -56,3 +56,26 @@ function postChoice(post: Post): ApplicationCommandOptionChoiceData<number> {
     value: post.id,
   };
 }
+
+/** The connected X accounts whose handle contains what was typed, for every `account` option. */
+export async function accountChoices(
+  ctx: BotContext,
+  typed: string,
+): Promise<ApplicationCommandOptionChoiceData<string>[]> {
+  const needle = typed.trim().replace(/^@/, "").toLowerCase();
+  return (await ctx.accounts.list(ctx.guildId))
+    .filter((account) => account.handle.includes(needle))
+    .slice(0, MAX_CHOICES)
+    .map((account) => ({ name: `@${account.handle}`, value: account.handle }));
+}
+
+/** IANA names, with UTC (which Intl leaves out of its list because it is an alias). */
+const TIME_ZONES = ["UTC", ...Intl.supportedValuesOf("timeZone")];
+
+/** IANA time zones containing what was typed ("berl" → Europe/Berlin), for every `timezone` option. */
+export function timezoneChoices(typed: string): ApplicationCommandOptionChoiceData<string>[] {
+  const needle = typed.trim().toLowerCase().replace(/\s+/g, "_");
+  return TIME_ZONES.filter((zone) => zone.toLowerCase().includes(needle))
+    .slice(0, MAX_CHOICES)
+    .map((zone) => ({ name: zone, value: zone }));
+}

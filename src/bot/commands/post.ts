@@ -11,8 +11,6 @@ import { given, parseOptions } from "../options.ts";
 import { discordTime, statusLabel } from "../render/post-message.ts";
 import { campaignChoices, postChoices } from "./autocomplete.ts";
 
-const LISTED_STATUSES = POST_STATUSES.filter((status) => status !== "draft");
-
 const data = new SlashCommandBuilder()
   .setName("post")
   .setDescription("Queue and manage posts")
@@ -57,7 +55,7 @@ const data = new SlashCommandBuilder()
           .setName("status")
           .setDescription("Only posts in this state")
           .addChoices(
-            ...LISTED_STATUSES.map((status) => ({ name: statusLabel(status), value: status })),
+            ...POST_STATUSES.map((status) => ({ name: statusLabel(status), value: status })),
           ),
       ),
   )
@@ -107,7 +105,7 @@ const queueOptions = z.object({
 });
 const listOptions = z.object({
   campaign: text(80).optional(),
-  status: z.enum(LISTED_STATUSES).optional(),
+  status: z.enum(POST_STATUSES).optional(),
 });
 const editOptions = z.object({ post: postId, text: text(1000).optional() });
 const cancelOptions = z.object({ post: postId });

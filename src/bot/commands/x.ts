@@ -72,7 +72,7 @@ export const xCommand: Command = {
     return accounts
       .map(
         (account) =>
-          `@${account.handle} · ${account.status === "active" ? "active" : "needs reconnecting (/x connect)"} · budget ${account.dailyPostBudget} posts a day`,
+          `@${account.handle} · ${account.status === "active" ? "active" : "needs reconnecting (/x connect)"} · budget ${account.postsPer24h ?? "default"} posts a day`,
       )
       .join("\n");
   },

@@ -17,7 +17,6 @@ import { formatLocal } from "../../domain/schedule.ts";
 import { postButtonId } from "../custom-ids.ts";
 
 const STATUS_LABELS: Record<PostStatus, string> = {
-  draft: "Draft",
   pending_approval: "Waiting for approval",
   approved: "Approved",
   publishing: "Publishing",
@@ -29,7 +28,6 @@ const STATUS_LABELS: Record<PostStatus, string> = {
 };
 
 const STATUS_COLOURS: Record<PostStatus, number> = {
-  draft: 0x95a5a6,
   pending_approval: 0xf1c40f,
   approved: 0x2ecc71,
   publishing: 0x3498db,
