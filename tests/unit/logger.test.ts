@@ -50,4 +50,32 @@ describe("logger", () => {
     expect(output).toContain("@herald");
     expect(output).toContain("222222222222222222");
   });
+
+  it("redacts snake_case keys and the fields of logged errors, and keeps the error's message and stack", () => {
+    const { lines, logger } = capture();
+    class RequestFailed extends Error {
+      request = { headers: { Authorization: 'OAuth oauth_token="leaked-token"' } };
+      keys = { api_key: "snake-app-key", access_secret: "snake-access-secret" };
+    }
+    const error = new RequestFailed("X answered 503", {
+      cause: Object.assign(new Error("socket hang up"), { consumer_secret: "cause-secret" }),
+    });
+    logger.error({ err: error, api_secret: "top-level-secret" }, "publish failed");
+
+    const output = lines.join("");
+    for (const secret of [
+      "leaked-token",
+      "snake-app-key",
+      "snake-access-secret",
+      "cause-secret",
+      "top-level-secret",
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+    const line = JSON.parse(output) as { err: { message: string; stack: string; type: string } };
+    expect(line.err.type).toBe("RequestFailed");
+    expect(line.err.message).toContain("X answered 503");
+    expect(line.err.stack).toContain("logger.test.ts");
+    expect(output).toContain("socket hang up");
+  });
 });
