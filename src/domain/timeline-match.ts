@@ -1,37 +1,56 @@
+import { decodeHTML } from "entities";
+import twitterText from "twitter-text";
 import type { TimelinePost } from "./publishing.ts";
 
-const URL_PATTERN = /https?:\/\/\S+/giu;
-
-/** Text without links and with whitespace collapsed: what survives X's t.co rewriting. */
-function withoutLinks(text: string): string {
-  return text.replace(URL_PATTERN, " ").replace(/\s+/gu, " ").trim().normalize("NFC");
+/**
+ * The URLs X recognises in a text, by X's own rules (twitter-text): bare domains such as
+ * `amazon.com` count too, and X turns each of them into a t.co link.
+ */
+export function urlsIn(text: string): string[] {
+  return twitterText.extractUrlsWithIndices(text).map((entity) => entity.url);
 }
 
+/** Text without links, whitespace collapsed: what survives X's t.co rewriting. */
+function withoutLinks(text: string): string {
+  const entities = twitterText.extractUrlsWithIndices(text);
+  let rest = "";
+  let from = 0;
+  for (const { indices } of entities) {
+    rest += `${text.slice(from, indices[0])} `;
+    from = indices[1];
+  }
+  rest += text.slice(from);
+  return rest.replace(/\s+/gu, " ").trim().normalize("NFC");
+}
+
+/** One spelling per URL: a bare domain gets the scheme X gives it when it expands the link. */
 function canonicalUrl(url: string): string {
+  const withScheme = /^[a-z][a-z\d+.-]*:\/\//iu.test(url) ? url : `http://${url}`;
   try {
-    return new URL(url).href;
+    return new URL(withScheme).href;
   } catch {
     return url;
   }
 }
 
 /** The links of a timeline post as they were sent: t.co links resolved through its entities. */
-function sentFormOfLinks(seen: TimelinePost): Set<string> {
+function sentFormOfLinks(seen: TimelinePost, text: string): Set<string> {
   const expanded = new Map(seen.links.map((link) => [link.url, link.expandedUrl]));
-  const inText = (seen.text.match(URL_PATTERN) ?? []).map((url) => expanded.get(url) ?? url);
+  const inText = urlsIn(text).map((url) => expanded.get(url) ?? url);
   return new Set([...inText, ...seen.links.map((link) => link.expandedUrl)].map(canonicalUrl));
 }
 
 /**
  * Whether a post seen on the account's timeline is the one Herald sent. X stores every link it
- * recognises as a t.co link, so the raw text never matches: compare the text with links taken
- * out, and the links through `entities.urls[].expanded_url` (links X did not recognise stay as
- * they were sent).
+ * recognises as a t.co link and returns the text HTML-escaped (`&` as `&amp;`), so the raw text
+ * never matches: compare the decoded text with links taken out, and the links through
+ * `entities.urls[].expanded_url` (links X did not recognise stay as they were sent).
  */
 export function isSamePost(sentText: string, seen: TimelinePost): boolean {
-  if (withoutLinks(sentText) !== withoutLinks(seen.text)) return false;
-  const seenUrls = sentFormOfLinks(seen);
-  return (sentText.match(URL_PATTERN) ?? []).every((url) => seenUrls.has(canonicalUrl(url)));
+  const seenText = decodeHTML(seen.text);
+  if (withoutLinks(sentText) !== withoutLinks(seenText)) return false;
+  const seenUrls = sentFormOfLinks(seen, seenText);
+  return urlsIn(sentText).every((url) => seenUrls.has(canonicalUrl(url)));
 }
 
 export function findSentPost(

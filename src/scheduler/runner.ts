@@ -20,7 +20,7 @@ import {
   type PublishOutcome,
   publishCostUsd,
 } from "../domain/publishing.ts";
-import { findSentPost } from "../domain/timeline-match.ts";
+import { findSentPost, urlsIn } from "../domain/timeline-match.ts";
 import type { Logger } from "../logger.ts";
 import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -474,7 +474,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       {
         xPostId,
         publishedAt: now,
-        costUsd: publishCostUsd(post.affiliateLink !== null || /https?:\/\//.test(post.text)),
+        costUsd: publishCostUsd(post.affiliateLink !== null || urlsIn(post.text).length > 0),
         leaseUntil: null,
         nextAttemptAt: null,
         lastError: null,

@@ -117,6 +117,23 @@ describe("publish runner", () => {
     expect(await h.posts.findById(id)).toMatchObject({ status: "published", xPostId });
   });
 
+  it("given X creates a post with a bare domain and an & and then drops the connection, the timeline check finds it and posts nothing more", async () => {
+    h = await startHarness();
+    h.fakeX.fail("POST /2/tweets", { kind: "create_then_drop" });
+    // X turns "deskshop.com" into a t.co link and returns "&" as "&amp;".
+    const id = await h.approvedPost("Mats & pads at deskshop.com", new Date(), { link: LINK });
+    const runner = h.runner();
+    await runner.start();
+
+    const { xPostId, recovered } = await nextEvent(runner, "post.published");
+
+    expect(recovered).toBe(true);
+    expect(h.fakeX.posts[0]?.storedText).toMatch(/^Mats &amp; pads at https:\/\/t\.co\//);
+    expect(creates()).toHaveLength(1);
+    expect(h.fakeX.posts.map((p) => p.id)).toEqual([xPostId]);
+    expect(await h.posts.findById(id)).toMatchObject({ status: "published", xPostId });
+  });
+
   it("given a 401, marks the account invalid, holds its posts and calls X no more", async () => {
     h = await startHarness();
     h.fakeX.fail("POST /2/tweets", { kind: "unauthorized" });

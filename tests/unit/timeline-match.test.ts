@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { findSentPost, isSamePost } from "../../src/domain/timeline-match.ts";
 
-const tracked = "https://shop.example/desk?ref=herald&utm_source=x&utm_content=42";
+// A TLD twitter-text knows: X only turns what it recognises as a link into t.co.
+const tracked = "https://shop.example.com/desk?ref=herald&utm_source=x&utm_content=42";
 const sent = `A tidy desk in five minutes\n${tracked}`;
 const seen = (text: string, expandedUrls: string[]) => ({
   id: "1790000000000000001",
@@ -18,7 +19,7 @@ describe("finding a sent post on the timeline", () => {
   });
 
   it("does not match the raw text alone when the link differs", () => {
-    const other = "https://shop.example/desk?ref=herald&utm_source=x&utm_content=43";
+    const other = "https://shop.example.com/desk?ref=herald&utm_source=x&utm_content=43";
     expect(isSamePost(sent, seen("A tidy desk in five minutes https://t.co/x", [other]))).toBe(
       false,
     );
@@ -35,5 +36,26 @@ describe("finding a sent post on the timeline", () => {
       "Plain words",
     );
     expect(findSentPost("Plain words", [seen("Other", [])])).toBeNull();
+  });
+
+  it("given a bare domain and an ampersand, matches X's form: the domain as a t.co link, & as &amp;", () => {
+    const text = "Pens & paper for the desk, more at shop.example.com";
+    const onX = seen("Pens &amp; paper for the desk, more at https://t.co/Zx1", [
+      "http://shop.example.com",
+    ]);
+    expect(isSamePost(text, onX)).toBe(true);
+    expect(isSamePost("Pens & paper for the desk, more at other.example.com", onX)).toBe(false);
+  });
+
+  it("given the tracked link and a bare domain in one text, needs both links to match", () => {
+    const text = `Lamps & shades at lamps.example.com\n${tracked}`;
+    const onX = seen("Lamps &amp; shades at https://t.co/a1\nhttps://t.co/b2", [
+      "http://lamps.example.com",
+      tracked,
+    ]);
+    expect(isSamePost(text, onX)).toBe(true);
+    expect(
+      isSamePost(text, seen("Lamps &amp; shades at https://t.co/a1\nhttps://t.co/b2", [tracked])),
+    ).toBe(false);
   });
 });

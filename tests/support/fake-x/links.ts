@@ -14,7 +14,7 @@ export interface UrlEntity {
 }
 
 export interface ShortenedText {
-  /** The text as X stores and returns it: every link replaced by a t.co link. */
+  /** The text as X returns it: every link replaced by a t.co link, &, < and > HTML-escaped. */
   readonly text: string;
   readonly urls: readonly UrlEntity[];
 }
@@ -23,7 +23,8 @@ const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 const DISPLAY_LENGTH = 25;
 
 /**
- * Replaces every link of `text` with a t.co link, as X does when it stores a post. Links are
+ * Replaces every link of `text` with a t.co link and escapes the rest, as X does when it stores a
+ * post and returns it. Links are
  * found with twitter-text, the library X publishes for its own parsing, so bare domains like
  * "example.com" count as links exactly as they do on X. `salt` (the post id) keeps the t.co
  * codes distinct and deterministic.
@@ -34,7 +35,7 @@ export function shortenLinks(text: string, salt: string): ShortenedText {
   let consumed = 0;
   const urls: UrlEntity[] = [];
   found.forEach(({ url, indices: [from, to] }, index) => {
-    shortened += text.slice(consumed, from);
+    shortened += escapeHtml(text.slice(consumed, from));
     const tco = `https://t.co/${tcoCode(`${salt}:${index}`)}`;
     const start = codePointLength(shortened);
     shortened += tco;
@@ -48,7 +49,12 @@ export function shortenLinks(text: string, salt: string): ShortenedText {
       display_url: displayUrl(expanded),
     });
   });
-  return { text: shortened + text.slice(consumed), urls };
+  return { text: shortened + escapeHtml(text.slice(consumed)), urls };
+}
+
+/** X API v2 returns a post's text with &, < and > escaped as HTML entities. */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 function tcoCode(seed: string): string {
