@@ -41,7 +41,7 @@ export function pageReply(page: ListPage): Reply {
   const heading = [`**${page.noun} ${page.offset + 1}–${last} of ${page.total}**`, ...page.filters]
     .join(" · ")
     .slice(0, 300);
-  const entries = fit(page.entries, page.separator, MAX_CONTENT - heading.length - 1);
+  const entries = fitToBudget(page.entries, page.separator, MAX_CONTENT - heading.length - 1);
   const previous = new ButtonBuilder()
     .setCustomId(page.idAt(Math.max(0, page.offset - PAGE_SIZE)))
     .setLabel("Previous")
@@ -64,7 +64,7 @@ export function pageReply(page: ListPage): Reply {
  * The entries, each cut to an equal share of `budget` when together they are too long (a
  * campaign's link may be 2,048 characters), so every entry of the page stays visible.
  */
-function fit(entries: readonly string[], separator: string, budget: number): string[] {
+function fitToBudget(entries: readonly string[], separator: string, budget: number): string[] {
   const length = entries.join(separator).length;
   if (length <= budget) return [...entries];
   const share = Math.floor((budget - separator.length * (entries.length - 1)) / entries.length);
