@@ -36,7 +36,8 @@ export interface ListPage {
 
 /** One page as a message: "Posts 11–20 of 45", the entries, Previous / Next (disabled at the ends). */
 export function pageReply(page: ListPage): Reply {
-  if (page.total === 0) return page.empty;
+  // No components: a page turned on a list that emptied meanwhile must drop its old buttons.
+  if (page.total === 0) return { content: page.empty, components: [] };
   const last = page.offset + page.entries.length;
   const heading = [`**${page.noun} ${page.offset + 1}–${last} of ${page.total}**`, ...page.filters]
     .join(" · ")

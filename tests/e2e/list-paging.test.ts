@@ -167,6 +167,26 @@ describe("lists page with Previous / Next", () => {
     expect([first, second].flatMap(postIdsOn)).toEqual(newestFirst(cancelled).map((p) => p.id));
   });
 
+  it("given posts left the filter meanwhile, Next shows the last page there is, and a list that emptied drops its buttons", async () => {
+    const posts = await seedPosts(12);
+    const first = await runList("post", { status: "pending_approval" });
+    const second = await runList("post", { status: "pending_approval" });
+    expect(heading(first)).toBe("**Posts 1–10 of 12** · Waiting for approval");
+    for (const post of posts.slice(0, 5)) {
+      await e2e.herald.posts.cancel(post.id, discordActor(TEAM.manager));
+    }
+    const shrunk = await turn(first, "Next");
+    expect(heading(shrunk)).toBe("**Posts 1–7 of 7** · Waiting for approval");
+    expect(buttonsOf(shrunk).map((b) => b.disabled)).toEqual([true, true]);
+
+    for (const post of posts.slice(5)) {
+      await e2e.herald.posts.cancel(post.id, discordActor(TEAM.manager));
+    }
+    const emptied = await turn(second, "Next");
+    expect(emptied.content).toBe("No posts match.");
+    expect(emptied.components).toEqual([]);
+  });
+
   it("given a page button Herald does not recognise (altered), refuses it privately and changes nothing", async () => {
     await seedPosts(3);
     const channel = await e2e.herald.discord.channels.fetch(TEAM.channels.general);

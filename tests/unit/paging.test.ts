@@ -51,7 +51,10 @@ describe("pageStart", () => {
 
 describe("pageReply", () => {
   it("given nothing matches, answers the empty text without buttons", () => {
-    expect(pageReply(page({ total: 0, entries: [] }))).toBe("No posts match.");
+    expect(pageReply(page({ total: 0, entries: [] }))).toEqual({
+      content: "No posts match.",
+      components: [],
+    });
   });
 
   it("given a middle page, says where it is and offers both directions", () => {
