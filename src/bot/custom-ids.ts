@@ -1,3 +1,6 @@
+import { z } from "zod";
+import { POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
+
 /**
  * Buttons and modals carry what they act on in their custom id (`post:approve:42`), so they keep
  * working after a restart: the state is in the database, not in memory.
@@ -33,4 +36,62 @@ export function parsePostTarget(customId: string): PostTarget | null {
     action: action as PostAction,
     postId: Number(id),
   };
+}
+
+/**
+ * A list's Previous / Next button: which list, its filters and the position of the page it
+ * shows, so paging needs no memory of the first command (and survives a restart).
+ */
+export type PageTarget = PostsPageTarget | CampaignsPageTarget;
+
+export interface PostsPageTarget {
+  list: "posts";
+  campaignId: number | null;
+  status: PostStatus | null;
+  /** The position of the page's first entry. */
+  offset: number;
+}
+
+export interface CampaignsPageTarget {
+  list: "campaigns";
+  offset: number;
+}
+
+/** "-" stands for "no filter": a filter is never empty, so the two cannot be confused. */
+const NO_FILTER = "-";
+
+export function pageButtonId(target: PageTarget): string {
+  if (target.list === "campaigns") return `page:campaigns:${target.offset}`;
+  const campaign = target.campaignId ?? NO_FILTER;
+  const status = target.status ?? NO_FILTER;
+  return `page:posts:${campaign}:${status}:${target.offset}`;
+}
+
+/** A number as Herald writes it: digits only, no sign, leading zero or exponent. */
+const digits = (pattern: RegExp) => z.string().regex(pattern).transform(Number);
+const offset = digits(/^(0|[1-9]\d{0,5})$/);
+const campaignId = z.union([z.literal(NO_FILTER).transform(() => null), digits(/^[1-9]\d{0,11}$/)]);
+const status = z.union([z.literal(NO_FILTER).transform(() => null), z.enum(POST_STATUSES)]);
+
+const pageIdParts = z.union([
+  z
+    .tuple([z.literal("page"), z.literal("posts"), campaignId, status, offset])
+    .transform(([, , campaignId, status, offset]) => ({
+      list: "posts" as const,
+      campaignId,
+      status,
+      offset,
+    })),
+  z
+    .tuple([z.literal("page"), z.literal("campaigns"), offset])
+    .transform(([, , offset]) => ({ list: "campaigns" as const, offset })),
+]);
+
+/**
+ * Parses a page button's id; null means "not a page id Herald made" (another kind of id, or
+ * one that was altered), which the dispatcher answers as a button no longer in use.
+ */
+export function parsePageTarget(customId: string): PageTarget | null {
+  const parsed = pageIdParts.safeParse(customId.split(":"));
+  return parsed.success ? parsed.data : null;
 }

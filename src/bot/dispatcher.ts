@@ -1,4 +1,5 @@
 import {
+  type ButtonInteraction,
   DiscordAPIError,
   type Interaction,
   type InteractionEditReplyOptions,
@@ -11,9 +12,16 @@ import { z } from "zod";
 import { isDomainError } from "../domain/errors.ts";
 import { requireRole } from "../domain/roles.ts";
 import { actorOf, auditActor } from "./actor.ts";
+import { campaignsPage } from "./commands/campaign.ts";
+import { postsPage } from "./commands/post.ts";
 import { X_CONNECT_FIELDS } from "./commands/x.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
-import { parsePostTarget, X_CONNECT_MODAL_ID } from "./custom-ids.ts";
+import {
+  type PageTarget,
+  parsePageTarget,
+  parsePostTarget,
+  X_CONNECT_MODAL_ID,
+} from "./custom-ids.ts";
 import { parseOptions } from "./options.ts";
 import { checkPostPermission, opensModal, postModal, runPostAction } from "./post-actions.ts";
 
@@ -48,6 +56,27 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
     await interaction.editReply(asReply(reply));
   }
 
+  /**
+   * Previous / Next on a list: the new page replaces the list in its message (a deferred update,
+   * then an edit of that message) instead of arriving as another reply. A refusal leaves the
+   * list as it was and tells only the person who pressed.
+   */
+  async function turnPage(interaction: ButtonInteraction, target: PageTarget): Promise<void> {
+    await interaction.deferUpdate();
+    let page: Reply;
+    try {
+      page =
+        target.list === "posts"
+          ? await postsPage(ctx, target)
+          : await campaignsPage(ctx, target.offset);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await interaction.followUp({ content: error.message, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.editReply(asReply(page));
+  }
+
   async function route(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) {
       const command = byName.get(interaction.commandName);
@@ -72,6 +101,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       return;
     }
     if (interaction.isButton()) {
+      const page = parsePageTarget(interaction.customId);
+      if (page !== null) {
+        await turnPage(interaction, page);
+        return;
+      }
       const target = parsePostTarget(interaction.customId);
       if (target === null || target.kind !== "button") {
         await interaction.reply({

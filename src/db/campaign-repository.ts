@@ -8,7 +8,7 @@ import {
   slugify,
 } from "../domain/campaigns.ts";
 import { DomainError, isDomainError } from "../domain/errors.ts";
-import type { CampaignRepository } from "../domain/ports.ts";
+import type { CampaignRepository, PageWindow } from "../domain/ports.ts";
 import { scheduleSchema } from "../domain/schedule.ts";
 import type { Campaign as CampaignRow, PrismaClient } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
@@ -89,12 +89,17 @@ export class PrismaCampaignRepository implements CampaignRepository {
     return row === null ? null : toCampaign(row);
   }
 
-  async list(guildId: string): Promise<Campaign[]> {
+  async list(guildId: string, window?: PageWindow): Promise<Campaign[]> {
     const rows = await this.prisma.campaign.findMany({
       where: { guildId },
-      orderBy: { name: "asc" },
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      ...(window === undefined ? {} : { skip: window.offset, take: window.limit }),
     });
     return rows.map(toCampaign);
+  }
+
+  count(guildId: string): Promise<number> {
+    return this.prisma.campaign.count({ where: { guildId } });
   }
 
   async changeStatus(

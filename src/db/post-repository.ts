@@ -6,6 +6,7 @@ import {
   type NewPost,
   type Post,
   type PostChanges,
+  type PostCountFilter,
   type PostFilter,
   trackedLinkFor,
 } from "../domain/posts.ts";
@@ -85,6 +86,18 @@ function postTarget(row: { id: number; campaign: { guildId: string } }): AuditTa
   return { guildId: row.campaign.guildId, targetType: "post", targetId: row.id };
 }
 
+function postsMatching(filter: PostCountFilter): Prisma.PostWhereInput {
+  return {
+    campaign: { guildId: filter.guildId },
+    ...(filter.campaignId === undefined ? {} : { campaignId: filter.campaignId }),
+    ...(filter.status === undefined ? {} : { status: filter.status }),
+    ...(filter.id === undefined ? {} : { id: filter.id }),
+    ...(filter.search === undefined || filter.search === ""
+      ? {}
+      : { text: { contains: filter.search } }),
+  };
+}
+
 /** `posts` ordered as `ids` lists them (a database returns rows in an order of its own). */
 function inOrderOf(ids: readonly number[], posts: Post[]): Post[] {
   const byId = new Map(posts.map((post) => [post.id, post]));
@@ -129,20 +142,17 @@ export class PrismaPostRepository implements PostRepository {
 
   async list(filter: PostFilter): Promise<Post[]> {
     const rows = await this.prisma.post.findMany({
-      where: {
-        campaign: { guildId: filter.guildId },
-        ...(filter.campaignId === undefined ? {} : { campaignId: filter.campaignId }),
-        ...(filter.status === undefined ? {} : { status: filter.status }),
-        ...(filter.id === undefined ? {} : { id: filter.id }),
-        ...(filter.search === undefined || filter.search === ""
-          ? {}
-          : { text: { contains: filter.search } }),
-      },
+      where: postsMatching(filter),
       orderBy: [{ scheduledAt: "desc" }, { id: "desc" }],
+      ...(filter.offset === undefined ? {} : { skip: filter.offset }),
       take: filter.limit,
       include: withLink,
     });
     return rows.map(toPost);
+  }
+
+  count(filter: PostCountFilter): Promise<number> {
+    return this.prisma.post.count({ where: postsMatching(filter) });
   }
 
   async setApprovalMessage(

@@ -1,7 +1,7 @@
 import { validateAffiliateUrl } from "./affiliate-link.ts";
 import type { AuditNote } from "./audit.ts";
 import { DomainError } from "./errors.ts";
-import type { CampaignRepository } from "./ports.ts";
+import type { CampaignRepository, PageWindow } from "./ports.ts";
 import { assertTimeZone, parseSchedule, type Schedule } from "./schedule.ts";
 
 export const CAMPAIGN_STATUSES = ["active", "paused", "archived"] as const;
@@ -194,8 +194,17 @@ export class CampaignService {
     return requireCampaign(this.campaigns, guildId, name);
   }
 
-  list(guildId: string): Promise<Campaign[]> {
-    return this.campaigns.list(guildId);
+  list(guildId: string, window?: PageWindow): Promise<Campaign[]> {
+    return this.campaigns.list(guildId, window);
+  }
+
+  count(guildId: string): Promise<number> {
+    return this.campaigns.count(guildId);
+  }
+
+  /** Null when no campaign has this id (any more). */
+  findById(id: number): Promise<Campaign | null> {
+    return this.campaigns.findById(id);
   }
 
   async getById(id: number): Promise<Campaign> {

@@ -1,7 +1,7 @@
 import type { AuditNote } from "./audit.ts";
 import type { Campaign, CampaignStatus, NewCampaign } from "./campaigns.ts";
 import type { PostStatus } from "./post-lifecycle.ts";
-import type { NewPost, Post, PostChanges, PostFilter } from "./posts.ts";
+import type { NewPost, Post, PostChanges, PostCountFilter, PostFilter } from "./posts.ts";
 import type { XCredentials } from "./secrets.ts";
 import type { NewXAccount, XAccount, XAccountStatus } from "./x-accounts.ts";
 
@@ -12,12 +12,20 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** One page of a list: skip `offset` entries, then take at most `limit`. */
+export interface PageWindow {
+  offset: number;
+  limit: number;
+}
+
 export interface CampaignRepository {
   /** Refuses with `campaign_name_taken` when the name or its slug is used in the guild. */
   create(campaign: NewCampaign, audit: AuditNote): Promise<Campaign>;
   findByName(guildId: string, name: string): Promise<Campaign | null>;
   findById(id: number): Promise<Campaign | null>;
-  list(guildId: string): Promise<Campaign[]>;
+  /** By name, then id: a stable order, so consecutive pages neither overlap nor skip. */
+  list(guildId: string, window?: PageWindow): Promise<Campaign[]>;
+  count(guildId: string): Promise<number>;
   /** Moves `from` → `to` only if the campaign is still in `from`; refuses with `campaign_state`. */
   changeStatus(
     id: number,
@@ -39,8 +47,13 @@ export interface PostRepository {
   /** Creates the post and, when given, its affiliate link (built from the new post's id). */
   create(post: NewPost, audit: AuditNote): Promise<Post>;
   findById(id: number): Promise<Post | null>;
-  /** Newest scheduled first. */
+  /**
+   * Newest scheduled first, then highest id: a stable order, so consecutive pages (`offset`)
+   * neither overlap nor skip.
+   */
   list(filter: PostFilter): Promise<Post[]>;
+  /** How many posts `list` would return without `limit` and `offset`. */
+  count(filter: PostCountFilter): Promise<number>;
   setApprovalMessage(id: number, message: { channelId: string; messageId: string }): Promise<void>;
   /**
    * Applies `changes` only while the post is still in `from` (a single conditional update),

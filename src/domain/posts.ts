@@ -90,8 +90,13 @@ export interface PostFilter {
   search?: string | undefined;
   /** Only the post with this number (in the guild), for autocomplete by number. */
   id?: number | undefined;
+  /** Posts to skip before the first one returned: the position of a page. */
+  offset?: number | undefined;
   limit: number;
 }
+
+/** The filter without the page window: what a page's "of 45" counts. */
+export type PostCountFilter = Omit<PostFilter, "limit" | "offset">;
 
 const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_REASON_LENGTH = 500;
@@ -229,6 +234,10 @@ export class PostService {
 
   list(filter: PostFilter): Promise<Post[]> {
     return this.deps.posts.list(filter);
+  }
+
+  count(filter: PostCountFilter): Promise<number> {
+    return this.deps.posts.count(filter);
   }
 
   /** Remembers where the post's approval message is, so later changes update it in place. */

@@ -144,6 +144,21 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         "campaign.archived",
       ]);
     });
+
+    it("given 12 campaigns, pages of 10 by name cover each exactly once and count only the guild's", async () => {
+      const names = Array.from(
+        { length: 12 },
+        (_, i) => `Campaign ${String((i * 7) % 12).padStart(2, "0")}`,
+      );
+      for (const name of names) await campaigns.create({ ...gadgets, name }, MANAGER);
+      await campaigns.create({ ...gadgets, guildId: "999999999999999999" }, MANAGER);
+      expect(await campaigns.count(GUILD)).toBe(12);
+      const first = await campaigns.list(GUILD, { offset: 0, limit: 10 });
+      const second = await campaigns.list(GUILD, { offset: 10, limit: 10 });
+      expect(first).toHaveLength(10);
+      expect([...first, ...second].map((c) => c.name)).toEqual([...names].sort());
+      expect(await campaigns.list(GUILD, { offset: 20, limit: 10 })).toEqual([]);
+    });
   });
 
   describe("post repository", () => {
@@ -485,6 +500,39 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         xPostId: null,
       });
       expect((await counts()).audit).toBe(auditBefore + 2);
+    });
+
+    it("given 25 posts, many at the same instant, pages of 10 cover each exactly once, newest first then highest id, and count follows the filter", async () => {
+      const times = ["2026-06-02 09:00", "2026-06-03 09:00", "2026-06-02 15:00"];
+      const queued = [];
+      for (let i = 0; i < 25; i += 1) {
+        queued.push(
+          await posts.queue(
+            { guildId: GUILD, campaign: "Desk Gadgets", text: `Desk idea ${i}`, at: times[i % 3] },
+            MANAGER,
+          ),
+        );
+      }
+      const newestFirst = [...queued].sort(
+        (a, b) => b.scheduledAt.getTime() - a.scheduledAt.getTime() || b.id - a.id,
+      );
+      const pageIds = async (filter: { status?: PostStatus }, offset: number) =>
+        (await posts.list({ guildId: GUILD, ...filter, offset, limit: 10 })).map((p) => p.id);
+
+      expect(await posts.count({ guildId: GUILD })).toBe(25);
+      const pages = [await pageIds({}, 0), await pageIds({}, 10), await pageIds({}, 20)];
+      expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
+      expect(pages.flat()).toEqual(newestFirst.map((p) => p.id));
+      expect(await pageIds({}, 30)).toEqual([]);
+
+      const cancelled = newestFirst.filter((_, i) => i % 2 === 0).slice(0, 12);
+      for (const post of cancelled) await posts.cancel(post.id, MANAGER);
+      expect(await posts.count({ guildId: GUILD, status: "cancelled" })).toBe(12);
+      expect(await posts.count({ guildId: "999999999999999999" })).toBe(0);
+      expect([
+        ...(await pageIds({ status: "cancelled" }, 0)),
+        ...(await pageIds({ status: "cancelled" }, 10)),
+      ]).toEqual(cancelled.map((p) => p.id));
     });
 
     it("does not claim an approved post before its time", async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parsePostTarget, postButtonId, postModalId } from "../../src/bot/custom-ids.ts";
+import {
+  type PageTarget,
+  pageButtonId,
+  parsePageTarget,
+  parsePostTarget,
+  postButtonId,
+  postModalId,
+} from "../../src/bot/custom-ids.ts";
 
 describe("custom ids", () => {
   it("round-trips every post action for buttons and forms", () => {
@@ -23,5 +30,50 @@ describe("custom ids", () => {
     `post:approve:${"9".repeat(13)}`,
   ])("answers 'not mine' for %j", (id) => {
     expect(parsePostTarget(id)).toBeNull();
+  });
+});
+
+describe("page ids", () => {
+  it.each<PageTarget>([
+    { list: "posts", campaignId: null, status: null, offset: 0 },
+    { list: "posts", campaignId: 7, status: null, offset: 10 },
+    { list: "posts", campaignId: null, status: "pending_approval", offset: 40 },
+    { list: "posts", campaignId: 999_999_999_999, status: "published", offset: 999_990 },
+    { list: "campaigns", offset: 0 },
+    { list: "campaigns", offset: 20 },
+  ])("round-trips %j within Discord's 100 characters", (target) => {
+    const id = pageButtonId(target);
+    expect(id.length).toBeLessThanOrEqual(100);
+    expect(parsePageTarget(id)).toEqual(target);
+  });
+
+  it("writes the filters and the position into the id", () => {
+    expect(pageButtonId({ list: "posts", campaignId: 3, status: "approved", offset: 20 })).toBe(
+      "page:posts:3:approved:20",
+    );
+    expect(pageButtonId({ list: "posts", campaignId: null, status: null, offset: 0 })).toBe(
+      "page:posts:-:-:0",
+    );
+    expect(pageButtonId({ list: "campaigns", offset: 10 })).toBe("page:campaigns:10");
+  });
+
+  it.each([
+    "post:approve:1",
+    "x-connect",
+    "page:posts:-:-",
+    "page:posts:-:-:10:1",
+    "page:posts:0:-:0",
+    "page:posts:abc:-:0",
+    "page:posts:-:deleted:0",
+    "page:posts:-:-:-10",
+    "page:posts:-:-:010",
+    "page:posts:-:-:1e3",
+    "page:posts:-:-:9999999",
+    "page:campaigns:",
+    "page:campaigns:-",
+    "page:campaigns:10:1",
+    "page:contents:0",
+  ])("answers 'not mine' for the altered or foreign id %j", (id) => {
+    expect(parsePageTarget(id)).toBeNull();
   });
 });

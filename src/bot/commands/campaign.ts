@@ -3,8 +3,10 @@ import { z } from "zod";
 import type { Campaign } from "../../domain/campaigns.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { actorOf, auditActor } from "../actor.ts";
-import type { Command } from "../context.ts";
+import type { BotContext, Command, Reply } from "../context.ts";
+import { pageButtonId } from "../custom-ids.ts";
 import { given, parseOptions } from "../options.ts";
+import { PAGE_SIZE, pageReply, pageStart } from "../paging.ts";
 import { campaignChoices } from "./autocomplete.ts";
 
 const data = new SlashCommandBuilder()
@@ -171,11 +173,8 @@ export const campaignCommand: Command = {
             : `Posts as @${account.handle}.`;
         return `Created campaign ${describe(campaign)}\n${posting}`;
       }
-      case "list": {
-        const campaigns = await ctx.campaigns.list(ctx.guildId);
-        if (campaigns.length === 0) return "No campaigns yet. Create one with /campaign create.";
-        return campaigns.map(describe).join("\n\n").slice(0, 1900);
-      }
+      case "list":
+        return campaignsPage(ctx, 0);
       case "show": {
         const name = interaction.options.getString("campaign");
         if (name === null) {
@@ -206,3 +205,20 @@ export const campaignCommand: Command = {
     await interaction.respond(await campaignChoices(ctx, interaction.options.getFocused()));
   },
 };
+
+/** A page of /campaign list, by name; its buttons carry the position. */
+export async function campaignsPage(ctx: BotContext, offset: number): Promise<Reply> {
+  const total = await ctx.campaigns.count(ctx.guildId);
+  const start = pageStart(offset, total);
+  const campaigns = await ctx.campaigns.list(ctx.guildId, { offset: start, limit: PAGE_SIZE });
+  return pageReply({
+    noun: "Campaigns",
+    filters: [],
+    empty: "No campaigns yet. Create one with /campaign create.",
+    total,
+    offset: start,
+    entries: campaigns.map(describe),
+    separator: "\n\n",
+    idAt: (at) => pageButtonId({ list: "campaigns", offset: at }),
+  });
+}

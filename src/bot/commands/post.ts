@@ -1,13 +1,16 @@
 import { SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
+import { DomainError } from "../../domain/errors.ts";
 import { POST_STATUSES } from "../../domain/post-lifecycle.ts";
 import type { Post } from "../../domain/posts.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { formatLocal } from "../../domain/schedule.ts";
 import { actorOf, auditActor } from "../actor.ts";
 import type { ShowOutcome } from "../approval-messages.ts";
-import type { BotContext, Command } from "../context.ts";
+import type { BotContext, Command, Reply } from "../context.ts";
+import { type PostsPageTarget, pageButtonId } from "../custom-ids.ts";
 import { given, parseOptions } from "../options.ts";
+import { PAGE_SIZE, pageReply, pageStart } from "../paging.ts";
 import { discordTime, statusLabel } from "../render/post-message.ts";
 import { campaignChoices, postChoices } from "./autocomplete.ts";
 
@@ -170,20 +173,11 @@ export const postCommand: Command = {
         });
         const campaign =
           o.campaign === undefined ? undefined : await ctx.campaigns.get(ctx.guildId, o.campaign);
-        const posts = await ctx.posts.list({
-          guildId: ctx.guildId,
-          campaignId: campaign?.id,
-          status: o.status,
-          limit: 20,
+        return postsPage(ctx, {
+          campaignId: campaign?.id ?? null,
+          status: o.status ?? null,
+          offset: 0,
         });
-        if (posts.length === 0) return "No posts match.";
-        return posts
-          .map(
-            (post) =>
-              `#${post.id} · ${statusLabel(post.status)} · ${discordTime(post.scheduledAt)} · ${post.text.replace(/\s+/g, " ").slice(0, 80)}`,
-          )
-          .join("\n")
-          .slice(0, 1900);
       }
       case "edit": {
         requireRole(actor, settings, "content_manager", "edit posts");
@@ -219,3 +213,45 @@ export const postCommand: Command = {
     }
   },
 };
+
+/**
+ * A page of /post list, newest scheduled first, filters in its buttons. A campaign deleted since
+ * the list was made is refused rather than silently dropped from the filter.
+ */
+export async function postsPage(
+  ctx: BotContext,
+  query: Omit<PostsPageTarget, "list">,
+): Promise<Reply> {
+  const campaign =
+    query.campaignId === null ? null : await ctx.campaigns.findById(query.campaignId);
+  if (query.campaignId !== null && (campaign === null || campaign.guildId !== ctx.guildId)) {
+    throw new DomainError(
+      "campaign_not_found",
+      "The campaign this list was for no longer exists, so the page was left as it was. Run /post list again.",
+    );
+  }
+  const filter = {
+    guildId: ctx.guildId,
+    campaignId: campaign?.id,
+    status: query.status ?? undefined,
+  };
+  const total = await ctx.posts.count(filter);
+  const offset = pageStart(query.offset, total);
+  const posts = await ctx.posts.list({ ...filter, offset, limit: PAGE_SIZE });
+  return pageReply({
+    noun: "Posts",
+    filters: [
+      ...(campaign === null ? [] : [campaign.name]),
+      ...(query.status === null ? [] : [statusLabel(query.status)]),
+    ],
+    empty: "No posts match.",
+    total,
+    offset,
+    entries: posts.map(
+      (post) =>
+        `#${post.id} · ${statusLabel(post.status)} · ${discordTime(post.scheduledAt)} · ${post.text.replace(/\s+/g, " ").slice(0, 80)}`,
+    ),
+    separator: "\n",
+    idAt: (at) => pageButtonId({ list: "posts", ...query, offset: at }),
+  });
+}

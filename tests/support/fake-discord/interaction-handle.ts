@@ -102,6 +102,27 @@ export class InteractionHandle {
     );
   }
 
+  /**
+   * The first follow-up once the bot sent it: a message made through the interaction's webhook
+   * (so it carries this interaction's `interaction_metadata`) other than the original response.
+   * After a deferred update (6) this is how the bot answers without touching the message.
+   */
+  followUp(options: Pick<ReplyOptions, "timeoutMs"> = {}): Promise<ApiMessage> {
+    const { interaction, state } = this;
+    const timeoutMs = options.timeoutMs ?? state.replyTimeoutMs;
+    return state.messages.waitFor(
+      () => {
+        const message = state.messages.find(
+          (m) =>
+            m.interactionMetadata?.id === interaction.id && m.id !== interaction.originalMessageId,
+        );
+        return message === undefined ? undefined : state.messages.toApi(message);
+      },
+      timeoutMs,
+      `no follow-up to ${interaction.details.label} within ${timeoutMs} ms`,
+    );
+  }
+
   /** Follow-up messages (not the one that filled in a deferred reply), oldest first. */
   followUps(): ApiMessage[] {
     return this.interaction.followUpIds

@@ -89,6 +89,12 @@ export class MessageStore {
     if (message !== undefined) this.changes.emit("change", message);
   }
 
+  /** The first message, in order of creation, that passes `matches`. */
+  find(matches: (message: StoredMessage) => boolean): StoredMessage | undefined {
+    for (const message of this.messages.values()) if (matches(message)) return message;
+    return undefined;
+  }
+
   /** What a person sees in a channel, oldest first: ephemeral messages are not in it. */
   visibleIn(channelId: string): StoredMessage[] {
     return [...this.messages.values()].filter(
