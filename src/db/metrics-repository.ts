@@ -18,7 +18,7 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
       status: "published",
       xPostId: { not: null },
       publishedAt: { gte: since },
-      campaign: { xAccount: { status: { not: "invalid" } } },
+      campaign: { xAccount: { status: "active" } },
     } satisfies Prisma.PostWhereInput;
     const posts = await this.prisma.post.findMany({
       where,

@@ -5,6 +5,7 @@
  * worked off over several runs instead of exhausting the account's allowance in one.
  */
 import { chunks } from "./chunks.ts";
+import { isDomainError } from "./errors.ts";
 import type { PostMetricsCounts } from "./metrics.ts";
 import { type MetricsSnapshot, snapshotOf } from "./metrics.ts";
 import type { Clock, XAccountRepository } from "./ports.ts";
@@ -35,7 +36,7 @@ export interface MetricsSource {
 }
 
 export interface MetricsStore {
-  /** Posts published at or after `since` with an X id, whose account is not invalid. */
+  /** Posts published at or after `since` with an X id, whose account is active. */
   syncTargets(since: Date): Promise<SyncTarget[]>;
   /** Appends snapshots; never changes an earlier one. */
   record(snapshots: MetricsSnapshot[]): Promise<void>;
@@ -130,14 +131,23 @@ export class MetricsSync {
       this.deps.onDeferred?.({ xAccountId, posts, reason });
     };
     const account = await this.deps.accounts.findById(xAccountId);
-    if (account === null || account.status === "invalid") {
-      defer(targets.length, "the X account is invalid or gone");
+    if (account === null || account.status !== "active") {
+      defer(targets.length, "the X account is invalid, disconnected or gone");
+      return;
+    }
+    let credentials: PublishAccount["credentials"];
+    try {
+      credentials = await this.deps.accounts.credentialsOf(account.id);
+    } catch (error) {
+      // One account whose keys cannot be opened must not stop the others' sync.
+      if (!isDomainError(error)) throw error;
+      defer(targets.length, error.message);
       return;
     }
     const publishAccount: PublishAccount = {
       id: account.id,
       xUserId: account.xUserId,
-      credentials: await this.deps.accounts.credentialsOf(account.id),
+      credentials,
     };
     const young = (t: SyncTarget) =>
       now.getTime() - t.publishedAt.getTime() < NON_PUBLIC_MAX_AGE_MS;

@@ -88,8 +88,13 @@ async function publishedPosts(count: number, at: Date): Promise<{ id: number; xP
   return created;
 }
 
-function makeSync(settings: Partial<MetricsSyncSettings> = {}, source?: MetricsSource) {
+function makeSync(
+  settings: Partial<MetricsSyncSettings> = {},
+  source?: MetricsSource,
+  onDeferred?: (event: { xAccountId: number; posts: number; reason: string }) => void,
+) {
   return new MetricsSync({
+    ...(onDeferred === undefined ? {} : { onDeferred }),
     store: new PrismaMetricsRepository(db.prisma),
     accounts: new PrismaXAccountRepository(db.prisma, new SecretBox({ current: SECRET_KEY })),
     source:
@@ -157,6 +162,34 @@ describe("metrics sync against the fake X", () => {
       expect([...(await snapshotsPerPost()).values()]).toEqual(posts.map(() => 2));
     },
   );
+
+  it("given one account whose keys cannot be opened, syncs the other accounts and leaves that one's posts for later", async () => {
+    // Sealed under another HERALD_SECRET_KEY: the credentials of this account cannot be opened.
+    const otherBox = new PrismaXAccountRepository(
+      db.prisma,
+      new SecretBox({ current: Buffer.alloc(32, 7) }),
+    );
+    const broken = await otherBox.save(
+      { guildId: GUILD, handle: "other_desk", xUserId: "99", credentials: account.credentials },
+      { actor: "test", action: "x_account.connected" },
+    );
+    const fixture = new ReportFixture(db.prisma, GUILD);
+    const brokenCampaign = await fixture.campaign("Other Desk", "gadgets", 0.5, broken.id);
+    // The unreadable account's post is the longest unsynced, so it comes first.
+    await fixture.post(brokenCampaign, "published", new Date(START.getTime() - 2 * DAY), {
+      xPostId: "1700000000000000001",
+    });
+    const readable = await publishedPosts(2, new Date(START.getTime() - DAY));
+    clock.set(START);
+    const deferred: { xAccountId: number; posts: number; reason: string }[] = [];
+    const summary = await makeSync({}, undefined, (event) => deferred.push(event)).run();
+
+    expect(summary.recorded).toBe(2);
+    expect([...(await snapshotsPerPost()).keys()].sort()).toEqual(readable.map((p) => p.id).sort());
+    expect(deferred).toEqual([
+      { xAccountId: broken.id, posts: 1, reason: expect.stringContaining("HERALD_SECRET_KEY") },
+    ]);
+  });
 
   it("given posts older than 30 days, asks for their public metrics only and stores their clicks as unknown, not 0", async () => {
     const old = await publishedPosts(3, new Date(START.getTime() - 40 * DAY));
