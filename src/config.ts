@@ -83,6 +83,7 @@ const envSchema = z.object({
   HERALD_LATE_GRACE_MINUTES: count("HERALD_LATE_GRACE_MINUTES", 15),
   HERALD_DB_CONNECT_TIMEOUT_SECONDS: count("HERALD_DB_CONNECT_TIMEOUT_SECONDS", 60),
   HERALD_MEDIA_DIR: optional,
+  HERALD_MEDIA_RETENTION_DAYS: count("HERALD_MEDIA_RETENTION_DAYS", 7),
   HERALD_METRICS_SYNC_MINUTES: count("HERALD_METRICS_SYNC_MINUTES", 60).refine(
     (minutes) => minutes > 0 && (24 * 60) % minutes === 0,
     "HERALD_METRICS_SYNC_MINUTES must divide a day evenly, such as 15, 60 or 360",
@@ -125,6 +126,8 @@ export interface Config {
    * instances on PostgreSQL must share it (a volume), as any of them may publish the post.
    */
   mediaDir: string | null;
+  /** Days the media of a published or cancelled post is kept before it is deleted. */
+  mediaRetentionDays: number;
   secretKey: Buffer;
   x: { apiBase: URL; defaultAccount: XAppCredentials | null };
   publishing: {
@@ -176,6 +179,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     databaseUrl: e.DATABASE_URL,
     databaseConnectTimeoutMs: e.HERALD_DB_CONNECT_TIMEOUT_SECONDS * 1000,
     mediaDir: e.HERALD_MEDIA_DIR ?? null,
+    mediaRetentionDays: e.HERALD_MEDIA_RETENTION_DAYS,
     secretKey: e.HERALD_SECRET_KEY,
     x: {
       apiBase: e.X_API_BASE,

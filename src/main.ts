@@ -10,6 +10,7 @@ import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { PostgresClockLeadership } from "./db/clock-leadership.ts";
 import { providerOf } from "./db/database-url.ts";
+import { PrismaMediaRetention } from "./db/media-retention-repository.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { migrateDatabase } from "./db/migrate-database.ts";
@@ -19,6 +20,7 @@ import { PrismaReportRuns } from "./db/report-run-repository.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
+import { MediaRetention } from "./domain/media-retention.ts";
 import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
 import { type Clock, systemClock } from "./domain/ports.ts";
 import { PostService } from "./domain/posts.ts";
@@ -151,6 +153,14 @@ export async function startHerald(
     return summary;
   };
 
+  const media = new MediaStore(config.mediaDir ?? database.defaultMediaDir);
+  const mediaRetention = new MediaRetention({
+    store: new PrismaMediaRetention(prisma),
+    files: media,
+    clock,
+    retentionDays: config.mediaRetentionDays,
+  });
+
   const discord = createDiscordClient(config.discord);
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
   startNotifier({
@@ -175,7 +185,7 @@ export async function startHerald(
         accounts,
         approvals,
         reports,
-        media: new MediaStore(config.mediaDir ?? database.defaultMediaDir),
+        media,
         clock,
         logger,
       },
@@ -186,6 +196,14 @@ export async function startHerald(
       rule: { kind: "every", minutes: config.metrics.syncEveryMinutes },
       run: async () => {
         await syncMetrics();
+      },
+    });
+    clockJobs.add({
+      name: "media-retention",
+      rule: { kind: "every", minutes: 60 },
+      run: async () => {
+        const deleted = await mediaRetention.run();
+        if (deleted > 0) logger.info({ posts: deleted }, "media of finished posts deleted");
       },
     });
     dailyReport = new DailyReport({

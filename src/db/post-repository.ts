@@ -21,7 +21,7 @@ import { providerOfClient } from "./client.ts";
 
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
 
-const mediaSchema = z.array(z.string());
+export const mediaSchema = z.array(z.string());
 /** A status read from the database, checked: a value Herald does not know is an error. */
 export const postStatusSchema = z.enum(POST_STATUSES);
 const decisionSchema = z.enum(["approved", "rejected"]);

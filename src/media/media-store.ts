@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DomainError } from "../domain/errors.ts";
+import type { MediaFiles } from "../domain/media-retention.ts";
 
 /** What X accepts for a post, with X's size limits (images 5 MB, GIFs 15 MB, video 512 MB). */
 const ACCEPTED: Record<string, { extension: string; maxBytes: number; kind: string }> = {
@@ -28,8 +29,15 @@ function megabytes(bytes: number): string {
 }
 
 /** Keeps post media under the data folder, so a restart or a retry still has the file. */
-export class MediaStore {
+export class MediaStore implements MediaFiles {
   constructor(private readonly dir: string) {}
+
+  /** Deletes a stored file; a file already gone, or a path outside the media folder, is left. */
+  async remove(path: string): Promise<void> {
+    const inside = relative(resolve(this.dir), resolve(path));
+    if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return;
+    await rm(path, { force: true });
+  }
 
   /** Checks type and size, downloads the file and returns its stored path. */
   async save(attachment: IncomingAttachment): Promise<string> {

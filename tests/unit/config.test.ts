@@ -30,6 +30,7 @@ describe("configuration", () => {
     expect(config.secretKey).toEqual(Buffer.alloc(32, 7));
     expect(config.databaseConnectTimeoutMs).toBe(60_000);
     expect(config.mediaDir).toBeNull();
+    expect(config.mediaRetentionDays).toBe(7);
   });
 
   it("given a postgresql:// DATABASE_URL and a connect timeout, selects PostgreSQL with that bound", () => {
@@ -38,10 +39,12 @@ describe("configuration", () => {
       DATABASE_URL: "postgresql://herald:secret@db:5432/herald",
       HERALD_DB_CONNECT_TIMEOUT_SECONDS: "5",
       HERALD_MEDIA_DIR: "/data/media",
+      HERALD_MEDIA_RETENTION_DAYS: "30",
     });
     expect(config.databaseUrl).toBe("postgresql://herald:secret@db:5432/herald");
     expect(config.databaseConnectTimeoutMs).toBe(5_000);
     expect(config.mediaDir).toBe("/data/media");
+    expect(config.mediaRetentionDays).toBe(30);
   });
 
   it("given a PostgreSQL URL that does not parse, says how to write one", () => {
