@@ -11,9 +11,10 @@ import { z } from "zod";
 import { isDomainError } from "../domain/errors.ts";
 import { requireRole } from "../domain/roles.ts";
 import { actorOf, auditActor } from "./actor.ts";
+import { runCampaignAction } from "./campaign-actions.ts";
 import { X_CONNECT_FIELDS } from "./commands/x.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
-import { parsePostTarget, X_CONNECT_MODAL_ID } from "./custom-ids.ts";
+import { parseCampaignTarget, parsePostTarget, X_CONNECT_MODAL_ID } from "./custom-ids.ts";
 import { parseOptions } from "./options.ts";
 import { checkPostPermission, opensModal, postModal, runPostAction } from "./post-actions.ts";
 
@@ -72,6 +73,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       return;
     }
     if (interaction.isButton()) {
+      const campaignTarget = parseCampaignTarget(interaction.customId);
+      if (campaignTarget !== null) {
+        await answer(interaction, () => runCampaignAction(campaignTarget, interaction, ctx));
+        return;
+      }
       const target = parsePostTarget(interaction.customId);
       if (target === null || target.kind !== "button") {
         await interaction.reply({

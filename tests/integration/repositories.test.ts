@@ -32,7 +32,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
     clock = new FixedClock(new Date("2026-06-01T08:00:00Z"));
     const campaignRepository = new PrismaCampaignRepository(db.prisma);
     postRepository = new PrismaPostRepository(db.prisma);
-    campaigns = new CampaignService(campaignRepository);
+    campaigns = new CampaignService(campaignRepository, postRepository);
     posts = new PostService({ campaigns: campaignRepository, posts: postRepository, clock });
   });
   afterAll(async () => {
@@ -131,7 +131,8 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       expect((await campaigns.pause(GUILD, "Desk Gadgets", MANAGER)).status).toBe("paused");
       await expectRefusal(campaigns.pause(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
       expect((await campaigns.resume(GUILD, "Desk Gadgets", MANAGER)).status).toBe("active");
-      expect((await campaigns.archive(GUILD, "Desk Gadgets", MANAGER)).status).toBe("archived");
+      const { id } = await campaigns.get(GUILD, "Desk Gadgets");
+      expect((await campaigns.archive(id, MANAGER)).campaign.status).toBe("archived");
       await expectRefusal(campaigns.resume(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
       await expectRefusal(campaigns.pause(GUILD, "Nope", MANAGER), "campaign_not_found");
       const actions = (await db.prisma.auditEvent.findMany({ orderBy: { id: "asc" } })).map(
