@@ -298,3 +298,79 @@ describe("/campaign archive", () => {
     expect(await databaseFingerprint(e2e)).toEqual(before);
   });
 });
+
+describe("campaign names", () => {
+  it("given a name typed in another case and spacing, every command that takes a campaign finds it", async () => {
+    const typed = "  desk   LAMPS ";
+    const { postId, reply: queued } = await queuePost(e2e, {
+      campaign: typed,
+      text: "Found in any case",
+      at: "next",
+    });
+    expect(queued).toMatch(/^Queued post #/);
+
+    const list = await e2e.discord.runCommand({
+      user: TEAM.member,
+      name: "post",
+      subcommand: "list",
+      options: { campaign: typed },
+    });
+    expect((await list.reply()).content).toContain(`#${postId}`);
+    expect((await campaignCommand("show", { campaign: typed })).reply.content).toMatch(
+      /^\*\*Desk Lamps\*\* \(active\)/,
+    );
+    for (const [subcommand, status] of [
+      ["pause", "paused"],
+      ["resume", "active"],
+    ] as const) {
+      expect((await campaignCommand(subcommand, { campaign: typed })).reply.content).toBe(
+        `Campaign **Desk Lamps** is now ${status}.`,
+      );
+    }
+    expect((await campaignCommand("edit", { campaign: typed, epc: 0.7 })).reply.content).toMatch(
+      /^Changed campaign \*\*Desk Lamps\*\*/,
+    );
+    const report = await e2e.discord.runCommand({
+      user: TEAM.member,
+      name: "report",
+      options: { campaign: typed },
+    });
+    expect((await report.reply()).embeds).toHaveLength(1);
+    const choices = await e2e.discord.autocomplete({
+      user: TEAM.manager,
+      name: "campaign",
+      subcommand: "archive",
+      options: { campaign: "LAMP" },
+      focused: "campaign",
+    });
+    expect(choices.choices).toEqual([{ name: "Desk Lamps", value: "Desk Lamps" }]);
+    expect((await campaignCommand("archive", { campaign: typed })).reply.content).toMatch(
+      /^Archive \*\*Desk Lamps\*\*\?/,
+    );
+  });
+
+  it("offers an archived campaign only where it can be acted on, and its name once when a new campaign took it", async () => {
+    const { reply } = await campaignCommand("archive", { campaign: "Desk Lamps" });
+    const press = await e2e.discord.pressButton({
+      user: TEAM.manager,
+      message: reply,
+      customId: buttonsOf(reply)[0]?.id ?? "",
+    });
+    await press.reply();
+    const offered = async (subcommand: string) =>
+      (
+        await e2e.discord.autocomplete({
+          user: TEAM.manager,
+          name: "campaign",
+          subcommand,
+          options: { campaign: "desk" },
+          focused: "campaign",
+        })
+      ).choices;
+    expect(await offered("edit")).toEqual([]);
+    expect(await offered("show")).toEqual([{ name: "Desk Lamps", value: "Desk Lamps" }]);
+    await createCampaign(e2e);
+    expect(await offered("show")).toEqual([{ name: "Desk Lamps", value: "Desk Lamps" }]);
+    expect(await offered("edit")).toEqual([{ name: "Desk Lamps", value: "Desk Lamps" }]);
+  });
+});
