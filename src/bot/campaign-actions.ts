@@ -37,7 +37,9 @@ export function archiveConfirmation(
       new ActionRowBuilder<ButtonBuilder>().addComponents(
         new ButtonBuilder()
           .setCustomId(campaignButtonId("archive", campaign.id))
-          .setLabel(`Archive and cancel ${plural(waiting, "post", "posts")}`)
+          .setLabel(
+            waiting === 0 ? "Archive" : `Archive and cancel ${plural(waiting, "post", "posts")}`,
+          )
           .setStyle(ButtonStyle.Danger),
       ),
     ],
@@ -57,7 +59,11 @@ export async function runCampaignAction(
     target.campaignId,
     auditActor(interaction),
   );
-  await refreshAll(ctx, cancelled);
+  // Only messages that exist are updated: a cancelled post is not worth a new message.
+  await refreshAll(
+    ctx,
+    cancelled.filter((post) => post.approvalMessage !== null),
+  );
   return {
     content: `Campaign **${campaign.name}** is now archived: ${plural(cancelled.length, "post", "posts")} cancelled. The name is free for a new campaign.`,
     allowedMentions: NO_MENTIONS,

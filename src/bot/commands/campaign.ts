@@ -200,7 +200,7 @@ function describe(campaign: Campaign): string {
   return [
     `**${campaign.name}** (${campaign.status}) · niche ${campaign.niche}`,
     `Slots: ${days} at ${campaign.schedule.times.join(", ")} (${campaign.timezone})`,
-    `Default link: ${campaign.defaultLink ?? "none"} · EPC ${campaign.epc}${campaign.adult ? " · adult" : ""}`,
+    `Default link: ${campaign.defaultLink ?? "none"} · EPC ${campaign.epc}${campaign.adult ? " · adult" : ""}${campaign.disclosureTag === null ? "" : ` · disclosure tag ${campaign.disclosureTag}`}${campaign.paidPartnership ? "" : " · no paid-partnership label"}`,
   ].join("\n");
 }
 
