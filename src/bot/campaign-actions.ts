@@ -56,6 +56,7 @@ export async function runCampaignAction(
   const settings = await ctx.settings.get(ctx.guildId);
   requireRole(actorOf(interaction), settings, "content_manager", "archive campaigns");
   const { campaign, cancelled } = await ctx.campaigns.archive(
+    ctx.guildId,
     target.campaignId,
     auditActor(interaction),
   );

@@ -286,9 +286,7 @@ export const CANCELLED_BY_ARCHIVE = POST_STATUSES.filter((status) =>
 
 /** What an edit did, for the member's reply and the approval channel's summary. */
 export interface CampaignEdit {
-  before: Campaign;
   campaign: Campaign;
-  changes: CampaignChanges;
   /** Why approved posts went back to approval; empty when none had to. */
   reapprovalBecause: ReapprovalField[];
   sentBack: Post[];
@@ -436,9 +434,7 @@ export class CampaignService {
     const { campaign, posts } = await this.campaigns.update(before.id, changes, audit, sweep);
     this.onChange();
     return {
-      before,
       campaign,
-      changes,
       reapprovalBecause,
       sentBack: posts,
       breakingRules: posts.filter((post) => !passesRules(campaign, post)),
@@ -461,10 +457,15 @@ export class CampaignService {
    * for a new campaign afterwards. A post being published right now finishes.
    */
   async archive(
+    guildId: string,
     campaignId: number,
     actor: string,
   ): Promise<{ campaign: Campaign; cancelled: Post[] }> {
     const campaign = await this.getById(campaignId);
+    // The id comes from a button, so it is checked against the guild it was pressed in.
+    if (campaign.guildId !== guildId) {
+      throw new DomainError("campaign_not_found", `Campaign #${campaignId} no longer exists.`);
+    }
     if (campaign.status === "archived") {
       throw new DomainError(
         "campaign_state",

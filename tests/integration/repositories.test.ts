@@ -132,7 +132,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       await expectRefusal(campaigns.pause(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
       expect((await campaigns.resume(GUILD, "Desk Gadgets", MANAGER)).status).toBe("active");
       const { id } = await campaigns.get(GUILD, "Desk Gadgets");
-      expect((await campaigns.archive(id, MANAGER)).campaign.status).toBe("archived");
+      expect((await campaigns.archive(GUILD, id, MANAGER)).campaign.status).toBe("archived");
       await expectRefusal(campaigns.resume(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
       await expectRefusal(campaigns.pause(GUILD, "Nope", MANAGER), "campaign_not_found");
       const actions = (await db.prisma.auditEvent.findMany({ orderBy: { id: "asc" } })).map(
@@ -228,7 +228,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
           .name,
       ).toBe("desk chairs");
 
-      await campaigns.archive((await campaigns.get(GUILD, "Desk Gadgets")).id, MANAGER);
+      await campaigns.archive(GUILD, (await campaigns.get(GUILD, "Desk Gadgets")).id, MANAGER);
       const renamed = await campaigns.edit(GUILD, "Desk Chairs", { name: "Desk Gadgets" }, MANAGER);
       expect(renamed.campaign).toMatchObject({
         id: chairs.id,
@@ -252,7 +252,16 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         await postRepository.countInCampaign(campaign.id, ["pending_approval", "approved"]),
       ).toBe(2);
 
-      const { campaign: archived, cancelled } = await campaigns.archive(campaign.id, MANAGER);
+      // A button's campaign id from another guild finds nothing here.
+      await expectRefusal(
+        campaigns.archive("999999999999999999", campaign.id, MANAGER),
+        "campaign_not_found",
+      );
+      const { campaign: archived, cancelled } = await campaigns.archive(
+        GUILD,
+        campaign.id,
+        MANAGER,
+      );
       expect(archived.status).toBe("archived");
       expect(cancelled.map((post) => [post.id, post.status]).sort()).toEqual([
         [a, "cancelled"],
@@ -269,7 +278,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         "post.cancel",
         "post.cancel",
       ]);
-      await expectRefusal(campaigns.archive(campaign.id, MANAGER), "campaign_state");
+      await expectRefusal(campaigns.archive(GUILD, campaign.id, MANAGER), "campaign_state");
       await expectRefusal(
         campaigns.edit(GUILD, "Desk Gadgets", { epc: 1 }, MANAGER),
         "campaign_state",
