@@ -108,7 +108,7 @@ export async function startHerald(
     logger,
     xHttpAgent: overrides.xHttpAgent,
   });
-  const campaigns = new CampaignService(campaignRepository, () => runner.wake());
+  const campaigns = new CampaignService(campaignRepository, postRepository, () => runner.wake());
   const posts = new PostService({
     campaigns: campaignRepository,
     posts: postRepository,

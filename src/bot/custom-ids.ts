@@ -95,3 +95,25 @@ export function parsePageTarget(customId: string): PageTarget | null {
   const parsed = pageIdParts.safeParse(customId.split(":"));
   return parsed.success ? parsed.data : null;
 }
+
+/** Actions a campaign button confirms; the campaign's id travels in the custom id. */
+export const CAMPAIGN_ACTIONS = ["archive"] as const;
+export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
+
+export interface CampaignTarget {
+  action: CampaignAction;
+  campaignId: number;
+}
+
+export function campaignButtonId(action: CampaignAction, campaignId: number): string {
+  return `campaign:${action}:${campaignId}`;
+}
+
+/** Parses a campaign button's custom id; null means "not one of Herald's campaign ids". */
+export function parseCampaignTarget(customId: string): CampaignTarget | null {
+  const match = /^campaign:([a-z]+):(\d{1,12})$/.exec(customId);
+  if (match === null) return null;
+  const [, action, id] = match;
+  if (!CAMPAIGN_ACTIONS.includes(action as CampaignAction)) return null;
+  return { action: action as CampaignAction, campaignId: Number(id) };
+}

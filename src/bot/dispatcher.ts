@@ -12,12 +12,14 @@ import { z } from "zod";
 import { isDomainError } from "../domain/errors.ts";
 import { requireRole } from "../domain/roles.ts";
 import { actorOf, auditActor } from "./actor.ts";
+import { runCampaignAction } from "./campaign-actions.ts";
 import { campaignsPage } from "./commands/campaign.ts";
 import { postsPage } from "./commands/post.ts";
 import { X_CONNECT_FIELDS } from "./commands/x.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
 import {
   type PageTarget,
+  parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
   X_CONNECT_MODAL_ID,
@@ -104,6 +106,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       const page = parsePageTarget(interaction.customId);
       if (page !== null) {
         await turnPage(interaction, page);
+        return;
+      }
+      const campaignTarget = parseCampaignTarget(interaction.customId);
+      if (campaignTarget !== null) {
+        await answer(interaction, () => runCampaignAction(campaignTarget, interaction, ctx));
         return;
       }
       const target = parsePostTarget(interaction.customId);

@@ -2,16 +2,18 @@ import type { AuditNote } from "../domain/audit.ts";
 import {
   CAMPAIGN_STATUSES,
   type Campaign,
+  type CampaignChanges,
   type CampaignStatus,
   type NewCampaign,
-  normaliseCampaignName,
-  slugify,
+  nameKey,
 } from "../domain/campaigns.ts";
-import { DomainError, isDomainError } from "../domain/errors.ts";
-import type { CampaignRepository, PageWindow } from "../domain/ports.ts";
+import { DomainError } from "../domain/errors.ts";
+import type { CampaignRepository, CampaignUpdate, PageWindow, PostSweep } from "../domain/ports.ts";
 import { scheduleSchema } from "../domain/schedule.ts";
-import type { Campaign as CampaignRow, PrismaClient } from "../generated/prisma/client.ts";
+import type { Campaign as CampaignRow, Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
+import { providerOfClient } from "./client.ts";
+import { sweepCampaignPosts } from "./post-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
 
 function toCampaign(row: CampaignRow): Campaign {
@@ -25,16 +27,6 @@ function toCampaign(row: CampaignRow): Campaign {
     status,
     schedule: scheduleSchema.parse(JSON.parse(row.schedule)),
   };
-}
-
-/** The slug a typed name would have; null for a name with no letters or digits. */
-function slugOf(name: string): string | null {
-  try {
-    return slugify(normaliseCampaignName(name));
-  } catch (error) {
-    if (isDomainError(error)) return null;
-    throw error;
-  }
 }
 
 export class PrismaCampaignRepository implements CampaignRepository {
@@ -59,12 +51,7 @@ export class PrismaCampaignRepository implements CampaignRepository {
       });
       return toCampaign(row);
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new DomainError(
-          "campaign_name_taken",
-          `A campaign called "${campaign.name}" (or one with the same short name "${campaign.slug}") already exists. Pick another name.`,
-        );
-      }
+      if (isUniqueViolation(error)) throw nameTaken(campaign.name, campaign.slug);
       throw error;
     }
   }
@@ -74,7 +61,7 @@ export class PrismaCampaignRepository implements CampaignRepository {
    * "Desk Lamps"). A live campaign wins over archived ones of the same name, then the newest.
    */
   async findByName(guildId: string, name: string): Promise<Campaign | null> {
-    const slug = slugOf(name);
+    const slug = nameKey(name);
     if (slug === null) return null;
     const [row] = await this.prisma.campaign.findMany({
       where: { guildId, slug },
@@ -102,13 +89,49 @@ export class PrismaCampaignRepository implements CampaignRepository {
     return this.prisma.campaign.count({ where: { guildId } });
   }
 
+  async update(
+    id: number,
+    changes: CampaignChanges,
+    audit: AuditNote,
+    sweep?: PostSweep,
+  ): Promise<CampaignUpdate> {
+    const { schedule, ...fields } = changes;
+    const data: Prisma.CampaignUpdateManyMutationInput = {
+      ...fields,
+      ...(schedule === undefined ? {} : { schedule: JSON.stringify(schedule) }),
+      // The slug carries the name's uniqueness among live campaigns (see create).
+      ...(changes.slug === undefined ? {} : { liveSlug: changes.slug }),
+    };
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const { count } = await tx.campaign.updateMany({
+          where: { id, status: { not: "archived" } },
+          data,
+        });
+        if (count === 0) {
+          throw new DomainError(
+            "campaign_state",
+            "The campaign was archived while you were changing it; archived campaigns stay as they were.",
+          );
+        }
+        return this.finish(tx, id, audit, sweep);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error) && changes.name !== undefined) {
+        throw nameTaken(changes.name, changes.slug ?? "");
+      }
+      throw error;
+    }
+  }
+
   async changeStatus(
     id: number,
     from: CampaignStatus,
     to: CampaignStatus,
     audit: AuditNote,
-  ): Promise<Campaign> {
-    const row = await this.prisma.$transaction(async (tx) => {
+    sweep?: PostSweep,
+  ): Promise<CampaignUpdate> {
+    return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.campaign.updateMany({
         where: { id, status: from },
         // Archiving frees the name for a new campaign; the archived one keeps its slug for reports.
@@ -120,14 +143,30 @@ export class PrismaCampaignRepository implements CampaignRepository {
           `The campaign changed while you were working on it (it is no longer ${from}); look at it again with /campaign show.`,
         );
       }
-      const updated = await tx.campaign.findUniqueOrThrow({ where: { id } });
-      await writeAudit(
-        tx,
-        { guildId: updated.guildId, targetType: "campaign", targetId: id },
-        audit,
-      );
-      return updated;
+      return this.finish(tx, id, audit, sweep);
     });
-    return toCampaign(row);
   }
+
+  /** The rest of a campaign change, in its transaction: audit event, then the posts that follow. */
+  private async finish(
+    tx: Prisma.TransactionClient,
+    id: number,
+    audit: AuditNote,
+    sweep: PostSweep | undefined,
+  ): Promise<CampaignUpdate> {
+    const updated = await tx.campaign.findUniqueOrThrow({ where: { id } });
+    await writeAudit(tx, { guildId: updated.guildId, targetType: "campaign", targetId: id }, audit);
+    const posts =
+      sweep === undefined
+        ? []
+        : await sweepCampaignPosts(tx, providerOfClient(this.prisma), id, sweep);
+    return { campaign: toCampaign(updated), posts };
+  }
+}
+
+function nameTaken(name: string, slug: string): DomainError {
+  return new DomainError(
+    "campaign_name_taken",
+    `A campaign called "${name}" (or one with the same short name "${slug}") already exists. Pick another name.`,
+  );
 }

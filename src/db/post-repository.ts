@@ -1,7 +1,12 @@
 import { z } from "zod";
 import type { AuditNote } from "../domain/audit.ts";
-import type { PostMove, PostRepository } from "../domain/ports.ts";
-import { movedMeanwhile, POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
+import type { PostMove, PostRepository, PostSweep } from "../domain/ports.ts";
+import {
+  movedMeanwhile,
+  nextStatus,
+  POST_STATUSES,
+  type PostStatus,
+} from "../domain/post-lifecycle.ts";
 import {
   type NewPost,
   type Post,
@@ -18,6 +23,7 @@ import type {
 import { Prisma } from "../generated/prisma/client.ts";
 import { type AuditTarget, auditRow, writeAudit, writeAudits } from "./audit-writer.ts";
 import { providerOfClient } from "./client.ts";
+import type { DatabaseProvider } from "./database-url.ts";
 
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
 
@@ -104,6 +110,77 @@ function inOrderOf(ids: readonly number[], posts: Post[]): Post[] {
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+/**
+ * Applies each move as one conditional update inside the caller's transaction, with its audit
+ * event; the result for a move is the moved post, or null where someone else moved it first.
+ */
+export async function applyPostMoves(
+  tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
+  moves: readonly PostMove[],
+): Promise<(Post | null)[]> {
+  // A move whose post left `from` changes nothing. In id order, so that two instances' batches
+  // lock shared rows in the same order (no deadlock).
+  const applied = moves.map(() => false);
+  const byIdOrder = [...moves.keys()].sort(
+    (a, b) => (moves[a]?.id ?? 0) - (moves[b]?.id ?? 0) || a - b,
+  );
+  for (const i of byIdOrder) {
+    const move = moves[i] as PostMove;
+    const { count } = await tx.post.updateMany({
+      where: { id: move.id, status: move.from },
+      data: toData(move.changes),
+    });
+    applied[i] = count === 1;
+  }
+  const moved = await tx.post.findMany({
+    where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },
+    include: { ...withLink, campaign: { select: { guildId: true } } },
+  });
+  const byId = new Map(moved.map((row) => [row.id, row]));
+  await writeAudits(
+    tx,
+    provider,
+    moves.flatMap((move, i) => {
+      const row = byId.get(move.id);
+      if (!applied[i] || row === undefined) return [];
+      return [auditRow(postTarget(row), move.audit)];
+    }),
+  );
+  return moves.map((move, i) => {
+    const row = applied[i] ? byId.get(move.id) : undefined;
+    return row === undefined ? null : toPost(row);
+  });
+}
+
+/**
+ * Moves the campaign's posts that are in one of the sweep's statuses, inside the caller's
+ * transaction (the campaign change they follow), each with its audit event.
+ */
+export async function sweepCampaignPosts(
+  tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
+  campaignId: number,
+  sweep: PostSweep,
+): Promise<Post[]> {
+  const rows = await tx.post.findMany({
+    where: { campaignId, status: { in: [...sweep.statuses] } },
+    select: { id: true, status: true },
+  });
+  const moves = rows.map((row): PostMove => {
+    const from = postStatusSchema.parse(row.status);
+    const to = nextStatus(from, sweep.event, row.id);
+    return {
+      id: row.id,
+      from,
+      changes: { ...sweep.changes, status: to },
+      audit: { ...sweep.audit, payload: { from, to, ...sweep.audit.payload } },
+    };
+  });
+  const moved = await applyPostMoves(tx, provider, moves);
+  return moved.filter((post): post is Post => post !== null);
+}
+
 export class PrismaPostRepository implements PostRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -178,38 +255,13 @@ export class PrismaPostRepository implements PostRepository {
 
   async transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]> {
     if (moves.length === 0) return [];
-    const rows = await this.prisma.$transaction(async (tx) => {
-      // One conditional update per move: a move whose post left `from` changes nothing. In id
-      // order, so that two instances' batches lock shared rows in the same order (no deadlock).
-      const applied = moves.map(() => false);
-      const byIdOrder = [...moves.keys()].sort(
-        (a, b) => (moves[a]?.id ?? 0) - (moves[b]?.id ?? 0) || a - b,
-      );
-      for (const i of byIdOrder) {
-        const move = moves[i] as PostMove;
-        const { count } = await tx.post.updateMany({
-          where: { id: move.id, status: move.from },
-          data: toData(move.changes),
-        });
-        applied[i] = count === 1;
-      }
-      const moved = await tx.post.findMany({
-        where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },
-        include: { ...withLink, campaign: { select: { guildId: true } } },
-      });
-      const byId = new Map(moved.map((row) => [row.id, row]));
-      await writeAudits(
-        tx,
-        providerOfClient(this.prisma),
-        moves.flatMap((move, i) => {
-          const row = byId.get(move.id);
-          if (!applied[i] || row === undefined) return [];
-          return [auditRow(postTarget(row), move.audit)];
-        }),
-      );
-      return moves.map((move, i) => (applied[i] ? (byId.get(move.id) ?? null) : null));
-    });
-    return rows.map((row) => (row === null ? null : toPost(row)));
+    return this.prisma.$transaction((tx) =>
+      applyPostMoves(tx, providerOfClient(this.prisma), moves),
+    );
+  }
+
+  async countInCampaign(campaignId: number, statuses: readonly PostStatus[]): Promise<number> {
+    return this.prisma.post.count({ where: { campaignId, status: { in: [...statuses] } } });
   }
 
   async claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]> {

@@ -1,7 +1,10 @@
 import { validateAffiliateUrl } from "./affiliate-link.ts";
 import type { AuditNote } from "./audit.ts";
-import { DomainError } from "./errors.ts";
-import type { CampaignRepository, PageWindow } from "./ports.ts";
+import { checkPostContent } from "./content-policy.ts";
+import { DomainError, isDomainError } from "./errors.ts";
+import type { CampaignRepository, PageWindow, PostRepository, PostSweep } from "./ports.ts";
+import { canTransition, POST_STATUSES } from "./post-lifecycle.ts";
+import type { Post } from "./posts.ts";
 import { assertTimeZone, parseSchedule, type Schedule } from "./schedule.ts";
 
 export const CAMPAIGN_STATUSES = ["active", "paused", "archived"] as const;
@@ -45,8 +48,34 @@ export interface CreateCampaignInput {
   paidPartnership?: boolean | undefined;
 }
 
+/** What `/campaign edit` collects: only the options the member gave, as typed. */
+export type EditCampaignInput = {
+  [Field in Exclude<keyof CreateCampaignInput, "guildId">]?: CreateCampaignInput[Field] | undefined;
+};
+
+/** The fields a campaign edit may change. */
+export type CampaignChanges = Partial<
+  Pick<
+    Campaign,
+    | "name"
+    | "slug"
+    | "niche"
+    | "xAccountId"
+    | "timezone"
+    | "schedule"
+    | "adult"
+    | "defaultLink"
+    | "epc"
+    | "paidPartnership"
+    | "disclosureTag"
+  >
+>;
+
 const MAX_NAME_LENGTH = 80;
 const MAX_NICHE_LENGTH = 40;
+const MAX_DISCLOSURE_TAG_LENGTH = 30;
+/** Typed as the link or disclosure tag of `/campaign edit`, removes it. */
+export const CLEAR_VALUE = "none";
 
 export function normaliseCampaignName(input: string): string {
   const name = input.normalize("NFKC").replace(/\s+/g, " ").trim();
@@ -79,6 +108,31 @@ export function slugify(name: string): string {
   return slug;
 }
 
+/**
+ * The key a typed campaign name is matched by: its slug, so case and spacing do not matter
+ * ("desk  LAMPS" finds "Desk Lamps"). Null for a name no campaign can have.
+ */
+export function nameKey(typed: string): string | null {
+  try {
+    return slugify(normaliseCampaignName(typed));
+  } catch (error) {
+    if (isDomainError(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * The campaign a typed name means, among `campaigns`, as CampaignRepository.findByName picks it:
+ * the live one, else the newest archived one.
+ */
+export function campaignNamed(campaigns: readonly Campaign[], typed: string): Campaign | undefined {
+  const key = nameKey(typed);
+  const named = campaigns.filter((campaign) => key !== null && campaign.slug === key);
+  return (
+    named.find((campaign) => campaign.status !== "archived") ?? named.sort((a, b) => b.id - a.id)[0]
+  );
+}
+
 /** Niches are free labels; one spelling per label keeps reports grouped ("Home  Office" = "home office"). */
 export function normaliseNiche(input: string): string {
   const niche = input.normalize("NFKC").replace(/\s+/g, " ").trim().toLowerCase();
@@ -108,6 +162,13 @@ function validateEpc(epc: number | undefined): number {
 function validateDisclosureTag(tag: string | undefined): string | null {
   const trimmed = tag?.trim();
   if (trimmed === undefined || trimmed === "") return null;
+  const word = trimmed.replace(/^#/, "");
+  if ([...word].length > MAX_DISCLOSURE_TAG_LENGTH) {
+    throw new DomainError(
+      "invalid_input",
+      `The disclosure tag is ${[...word].length} characters; keep it to ${MAX_DISCLOSURE_TAG_LENGTH}, e.g. #ad.`,
+    );
+  }
   if (!/^#?[\p{L}\p{N}_]{1,30}$/u.test(trimmed)) {
     throw new DomainError(
       "invalid_input",
@@ -135,6 +196,120 @@ export function prepareCampaign(input: CreateCampaignInput, createdBy: string): 
     disclosureTag: validateDisclosureTag(input.disclosureTag),
     createdBy,
   };
+}
+
+function daysText(schedule: Schedule): string {
+  return schedule.days === "daily" ? "daily" : schedule.days.join(",");
+}
+
+/**
+ * Validates what `/campaign edit` was given, with the rules of create, and keeps what differs
+ * from the campaign as it is. Refuses an edit that gives nothing, or nothing new.
+ */
+export function prepareCampaignChanges(
+  campaign: Campaign,
+  input: EditCampaignInput,
+): CampaignChanges {
+  const wanted: CampaignChanges = {};
+  if (input.name !== undefined) {
+    wanted.name = normaliseCampaignName(input.name);
+    wanted.slug = slugify(wanted.name);
+  }
+  if (input.niche !== undefined) wanted.niche = normaliseNiche(input.niche);
+  if (input.times !== undefined || input.days !== undefined) {
+    // Either part alone keeps the other as it is.
+    wanted.schedule = parseSchedule({
+      times: input.times ?? campaign.schedule.times.join(","),
+      days: input.days ?? daysText(campaign.schedule),
+    });
+  }
+  if (input.timezone !== undefined) wanted.timezone = assertTimeZone(input.timezone);
+  if (input.link !== undefined) {
+    wanted.defaultLink = isClear(input.link) ? null : validateAffiliateUrl(input.link).href;
+  }
+  if (input.adult !== undefined) wanted.adult = input.adult;
+  if (input.epc !== undefined) wanted.epc = validateEpc(input.epc);
+  if (input.xAccountId !== undefined) wanted.xAccountId = input.xAccountId;
+  if (input.disclosureTag !== undefined) {
+    wanted.disclosureTag = isClear(input.disclosureTag)
+      ? null
+      : validateDisclosureTag(input.disclosureTag);
+  }
+  if (input.paidPartnership !== undefined) wanted.paidPartnership = input.paidPartnership;
+  if (Object.keys(wanted).length === 0) {
+    throw new DomainError(
+      "invalid_input",
+      "Nothing to change: give at least one option besides the campaign.",
+    );
+  }
+  const changes = Object.fromEntries(
+    Object.entries(wanted).filter(
+      ([field, value]) =>
+        JSON.stringify(campaign[field as keyof CampaignChanges]) !== JSON.stringify(value),
+    ),
+  ) as CampaignChanges;
+  if (Object.keys(changes).length === 0) {
+    throw new DomainError(
+      "invalid_input",
+      `Nothing to change: campaign "${campaign.name}" already has these settings.`,
+    );
+  }
+  return changes;
+}
+
+function isClear(value: string): boolean {
+  return value.trim().toLowerCase() === CLEAR_VALUE;
+}
+
+/**
+ * The changes that alter what X receives for a post that is already approved, so an approver
+ * must look at it again: the account it goes out from, the sensitive-media mark, the link,
+ * the disclosure tag its text must carry, the paid-promotion label.
+ */
+export const REAPPROVAL_FIELDS = [
+  "xAccountId",
+  "adult",
+  "defaultLink",
+  "disclosureTag",
+  "paidPartnership",
+] as const satisfies readonly (keyof CampaignChanges)[];
+export type ReapprovalField = (typeof REAPPROVAL_FIELDS)[number];
+
+export function reapprovalFields(changes: CampaignChanges): ReapprovalField[] {
+  return REAPPROVAL_FIELDS.filter((field) => field in changes);
+}
+
+/** Posts archiving cancels: every post not yet finished that the lifecycle lets be cancelled. */
+export const CANCELLED_BY_ARCHIVE = POST_STATUSES.filter((status) =>
+  canTransition(status, "cancel"),
+);
+
+/** What an edit did, for the member's reply and the approval channel's summary. */
+export interface CampaignEdit {
+  campaign: Campaign;
+  /** Why approved posts went back to approval; empty when none had to. */
+  reapprovalBecause: ReapprovalField[];
+  sentBack: Post[];
+  /** Of `sentBack`, those that break the campaign's content rules now and need an edit. */
+  breakingRules: Post[];
+}
+
+/** Whether the post's text still passes the content policy under the campaign's (new) rules. */
+function passesRules(campaign: Campaign, post: Post): boolean {
+  try {
+    checkPostContent({
+      text: post.text,
+      trackedUrl: post.affiliateLink?.trackedUrl ?? null,
+      adult: campaign.adult,
+      disclosureTag: campaign.disclosureTag,
+      // Duplicates are about the text, which the campaign edit did not change.
+      recentTextsForAccount: [],
+    });
+    return true;
+  } catch (error) {
+    if (isDomainError(error)) return false;
+    throw error;
+  }
 }
 
 type CampaignEvent = "pause" | "resume" | "archive";
@@ -177,7 +352,8 @@ export async function requireCampaign(
 export class CampaignService {
   constructor(
     private readonly campaigns: CampaignRepository,
-    /** Told after a status change, so the runner picks up (or drops) the campaign's posts. */
+    private readonly posts: Pick<PostRepository, "countInCampaign">,
+    /** Told after a change, so the runner picks up (or drops) the campaign's posts. */
     private readonly onChange: () => void = () => {},
   ) {}
 
@@ -223,8 +399,95 @@ export class CampaignService {
     return this.move(guildId, name, "resume", actor);
   }
 
-  archive(guildId: string, name: string, actor: string): Promise<Campaign> {
-    return this.move(guildId, name, "archive", actor);
+  /**
+   * Changes what `/campaign edit` was given. When the change alters what X would receive, the
+   * campaign's approved posts go back to approval in the same transaction (their approval
+   * cleared). Posting times only steer future slot choices: queued posts keep theirs.
+   */
+  async edit(
+    guildId: string,
+    name: string,
+    input: EditCampaignInput,
+    actor: string,
+  ): Promise<CampaignEdit> {
+    const before = await this.get(guildId, name);
+    if (before.status === "archived") {
+      throw new DomainError(
+        "campaign_state",
+        `Campaign "${before.name}" is archived; archived campaigns cannot be changed.`,
+      );
+    }
+    const changes = prepareCampaignChanges(before, input);
+    const reapprovalBecause = reapprovalFields(changes);
+    const sweep: PostSweep | undefined =
+      reapprovalBecause.length === 0
+        ? undefined
+        : {
+            statuses: ["approved"],
+            event: "edit",
+            changes: { approval: null },
+            audit: { actor, action: "post.edit", payload: { because: reapprovalBecause } },
+          };
+    const audit: AuditNote = {
+      actor,
+      action: "campaign.edited",
+      payload: {
+        changes: Object.fromEntries(
+          Object.entries(changes).map(([field, to]) => [
+            field,
+            { from: before[field as keyof CampaignChanges], to },
+          ]),
+        ),
+      },
+    };
+    const { campaign, posts } = await this.campaigns.update(before.id, changes, audit, sweep);
+    this.onChange();
+    return {
+      campaign,
+      reapprovalBecause,
+      sentBack: posts,
+      breakingRules: posts.filter((post) => !passesRules(campaign, post)),
+    };
+  }
+
+  /** What archiving would do, before the member confirms: the campaign and its waiting posts. */
+  async archivePreview(
+    guildId: string,
+    name: string,
+  ): Promise<{ campaign: Campaign; waiting: number }> {
+    const campaign = await this.get(guildId, name);
+    nextCampaignStatus(campaign, "archive");
+    const waiting = await this.posts.countInCampaign(campaign.id, CANCELLED_BY_ARCHIVE);
+    return { campaign, waiting };
+  }
+
+  /**
+   * Archives the campaign and cancels its waiting posts in one transaction; its name is free
+   * for a new campaign afterwards. A post being published right now finishes.
+   */
+  async archive(
+    guildId: string,
+    campaignId: number,
+    actor: string,
+  ): Promise<{ campaign: Campaign; cancelled: Post[] }> {
+    const campaign = await this.getById(campaignId);
+    // The id comes from a button, so it is checked against the guild it was pressed in.
+    if (campaign.guildId !== guildId) {
+      throw new DomainError("campaign_not_found", `Campaign #${campaignId} no longer exists.`);
+    }
+    if (campaign.status === "archived") {
+      throw new DomainError(
+        "campaign_state",
+        `Campaign "${campaign.name}" is already archived; nothing changed.`,
+      );
+    }
+    const { campaign: archived, posts } = await this.transition(campaign, "archive", actor, {
+      statuses: CANCELLED_BY_ARCHIVE,
+      event: "cancel",
+      changes: {},
+      audit: { actor, action: "post.cancel", payload: { because: "campaign.archived" } },
+    });
+    return { campaign: archived, cancelled: posts };
   }
 
   private async move(
@@ -233,14 +496,23 @@ export class CampaignService {
     event: CampaignEvent,
     actor: string,
   ): Promise<Campaign> {
-    const campaign = await this.get(guildId, name);
+    const { campaign } = await this.transition(await this.get(guildId, name), event, actor);
+    return campaign;
+  }
+
+  private async transition(
+    campaign: Campaign,
+    event: CampaignEvent,
+    actor: string,
+    sweep?: PostSweep,
+  ) {
     const to = nextCampaignStatus(campaign, event);
     const audit: AuditNote = {
       actor,
       action: `campaign.${to}`,
       payload: { from: campaign.status, to },
     };
-    const moved = await this.campaigns.changeStatus(campaign.id, campaign.status, to, audit);
+    const moved = await this.campaigns.changeStatus(campaign.id, campaign.status, to, audit, sweep);
     this.onChange();
     return moved;
   }

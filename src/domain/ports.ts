@@ -1,6 +1,6 @@
 import type { AuditNote } from "./audit.ts";
-import type { Campaign, CampaignStatus, NewCampaign } from "./campaigns.ts";
-import type { PostStatus } from "./post-lifecycle.ts";
+import type { Campaign, CampaignChanges, CampaignStatus, NewCampaign } from "./campaigns.ts";
+import type { PostEvent, PostStatus } from "./post-lifecycle.ts";
 import type { NewPost, Post, PostChanges, PostCountFilter, PostFilter } from "./posts.ts";
 import type { XCredentials } from "./secrets.ts";
 import type { NewXAccount, XAccount, XAccountStatus } from "./x-accounts.ts";
@@ -18,6 +18,24 @@ export interface PageWindow {
   limit: number;
 }
 
+/**
+ * The campaign's posts that move with a change to the campaign, in the same transaction: those
+ * in `statuses` when it runs, each by `event` with `changes` and an audit event (`audit`, its
+ * payload completed with the post's from and to).
+ */
+export interface PostSweep {
+  statuses: readonly PostStatus[];
+  event: PostEvent;
+  changes: PostChanges;
+  audit: AuditNote;
+}
+
+/** A changed campaign and the posts its sweep moved. */
+export interface CampaignUpdate {
+  campaign: Campaign;
+  posts: Post[];
+}
+
 export interface CampaignRepository {
   /** Refuses with `campaign_name_taken` when the name or its slug is used in the guild. */
   create(campaign: NewCampaign, audit: AuditNote): Promise<Campaign>;
@@ -26,13 +44,28 @@ export interface CampaignRepository {
   /** By name, then id: a stable order, so consecutive pages neither overlap nor skip. */
   list(guildId: string, window?: PageWindow): Promise<Campaign[]>;
   count(guildId: string): Promise<number>;
-  /** Moves `from` → `to` only if the campaign is still in `from`; refuses with `campaign_state`. */
+  /**
+   * Applies `changes` to a campaign that is not archived, with its audit event and the sweep's
+   * post moves, in one transaction. Refuses with `campaign_name_taken` when the new name or its
+   * slug belongs to another live campaign, and with `campaign_state` when it was archived.
+   */
+  update(
+    id: number,
+    changes: CampaignChanges,
+    audit: AuditNote,
+    sweep?: PostSweep,
+  ): Promise<CampaignUpdate>;
+  /**
+   * Moves `from` → `to` only if the campaign is still in `from`, with the sweep's post moves in
+   * the same transaction; refuses with `campaign_state`.
+   */
   changeStatus(
     id: number,
     from: CampaignStatus,
     to: CampaignStatus,
     audit: AuditNote,
-  ): Promise<Campaign>;
+    sweep?: PostSweep,
+  ): Promise<CampaignUpdate>;
 }
 
 /** One post's transition, as PostRepository.transition takes it. */
@@ -76,6 +109,8 @@ export interface PostRepository {
    * the order of `ids`.
    */
   claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]>;
+  /** How many of the campaign's posts are in one of `statuses`. */
+  countInCampaign(campaignId: number, statuses: readonly PostStatus[]): Promise<number>;
   /** Scheduled instants of the campaign's live posts at or after `from`, for "next free slot". */
   takenSlots(campaignId: number, from: Date): Promise<Date[]>;
   /**

@@ -159,6 +159,17 @@ export class PostService {
   }
 
   async approve(postId: number, actor: string): Promise<Post> {
+    const post = await this.postById(postId);
+    nextStatus(post.status, "approve", post.id);
+    // The campaign's rules may have changed since the post was queued (a disclosure tag set, the
+    // campaign marked adult): a post that breaks them now is not approved, it is edited first.
+    await this.checkContent(
+      await this.campaignById(post.campaignId),
+      post.text,
+      post.affiliateLink?.trackedUrl ?? null,
+      post.scheduledAt,
+      post.id,
+    );
     const now = this.deps.clock.now();
     return this.move(postId, "approve", actor, () => ({
       approval: { by: actor, at: now, decision: "approved", reason: null },

@@ -11,7 +11,7 @@ import {
   type DailyPoint,
   datesBetween,
 } from "./analytics.ts";
-import type { Campaign } from "./campaigns.ts";
+import { type Campaign, campaignNamed } from "./campaigns.ts";
 import { DomainError } from "./errors.ts";
 import type { MetricsSnapshot } from "./metrics.ts";
 import type { CampaignRepository, Clock, XAccountRepository } from "./ports.ts";
@@ -135,10 +135,7 @@ export class ReportService {
     const campaigns = await this.deps.campaigns.list(guildId);
     const campaign = request.campaign?.trim();
     const niche = request.niche?.trim().toLowerCase();
-    const chosen =
-      campaign === undefined
-        ? undefined
-        : campaigns.find((c) => c.name.toLowerCase() === campaign.toLowerCase());
+    const chosen = campaign === undefined ? undefined : campaignNamed(campaigns, campaign);
     if (campaign !== undefined && chosen === undefined) {
       throw new DomainError(
         "campaign_not_found",

@@ -117,7 +117,7 @@ function optionsFor(
 const UNEXPECTED = /Something went wrong on Herald's side/;
 /** Replies that report a change; every other reply must leave the database as it was. */
 const CHANGED =
-  /^(Created campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled)|Saved\.)/;
+  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled)|Saved\.)/;
 
 let e2e: E2E;
 beforeAll(async () => {
@@ -205,6 +205,14 @@ describe("every command's options, fuzzed", () => {
               name: "post",
               subcommand: "queue",
               options: { campaign: "Desk Lamps", text: "A lamp for the fuzzer", at: "next" },
+              user: TEAM.manager,
+            },
+          ],
+          [
+            {
+              name: "campaign",
+              subcommand: "edit",
+              options: { campaign: "desk lamps", times: "08:30", disclosure_tag: "#ad" },
               user: TEAM.manager,
             },
           ],

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
 import {
   approvalMessageOf,
+  buttonsOf,
   connectTeamAccount,
   createCampaign,
   finishE2E,
@@ -58,6 +59,12 @@ const COMMANDS: CommandCase[] = [
     name: "campaign",
     subcommand: "create",
     options: { name: "Garden Tools", niche: "garden", times: "10:00" },
+    who: MANAGERS,
+  },
+  {
+    name: "campaign",
+    subcommand: "edit",
+    options: { campaign: "Desk Lamps", epc: 0.3 },
     who: MANAGERS,
   },
   { name: "campaign", subcommand: "list", who: EVERYONE },
@@ -134,6 +141,41 @@ async function outcomeOfButton(action: (typeof BUTTONS)[number], who: Who): Prom
   return "refused";
 }
 
+/**
+ * Asks to archive a campaign of its own and presses Confirm. Discord shows the button only to
+ * the member who asked, so a member refused the command never sees it (the press-time check for
+ * a member who lost the role is in campaign-changes.test.ts).
+ */
+async function outcomeOfArchiveConfirm(who: Who): Promise<Outcome> {
+  const name = `Archived by ${who}`;
+  await createCampaign(e2e, { name });
+  const asked = await e2e.discord.runCommand({
+    user: PEOPLE[who],
+    name: "campaign",
+    subcommand: "archive",
+    options: { campaign: name },
+  });
+  const question = await asked.reply();
+  expect(asked.ephemeral).toBe(true);
+  const confirm = buttonsOf(question)[0]?.id;
+  const status = async () => (await e2e.herald.campaigns.get(TEAM.guildId, name)).status;
+  if (confirm === undefined) {
+    expect(question.content).toMatch(/^You need the /);
+    expect(await status()).toBe("active");
+    return "refused";
+  }
+  const press = await e2e.discord.pressButton({
+    user: PEOPLE[who],
+    message: question,
+    customId: confirm,
+  });
+  const reply = await press.reply();
+  expect(press.ephemeral).toBe(true);
+  if (!/^You need the /.test(reply.content)) return "allowed";
+  expect(await status()).toBe("active");
+  return "refused";
+}
+
 describe("permission matrix", () => {
   it("allows each command only to the roles design.md names, and refuses the others privately", async () => {
     const actual: Record<string, Record<Who, Outcome>> = {};
@@ -159,5 +201,12 @@ describe("permission matrix", () => {
       actual[action] = row;
     }
     expect(actual).toEqual(expected);
+  });
+
+  it("lets only content managers (and admins) archive through the Confirm button", async () => {
+    const actual = {} as Record<Who, Outcome>;
+    for (const who of Object.keys(PEOPLE) as Who[])
+      actual[who] = await outcomeOfArchiveConfirm(who);
+    expect(actual).toEqual(MANAGERS);
   });
 });

@@ -136,6 +136,27 @@ describe("reports from the database", () => {
     expect(home.failed).toEqual([]);
   });
 
+  it("given an archived campaign, keeps it in the totals and by name; a new campaign of that name takes the name", async () => {
+    const campaigns = new PrismaCampaignRepository(db.prisma);
+    await campaigns.changeStatus(ids.desk as number, "active", "archived", {
+      actor: "test",
+      action: "campaign.archived",
+    });
+    const all = await reports.report(GUILD, {});
+    expect(all.analytics.totals).toMatchObject({ posts: 2, impressions: 2000 });
+    const archived = await reports.report(GUILD, { campaign: "DESK gadgets" });
+    expect(archived.analytics.totals).toMatchObject({ posts: 1, impressions: 1200 });
+
+    const f = new ReportFixture(db.prisma, GUILD);
+    const reborn = await f.campaign("Desk Gadgets", "gadgets", 0.5);
+    expect((await reports.report(GUILD, {})).analytics.totals).toMatchObject({
+      posts: 2,
+      impressions: 2000,
+    });
+    const byName = await reports.report(GUILD, { campaign: "desk gadgets" });
+    expect(byName.analytics.byCampaign.map((row) => row.campaign.id)).toEqual([reborn]);
+  });
+
   it("given an unknown campaign, an unknown niche or an invalid range, refuses with the valid choices", async () => {
     expect(await refusal({ campaign: "Pet Toys" })).toBe(
       'There is no campaign "Pet Toys". Campaigns: Desk Gadgets, Garden Tools.',

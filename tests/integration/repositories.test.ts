@@ -32,7 +32,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
     clock = new FixedClock(new Date("2026-06-01T08:00:00Z"));
     const campaignRepository = new PrismaCampaignRepository(db.prisma);
     postRepository = new PrismaPostRepository(db.prisma);
-    campaigns = new CampaignService(campaignRepository);
+    campaigns = new CampaignService(campaignRepository, postRepository);
     posts = new PostService({ campaigns: campaignRepository, posts: postRepository, clock });
   });
   afterAll(async () => {
@@ -131,7 +131,8 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       expect((await campaigns.pause(GUILD, "Desk Gadgets", MANAGER)).status).toBe("paused");
       await expectRefusal(campaigns.pause(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
       expect((await campaigns.resume(GUILD, "Desk Gadgets", MANAGER)).status).toBe("active");
-      expect((await campaigns.archive(GUILD, "Desk Gadgets", MANAGER)).status).toBe("archived");
+      const { id } = await campaigns.get(GUILD, "Desk Gadgets");
+      expect((await campaigns.archive(GUILD, id, MANAGER)).campaign.status).toBe("archived");
       await expectRefusal(campaigns.resume(GUILD, "Desk Gadgets", MANAGER), "campaign_state");
       await expectRefusal(campaigns.pause(GUILD, "Nope", MANAGER), "campaign_not_found");
       const actions = (await db.prisma.auditEvent.findMany({ orderBy: { id: "asc" } })).map(
@@ -158,6 +159,145 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       expect(first).toHaveLength(10);
       expect([...first, ...second].map((c) => c.name)).toEqual([...names].sort());
       expect(await campaigns.list(GUILD, { offset: 20, limit: 10 })).toEqual([]);
+    });
+  });
+
+  describe("campaign changes with their posts", () => {
+    async function queueThree(): Promise<number[]> {
+      const ids: number[] = [];
+      for (const text of ["Lamp one", "Lamp two", "Lamp three"]) {
+        ids.push(
+          (
+            await posts.queue(
+              { guildId: GUILD, campaign: "Desk Gadgets", text, at: "next" },
+              MANAGER,
+            )
+          ).id,
+        );
+      }
+      return ids;
+    }
+
+    it("edits a campaign and sends its approved posts back to approval in one transaction, each with an audit event", async () => {
+      const campaign = await campaigns.create(gadgets, MANAGER);
+      const [a, b, c] = await queueThree();
+      await posts.approve(a as number, APPROVER);
+      await posts.approve(b as number, APPROVER);
+      const edit = await campaigns.edit(
+        GUILD,
+        "desk GADGETS",
+        { adult: true, times: "10:00" },
+        MANAGER,
+      );
+
+      expect(edit.campaign).toMatchObject({
+        adult: true,
+        schedule: { days: "daily", times: ["10:00"] },
+      });
+      expect(edit.reapprovalBecause).toEqual(["adult"]);
+      expect(edit.sentBack.map((post) => post.id).sort()).toEqual([a, b]);
+      for (const id of [a, b]) {
+        expect(await postRepository.findById(id as number)).toMatchObject({
+          status: "pending_approval",
+          approval: null,
+        });
+      }
+      expect((await postRepository.findById(c as number))?.status).toBe("pending_approval");
+      const audit = await db.prisma.auditEvent.findMany({
+        where: { action: { in: ["campaign.edited", "post.edit"] } },
+        orderBy: { id: "asc" },
+      });
+      expect(audit.map((event) => [event.action, event.targetId])).toEqual([
+        ["campaign.edited", String(campaign.id)],
+        ["post.edit", String(a)],
+        ["post.edit", String(b)],
+      ]);
+      expect(JSON.parse(audit[0]?.payload ?? "{}")).toEqual({
+        changes: {
+          adult: { from: false, to: true },
+          schedule: {
+            from: { days: "daily", times: ["09:00", "15:00", "21:00"] },
+            to: { days: "daily", times: ["10:00"] },
+          },
+        },
+      });
+      expect(JSON.parse(audit[1]?.payload ?? "{}")).toEqual({
+        from: "approved",
+        to: "pending_approval",
+        because: ["adult"],
+      });
+    });
+
+    it("refuses a new name a live campaign has, and writes nothing; an archived campaign's name is free", async () => {
+      await campaigns.create(gadgets, MANAGER);
+      const chairs = await campaigns.create({ ...gadgets, name: "Desk Chairs" }, MANAGER);
+      const before = await counts();
+      await expectRefusal(
+        campaigns.edit(GUILD, "Desk Chairs", { name: "DESK gadgets" }, MANAGER),
+        "campaign_name_taken",
+      );
+      expect(await counts()).toEqual(before);
+      // Same name in another case is the campaign's own name: allowed.
+      expect(
+        (await campaigns.edit(GUILD, "Desk Chairs", { name: "desk chairs" }, MANAGER)).campaign
+          .name,
+      ).toBe("desk chairs");
+
+      await campaigns.archive(GUILD, (await campaigns.get(GUILD, "Desk Gadgets")).id, MANAGER);
+      const renamed = await campaigns.edit(GUILD, "Desk Chairs", { name: "Desk Gadgets" }, MANAGER);
+      expect(renamed.campaign).toMatchObject({
+        id: chairs.id,
+        name: "Desk Gadgets",
+        slug: "desk-gadgets",
+      });
+      expect((await campaigns.get(GUILD, "desk gadgets")).id).toBe(chairs.id);
+    });
+
+    it("archives a campaign and cancels its waiting posts in one transaction; published posts stay", async () => {
+      const campaign = await campaigns.create(gadgets, MANAGER);
+      const [a, b, c] = await queueThree();
+      await posts.approve(b as number, APPROVER);
+      await postRepository.transition(
+        c as number,
+        "pending_approval",
+        { status: "rejected" },
+        { actor: APPROVER, action: "post.reject" },
+      );
+      expect(
+        await postRepository.countInCampaign(campaign.id, ["pending_approval", "approved"]),
+      ).toBe(2);
+
+      // A button's campaign id from another guild finds nothing here.
+      await expectRefusal(
+        campaigns.archive("999999999999999999", campaign.id, MANAGER),
+        "campaign_not_found",
+      );
+      const { campaign: archived, cancelled } = await campaigns.archive(
+        GUILD,
+        campaign.id,
+        MANAGER,
+      );
+      expect(archived.status).toBe("archived");
+      expect(cancelled.map((post) => [post.id, post.status]).sort()).toEqual([
+        [a, "cancelled"],
+        [b, "cancelled"],
+      ]);
+      expect((await postRepository.findById(c as number))?.status).toBe("rejected");
+      expect(await postRepository.countInCampaign(campaign.id, ["cancelled"])).toBe(2);
+      const audit = await db.prisma.auditEvent.findMany({
+        where: { action: { in: ["campaign.archived", "post.cancel"] } },
+        orderBy: { id: "asc" },
+      });
+      expect(audit.map((event) => event.action)).toEqual([
+        "campaign.archived",
+        "post.cancel",
+        "post.cancel",
+      ]);
+      await expectRefusal(campaigns.archive(GUILD, campaign.id, MANAGER), "campaign_state");
+      await expectRefusal(
+        campaigns.edit(GUILD, "Desk Gadgets", { epc: 1 }, MANAGER),
+        "campaign_state",
+      );
     });
   });
 

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
+  CANCELLED_BY_ARCHIVE,
   type Campaign,
+  campaignNamed,
   nextCampaignStatus,
   normaliseCampaignName,
   normaliseNiche,
   prepareCampaign,
+  prepareCampaignChanges,
+  reapprovalFields,
   slugify,
 } from "../../src/domain/campaigns.ts";
 import { DomainError } from "../../src/domain/errors.ts";
@@ -94,5 +98,116 @@ describe("campaign rules", () => {
       'Campaign "Summer" is archived, so it cannot be resumed.',
     );
     expect(refusal(() => nextCampaignStatus(at("active"), "resume")).code).toBe("campaign_state");
+  });
+
+  it("refuses a disclosure tag over 30 characters, saying how long it is", () => {
+    expect(
+      prepareCampaign({ ...input, disclosureTag: `#${"a".repeat(30)}` }, "discord:1").disclosureTag,
+    ).toBe(`#${"a".repeat(30)}`);
+    const tooLong = refusal(() =>
+      prepareCampaign({ ...input, disclosureTag: "a".repeat(31) }, "discord:1"),
+    );
+    expect(tooLong.code).toBe("invalid_input");
+    expect(tooLong.message).toBe("The disclosure tag is 31 characters; keep it to 30, e.g. #ad.");
+  });
+});
+
+describe("campaign edits", () => {
+  const current: Campaign = {
+    ...prepareCampaign(
+      { ...input, link: "https://shop.example/a", disclosureTag: "ad" },
+      "discord:1",
+    ),
+    id: 7,
+    status: "active",
+    createdAt: new Date("2026-06-01T08:00:00Z"),
+    updatedAt: new Date("2026-06-01T08:00:00Z"),
+  };
+
+  it("keeps only what differs, validated as create validates it", () => {
+    expect(
+      prepareCampaignChanges(current, {
+        name: "  Winter   Gadgets ",
+        niche: "GADGETS",
+        timezone: "america/new_york",
+        epc: 0.5,
+      }),
+    ).toEqual({
+      name: "Winter Gadgets",
+      slug: "winter-gadgets",
+      timezone: "America/New_York",
+      epc: 0.5,
+    });
+  });
+
+  it("changes times or days alone and keeps the other part of the schedule", () => {
+    expect(prepareCampaignChanges(current, { times: "8:00" }).schedule).toEqual({
+      days: "daily",
+      times: ["08:00"],
+    });
+    expect(prepareCampaignChanges(current, { days: "mon,fri" }).schedule).toEqual({
+      days: ["mon", "fri"],
+      times: ["09:00", "21:00"],
+    });
+  });
+
+  it('removes the link or the disclosure tag when given "none"', () => {
+    expect(prepareCampaignChanges(current, { link: "none", disclosureTag: "NONE" })).toEqual({
+      defaultLink: null,
+      disclosureTag: null,
+    });
+  });
+
+  it("refuses an edit that gives nothing, or nothing new, and a bad value of any option", () => {
+    expect(refusal(() => prepareCampaignChanges(current, {})).message).toBe(
+      "Nothing to change: give at least one option besides the campaign.",
+    );
+    expect(
+      refusal(() => prepareCampaignChanges(current, { adult: false, niche: "gadgets" })).message,
+    ).toBe('Nothing to change: campaign "Summer Gadgets" already has these settings.');
+    for (const bad of [
+      { times: "25:00" },
+      { days: "someday" },
+      { timezone: "Mars/Olympus" },
+      { link: "ftp://shop.example" },
+      { epc: -1 },
+      { name: "🌱" },
+      { disclosureTag: "x".repeat(31) },
+    ]) {
+      expect(() => prepareCampaignChanges(current, bad)).toThrow(DomainError);
+    }
+  });
+
+  it("sends approved posts back for changes to what X receives, not for names, niches or times", () => {
+    expect(
+      reapprovalFields(
+        prepareCampaignChanges(current, { name: "Other", niche: "x", times: "10:00", epc: 2 }),
+      ),
+    ).toEqual([]);
+    expect(
+      reapprovalFields(
+        prepareCampaignChanges(current, {
+          xAccountId: 3,
+          adult: true,
+          link: "https://shop.example/b",
+          disclosureTag: "#anzeige",
+          paidPartnership: false,
+        }),
+      ),
+    ).toEqual(["xAccountId", "adult", "defaultLink", "disclosureTag", "paidPartnership"]);
+  });
+
+  it("archiving cancels every post not yet finished: waiting, approved, failed and missed", () => {
+    expect(CANCELLED_BY_ARCHIVE).toEqual(["pending_approval", "approved", "failed", "missed"]);
+  });
+
+  it("matches a typed name in any case and spacing, the live campaign before archived ones", () => {
+    const archived = { ...current, id: 3, status: "archived" as const };
+    const newerArchived = { ...current, id: 5, status: "archived" as const };
+    const live = { ...current, id: 9 };
+    expect(campaignNamed([archived, live, newerArchived], "summer   GADGETS")?.id).toBe(9);
+    expect(campaignNamed([archived, newerArchived], "Summer Gadgets")?.id).toBe(5);
+    expect(campaignNamed([live], "Winter Gadgets")).toBeUndefined();
+    expect(campaignNamed([live], "🌱")).toBeUndefined();
   });
 });

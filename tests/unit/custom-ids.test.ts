@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  campaignButtonId,
   type PageTarget,
   pageButtonId,
+  parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
   postButtonId,
@@ -30,6 +32,23 @@ describe("custom ids", () => {
     `post:approve:${"9".repeat(13)}`,
   ])("answers 'not mine' for %j", (id) => {
     expect(parsePostTarget(id)).toBeNull();
+  });
+
+  it("round-trips the campaign archive button and answers 'not mine' for anything else", () => {
+    expect(parseCampaignTarget(campaignButtonId("archive", 12))).toEqual({
+      action: "archive",
+      campaignId: 12,
+    });
+    for (const id of [
+      "campaign:archive:",
+      "campaign:delete:1",
+      "campaign:archive:1:2",
+      "post:approve:1",
+      `campaign:archive:${"9".repeat(13)}`,
+    ]) {
+      expect(parseCampaignTarget(id)).toBeNull();
+    }
+    expect(parsePostTarget(campaignButtonId("archive", 12))).toBeNull();
   });
 });
 

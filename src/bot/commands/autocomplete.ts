@@ -5,15 +5,24 @@ import type { BotContext } from "../context.ts";
 /** Discord shows at most 25 choices. */
 const MAX_CHOICES = 25;
 
+/**
+ * Campaigns whose name contains what was typed, in any case, each name once (an archived
+ * campaign may share its name with a live one; the name finds the live one). `liveOnly` leaves
+ * archived campaigns out, for subcommands that cannot act on them.
+ */
 export async function campaignChoices(
   ctx: BotContext,
   typed: string,
+  { liveOnly = false }: { liveOnly?: boolean } = {},
 ): Promise<ApplicationCommandOptionChoiceData<string>[]> {
   const needle = typed.trim().toLowerCase();
-  return (await ctx.campaigns.list(ctx.guildId))
-    .filter((campaign) => campaign.name.toLowerCase().includes(needle))
-    .slice(0, MAX_CHOICES)
-    .map((campaign) => ({ name: campaign.name, value: campaign.name }));
+  const names = new Set(
+    (await ctx.campaigns.list(ctx.guildId))
+      .filter((campaign) => !liveOnly || campaign.status !== "archived")
+      .filter((campaign) => campaign.name.toLowerCase().includes(needle))
+      .map((campaign) => campaign.name),
+  );
+  return [...names].slice(0, MAX_CHOICES).map((name) => ({ name, value: name }));
 }
 
 /** The niches the guild's campaigns use, for /report's niche option. */

@@ -1,62 +1,116 @@
-import { SlashCommandBuilder } from "discord.js";
+import {
+  type ChatInputCommandInteraction,
+  SlashCommandBuilder,
+  type SlashCommandSubcommandBuilder,
+} from "discord.js";
 import { z } from "zod";
 import type { Campaign } from "../../domain/campaigns.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { actorOf, auditActor } from "../actor.ts";
+import { announceReapproval, archiveConfirmation } from "../campaign-actions.ts";
 import type { BotContext, Command, Reply } from "../context.ts";
 import { pageButtonId } from "../custom-ids.ts";
 import { given, parseOptions } from "../options.ts";
 import { PAGE_SIZE, pageReply, pageStart } from "../paging.ts";
-import { campaignChoices } from "./autocomplete.ts";
+import { accountChoices, campaignChoices, timezoneChoices } from "./autocomplete.ts";
+
+/**
+ * The options create and edit share. Create requires name, niche and times; edit requires
+ * nothing but the campaign, and "none" removes a link or disclosure tag.
+ */
+function campaignFields(sub: SlashCommandSubcommandBuilder, forCreate: boolean) {
+  return sub
+    .addStringOption((o) =>
+      o.setName("name").setDescription("Campaign name").setRequired(forCreate).setMaxLength(80),
+    )
+    .addStringOption((o) =>
+      o
+        .setName("niche")
+        .setDescription("Niche label, e.g. gadgets")
+        .setRequired(forCreate)
+        .setMaxLength(40),
+    )
+    .addStringOption((o) =>
+      o
+        .setName("times")
+        .setDescription("Posting times, e.g. 09:00,15:00,21:00")
+        .setRequired(forCreate)
+        .setMaxLength(200),
+    )
+    .addStringOption((o) =>
+      o
+        .setName("timezone")
+        .setDescription("IANA time zone, e.g. Europe/Berlin")
+        .setAutocomplete(true)
+        .setMaxLength(64),
+    )
+    .addStringOption((o) =>
+      o.setName("days").setDescription('"daily" or mon,tue,…').setMaxLength(60),
+    )
+    .addStringOption((o) =>
+      o
+        .setName("link")
+        .setDescription(
+          forCreate ? "Default affiliate link" : 'Default affiliate link ("none" removes it)',
+        )
+        .setMaxLength(2048),
+    )
+    .addBooleanOption((o) =>
+      o.setName("adult").setDescription("Adult campaign: sensitive media, stricter content rules"),
+    )
+    .addNumberOption((o) =>
+      o
+        .setName("epc")
+        .setDescription("Estimated earnings per click")
+        .setMinValue(0)
+        .setMaxValue(10_000),
+    )
+    .addStringOption((o) =>
+      o
+        .setName("account")
+        .setDescription("X account handle to post as")
+        .setAutocomplete(true)
+        .setMaxLength(50),
+    )
+    .addStringOption((o) =>
+      o
+        .setName("disclosure_tag")
+        .setDescription(
+          forCreate
+            ? "A tag every post must contain, e.g. #ad"
+            : 'A tag every post must contain, e.g. #ad ("none" removes it)',
+        )
+        // Longer than the 30 the rules allow, so a long tag gets Herald's explanation.
+        .setMaxLength(100),
+    )
+    .addBooleanOption((o) =>
+      o
+        .setName("paid_partnership")
+        .setDescription('X\'s "paid promotion" label on posts with a link (default on)'),
+    );
+}
 
 const data = new SlashCommandBuilder()
   .setName("campaign")
   .setDescription("Create and manage campaigns")
   .addSubcommand((sub) =>
-    sub
-      .setName("create")
-      .setDescription("Create a campaign")
-      .addStringOption((o) =>
-        o.setName("name").setDescription("Campaign name").setRequired(true).setMaxLength(80),
-      )
-      .addStringOption((o) =>
-        o
-          .setName("niche")
-          .setDescription("Niche label, e.g. gadgets")
-          .setRequired(true)
-          .setMaxLength(40),
-      )
-      .addStringOption((o) =>
-        o
-          .setName("times")
-          .setDescription("Posting times, e.g. 09:00,15:00,21:00")
-          .setRequired(true)
-          .setMaxLength(200),
-      )
-      .addStringOption((o) =>
-        o.setName("timezone").setDescription("IANA time zone, e.g. Europe/Berlin").setMaxLength(64),
-      )
-      .addStringOption((o) =>
-        o.setName("days").setDescription('"daily" or mon,tue,…').setMaxLength(60),
-      )
-      .addStringOption((o) =>
-        o.setName("link").setDescription("Default affiliate link").setMaxLength(2048),
-      )
-      .addBooleanOption((o) =>
-        o
-          .setName("adult")
-          .setDescription("Adult campaign: sensitive media, stricter content rules"),
-      )
-      .addNumberOption((o) =>
-        o
-          .setName("epc")
-          .setDescription("Estimated earnings per click")
-          .setMinValue(0)
-          .setMaxValue(10_000),
-      )
-      .addStringOption((o) =>
-        o.setName("account").setDescription("X account handle to post as").setMaxLength(50),
-      ),
+    campaignFields(sub.setName("create").setDescription("Create a campaign"), true),
+  )
+  .addSubcommand((sub) =>
+    campaignFields(
+      sub
+        .setName("edit")
+        .setDescription("Change a campaign")
+        .addStringOption((o) =>
+          o
+            .setName("campaign")
+            .setDescription("Campaign")
+            .setRequired(true)
+            .setAutocomplete(true)
+            .setMaxLength(80),
+        ),
+      false,
+    ),
   )
   .addSubcommand((sub) => sub.setName("list").setDescription("List campaigns"))
   .addSubcommand((sub) =>
@@ -96,7 +150,7 @@ const data = new SlashCommandBuilder()
   .addSubcommand((sub) =>
     sub
       .setName("archive")
-      .setDescription("Archive a campaign")
+      .setDescription("Archive a campaign, cancelling its waiting posts (asks first)")
       .addStringOption((o) =>
         o
           .setName("campaign")
@@ -108,25 +162,47 @@ const data = new SlashCommandBuilder()
   );
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const createOptions = z.object({
-  name: text(80),
-  niche: text(40),
-  times: text(200),
+const fieldOptions = z.object({
+  name: text(80).optional(),
+  niche: text(40).optional(),
+  times: text(200).optional(),
   timezone: text(64).optional(),
   days: text(60).optional(),
   link: text(2048).optional(),
   adult: z.boolean().optional(),
   epc: z.number().finite().min(0).max(10_000).optional(),
   account: text(50).optional(),
+  disclosure_tag: text(100).optional(),
+  paid_partnership: z.boolean().optional(),
 });
+const createOptions = fieldOptions.required({ name: true, niche: true, times: true });
+const editOptions = fieldOptions.extend({ campaign: text(80) });
 const campaignOption = z.object({ campaign: text(80) });
+
+/** The create and edit options as the member gave them (null → undefined for zod). */
+function fieldsOf(interaction: ChatInputCommandInteraction) {
+  const o = interaction.options;
+  return {
+    name: given(o.getString("name")),
+    niche: given(o.getString("niche")),
+    times: given(o.getString("times")),
+    timezone: given(o.getString("timezone")),
+    days: given(o.getString("days")),
+    link: given(o.getString("link")),
+    adult: given(o.getBoolean("adult")),
+    epc: given(o.getNumber("epc")),
+    account: given(o.getString("account")),
+    disclosure_tag: given(o.getString("disclosure_tag")),
+    paid_partnership: given(o.getBoolean("paid_partnership")),
+  };
+}
 
 function describe(campaign: Campaign): string {
   const days = campaign.schedule.days === "daily" ? "daily" : campaign.schedule.days.join(", ");
   return [
     `**${campaign.name}** (${campaign.status}) · niche ${campaign.niche}`,
     `Slots: ${days} at ${campaign.schedule.times.join(", ")} (${campaign.timezone})`,
-    `Default link: ${campaign.defaultLink ?? "none"} · EPC ${campaign.epc}${campaign.adult ? " · adult" : ""}`,
+    `Default link: ${campaign.defaultLink ?? "none"} · EPC ${campaign.epc}${campaign.adult ? " · adult" : ""}${campaign.disclosureTag === null ? "" : ` · disclosure tag ${campaign.disclosureTag}`}${campaign.paidPartnership ? "" : " · no paid-partnership label"}`,
   ].join("\n");
 }
 
@@ -140,17 +216,7 @@ export const campaignCommand: Command = {
     switch (sub) {
       case "create": {
         requireRole(actor, settings, "content_manager", "create campaigns");
-        const o = parseOptions(createOptions, {
-          name: interaction.options.getString("name"),
-          niche: interaction.options.getString("niche"),
-          times: interaction.options.getString("times"),
-          timezone: given(interaction.options.getString("timezone")),
-          days: given(interaction.options.getString("days")),
-          link: given(interaction.options.getString("link")),
-          adult: given(interaction.options.getBoolean("adult")),
-          epc: given(interaction.options.getNumber("epc")),
-          account: given(interaction.options.getString("account")),
-        });
+        const o = parseOptions(createOptions, fieldsOf(interaction));
         const account = await ctx.accounts.pick(ctx.guildId, o.account);
         const campaign = await ctx.campaigns.create(
           {
@@ -164,6 +230,8 @@ export const campaignCommand: Command = {
             adult: o.adult,
             epc: o.epc,
             xAccountId: account?.id ?? null,
+            disclosureTag: o.disclosure_tag,
+            paidPartnership: o.paid_partnership,
           },
           auditActor(interaction),
         );
@@ -172,6 +240,46 @@ export const campaignCommand: Command = {
             ? "No X account yet: connect one with /x connect."
             : `Posts as @${account.handle}.`;
         return `Created campaign ${describe(campaign)}\n${posting}`;
+      }
+      case "edit": {
+        requireRole(actor, settings, "content_manager", "edit campaigns");
+        const {
+          campaign: name,
+          account,
+          ...o
+        } = parseOptions(editOptions, {
+          campaign: interaction.options.getString("campaign"),
+          ...fieldsOf(interaction),
+        });
+        const xAccount =
+          account === undefined ? undefined : await ctx.accounts.pick(ctx.guildId, account);
+        const edit = await ctx.campaigns.edit(
+          ctx.guildId,
+          name,
+          {
+            name: o.name,
+            niche: o.niche,
+            times: o.times,
+            days: o.days,
+            timezone: o.timezone,
+            link: o.link,
+            adult: o.adult,
+            epc: o.epc,
+            xAccountId: xAccount?.id,
+            disclosureTag: o.disclosure_tag,
+            paidPartnership: o.paid_partnership,
+          },
+          auditActor(interaction),
+        );
+        await announceReapproval(ctx, edit);
+        const sentBack =
+          edit.sentBack.length === 0
+            ? ""
+            : `\n${edit.sentBack.length} approved post${edit.sentBack.length === 1 ? "" : "s"} went back to approval.`;
+        return {
+          content: `Changed campaign ${describe(edit.campaign)}${sentBack}`,
+          allowedMentions: { parse: [] },
+        };
       }
       case "list":
         return campaignsPage(ctx, 0);
@@ -187,8 +295,7 @@ export const campaignCommand: Command = {
         return describe(await ctx.campaigns.get(ctx.guildId, campaign));
       }
       case "pause":
-      case "resume":
-      case "archive": {
+      case "resume": {
         requireRole(actor, settings, "content_manager", `${sub} campaigns`);
         const { campaign } = parseOptions(campaignOption, {
           campaign: interaction.options.getString("campaign"),
@@ -196,13 +303,31 @@ export const campaignCommand: Command = {
         const moved = await ctx.campaigns[sub](ctx.guildId, campaign, auditActor(interaction));
         return `Campaign **${moved.name}** is now ${moved.status}.`;
       }
+      case "archive": {
+        requireRole(actor, settings, "content_manager", "archive campaigns");
+        const { campaign } = parseOptions(campaignOption, {
+          campaign: interaction.options.getString("campaign"),
+        });
+        const preview = await ctx.campaigns.archivePreview(ctx.guildId, campaign);
+        return archiveConfirmation(preview.campaign, preview.waiting);
+      }
       default:
         return `Unknown subcommand ${sub}.`;
     }
   },
 
   async autocomplete(interaction, ctx) {
-    await interaction.respond(await campaignChoices(ctx, interaction.options.getFocused()));
+    const focused = interaction.options.getFocused(true);
+    switch (focused.name) {
+      case "timezone":
+        return interaction.respond(timezoneChoices(focused.value));
+      case "account":
+        return interaction.respond(await accountChoices(ctx, focused.value));
+      default: {
+        const liveOnly = interaction.options.getSubcommand() !== "show";
+        return interaction.respond(await campaignChoices(ctx, focused.value, { liveOnly }));
+      }
+    }
   },
 };
 

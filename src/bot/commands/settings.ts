@@ -5,6 +5,7 @@ import type { GuildSettings } from "../../domain/settings.ts";
 import { actorOf, auditActor } from "../actor.ts";
 import type { Command } from "../context.ts";
 import { given, parseOptions } from "../options.ts";
+import { timezoneChoices } from "./autocomplete.ts";
 
 const data = new SlashCommandBuilder()
   .setName("settings")
@@ -35,6 +36,7 @@ const data = new SlashCommandBuilder()
         o
           .setName("timezone")
           .setDescription("Default IANA time zone, e.g. Europe/Berlin")
+          .setAutocomplete(true)
           .setMaxLength(64),
       )
       .addStringOption((o) =>
@@ -88,5 +90,9 @@ export const settingsCommand: Command = {
     const waiting =
       moved === 0 ? "" : `\n${moved} post(s) waiting for approval are now shown there.`;
     return `Saved.\n${describeSettings(updated)}${waiting}`;
+  },
+
+  async autocomplete(interaction) {
+    await interaction.respond(timezoneChoices(interaction.options.getFocused()));
   },
 };

@@ -1,0 +1,122 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  type ButtonInteraction,
+  ButtonStyle,
+  type InteractionEditReplyOptions,
+} from "discord.js";
+import type { Campaign, CampaignEdit, ReapprovalField } from "../domain/campaigns.ts";
+import type { Post } from "../domain/posts.ts";
+import { requireRole } from "../domain/roles.ts";
+import { actorOf, auditActor } from "./actor.ts";
+import type { BotContext, Reply } from "./context.ts";
+import { type CampaignTarget, campaignButtonId } from "./custom-ids.ts";
+
+/** Campaign names and post texts are the team's words: nothing in them may ping anyone. */
+const NO_MENTIONS = { parse: [] };
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** `/campaign archive`'s answer: what archiving would cancel, and the button that does it. */
+export function archiveConfirmation(
+  campaign: Campaign,
+  waiting: number,
+): InteractionEditReplyOptions {
+  const cancels =
+    waiting === 0
+      ? "No posts are waiting, so none is cancelled."
+      : `This cancels ${plural(waiting, "post", "posts")} not yet published (waiting for approval, approved, failed or missed).`;
+  return {
+    content: [
+      `Archive **${campaign.name}**? ${cancels}`,
+      "Its name becomes free for a new campaign; reports keep the archived one.",
+    ].join("\n"),
+    components: [
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder()
+          .setCustomId(campaignButtonId("archive", campaign.id))
+          .setLabel(
+            waiting === 0 ? "Archive" : `Archive and cancel ${plural(waiting, "post", "posts")}`,
+          )
+          .setStyle(ButtonStyle.Danger),
+      ),
+    ],
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+/** The Confirm button: the role is checked again on the press, since roles change. */
+export async function runCampaignAction(
+  target: CampaignTarget,
+  interaction: ButtonInteraction,
+  ctx: BotContext,
+): Promise<Reply> {
+  const settings = await ctx.settings.get(ctx.guildId);
+  requireRole(actorOf(interaction), settings, "content_manager", "archive campaigns");
+  const { campaign, cancelled } = await ctx.campaigns.archive(
+    ctx.guildId,
+    target.campaignId,
+    auditActor(interaction),
+  );
+  // Only messages that exist are updated: a cancelled post is not worth a new message.
+  await refreshAll(
+    ctx,
+    cancelled.filter((post) => post.approvalMessage !== null),
+  );
+  return {
+    content: `Campaign **${campaign.name}** is now archived: ${plural(cancelled.length, "post", "posts")} cancelled. The name is free for a new campaign.`,
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+async function refreshAll(ctx: BotContext, posts: readonly Post[]): Promise<void> {
+  for (const post of posts) await ctx.approvals.refresh(post);
+}
+
+const REASONS: Record<ReapprovalField, (campaign: Campaign) => string> = {
+  xAccountId: () => "the X account changed",
+  adult: (campaign) =>
+    campaign.adult ? "the campaign is now marked adult" : "the campaign is no longer marked adult",
+  defaultLink: () => "the link changed",
+  disclosureTag: (campaign) =>
+    campaign.disclosureTag === null
+      ? "the disclosure tag was removed"
+      : `the disclosure tag is now ${campaign.disclosureTag}`,
+  paidPartnership: (campaign) =>
+    campaign.paidPartnership
+      ? "the paid-partnership label is on"
+      : "the paid-partnership label is off",
+};
+
+/** "3 approved posts of Desk Lamps wait for approval again: the link changed." */
+export function reapprovalSummary(edit: CampaignEdit): string {
+  const { campaign, sentBack, breakingRules } = edit;
+  const because = edit.reapprovalBecause.map((field) => REASONS[field](campaign)).join(", ");
+  const lines = [
+    `${plural(sentBack.length, "approved post", "approved posts")} of ${campaign.name} ${sentBack.length === 1 ? "waits" : "wait"} for approval again: ${because}.`,
+  ];
+  if (breakingRules.length > 0) {
+    const ids = breakingRules.map((post) => `#${post.id}`).join(", ");
+    lines.push(
+      `${ids} no longer ${breakingRules.length === 1 ? "passes" : "pass"} the campaign's content rules (e.g. a missing disclosure tag) and cannot be approved until edited.`,
+    );
+  }
+  return lines.join("\n").slice(0, 1900);
+}
+
+/**
+ * After an edit sent approved posts back: their approval messages show the buttons again, and
+ * the approval channel gets one message saying how many and why.
+ */
+export async function announceReapproval(ctx: BotContext, edit: CampaignEdit): Promise<void> {
+  if (edit.sentBack.length === 0) return;
+  await refreshAll(ctx, edit.sentBack);
+  const { approvalChannelId } = await ctx.settings.get(ctx.guildId);
+  if (approvalChannelId === null) return;
+  await ctx.approvals.send(approvalChannelId, {
+    content: reapprovalSummary(edit),
+    allowedMentions: NO_MENTIONS,
+  });
+}
