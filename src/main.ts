@@ -105,6 +105,7 @@ export async function startHerald(
     clock,
     logger,
     xHttpAgent: overrides.xHttpAgent,
+    guildId: config.discord.guildId,
   });
   const campaigns = new CampaignService(campaignRepository, () => runner.wake());
   const posts = new PostService({
