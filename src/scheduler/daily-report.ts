@@ -5,6 +5,14 @@
  * local date is claimed before sending, so a restart, a second instance or a replayed tick never
  * sends a day twice. A start after today's time with today not yet sent sends it then (a restart
  * across report_time loses nothing); a first start never reports on the day before.
+ *
+ * Every instance reads the settings when it uses them, so a report_time or time zone changed
+ * through another instance sharing the database moves the report here too: a frequent check
+ * (DAILY_REPORT_FOLLOW_JOB) reschedules when the stored time differs from the scheduled one,
+ * and a tick that fires at a time the settings no longer name sends nothing and reschedules
+ * (it may come from a schedule the check had not caught up with yet). Whenever the schedule is
+ * made, at start or after a change, a report whose time today has passed and that was not sent
+ * goes out then, so a time moved to a moment between two checks is not lost for the day.
  */
 import { localDate } from "../domain/analytics.ts";
 import type { Clock } from "../domain/ports.ts";
@@ -15,6 +23,12 @@ import type { Logger } from "../logger.ts";
 import type { ClockJobs } from "./clock-jobs.ts";
 
 export const DAILY_REPORT_JOB = "daily-report";
+export const DAILY_REPORT_FOLLOW_JOB = "daily-report-follow";
+/**
+ * How often every instance compares the stored report time with its schedule: a change made
+ * elsewhere reaches the report within this, and costs one settings read per period.
+ */
+export const FOLLOW_EVERY_MINUTES = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ReportRuns {
@@ -36,12 +50,45 @@ export interface DailyReportDeps {
   logger: Logger;
 }
 
+type ReportSchedule = Pick<GuildSettings, "reportTime" | "timezone">;
+
 export class DailyReport {
+  /** What the job is scheduled for on this instance. */
+  private scheduled: ReportSchedule | null = null;
+
   constructor(private readonly deps: DailyReportDeps) {}
 
-  /** Schedules the job from the saved settings and sends today's report if its time has passed. */
+  /**
+   * Schedules the job from the saved settings, sends today's report if its time has passed, and
+   * starts following changes made through other instances.
+   */
   async start(): Promise<void> {
-    const settings = await this.schedule();
+    await this.scheduleAndCatchUp(await this.deps.settings.get(this.deps.guildId));
+    this.deps.jobs.replace({
+      name: DAILY_REPORT_FOLLOW_JOB,
+      rule: { kind: "every", minutes: FOLLOW_EVERY_MINUTES },
+      run: () => this.follow(),
+    });
+  }
+
+  /** Picks up a changed report_time or time zone. */
+  async reschedule(): Promise<void> {
+    await this.scheduleAndCatchUp(await this.deps.settings.get(this.deps.guildId));
+  }
+
+  /** Reschedules when the stored report time or time zone differs from the schedule here. */
+  async follow(): Promise<void> {
+    const settings = await this.deps.settings.get(this.deps.guildId);
+    if (this.scheduled !== null && sameSchedule(this.scheduled, settings)) return;
+    this.deps.logger.info(
+      { reportTime: settings.reportTime, timezone: settings.timezone },
+      "report time changed; the daily report follows",
+    );
+    await this.scheduleAndCatchUp(settings);
+  }
+
+  private async scheduleAndCatchUp(settings: GuildSettings): Promise<void> {
+    this.schedule(settings);
     const now = this.deps.clock.now();
     const [today] = nextSlots(
       { days: "daily", times: [settings.reportTime] },
@@ -56,19 +103,20 @@ export class DailyReport {
     if (today === undefined) return;
     // A report that cannot be made now must not keep the service from starting.
     await this.run(today).catch((error: unknown) => {
-      this.deps.logger.error({ err: error }, "today's daily report could not be sent at start");
+      this.deps.logger.error({ err: error }, "today's daily report could not be sent on time");
     });
   }
 
-  /** Picks up a changed report_time or time zone. */
-  async reschedule(): Promise<void> {
-    await this.schedule();
-  }
-
   /** Sends the report for the local day of `firedAt`, unless that day's report was sent. */
-  async run(firedAt: Date): Promise<"sent" | "already_sent" | "no_channel" | "refused"> {
+  async run(firedAt: Date): Promise<"sent" | "already_sent" | "no_channel" | "refused" | "moved"> {
     const { guildId, logger } = this.deps;
     const settings = await this.deps.settings.get(guildId);
+    if (!isReportInstant(firedAt, settings)) {
+      // Fired by a schedule older than the settings (changed through another instance).
+      logger.info({ firedAt }, "report time changed; this tick sends nothing");
+      await this.scheduleAndCatchUp(settings);
+      return "moved";
+    }
     const date = localDate(firedAt, settings.timezone);
     if (settings.reportChannelId === null) {
       logger.warn({ date }, "no report channel set; the daily report was not sent");
@@ -92,8 +140,7 @@ export class DailyReport {
     return "refused";
   }
 
-  private async schedule(): Promise<GuildSettings> {
-    const settings = await this.deps.settings.get(this.deps.guildId);
+  private schedule(settings: GuildSettings): void {
     this.deps.jobs.replace({
       name: DAILY_REPORT_JOB,
       rule: { kind: "daily", time: settings.reportTime, timeZone: settings.timezone },
@@ -101,6 +148,21 @@ export class DailyReport {
         await this.run(firedAt);
       },
     });
-    return settings;
+    this.scheduled = { reportTime: settings.reportTime, timezone: settings.timezone };
   }
+}
+
+function sameSchedule(a: ReportSchedule, b: ReportSchedule): boolean {
+  return a.reportTime === b.reportTime && a.timezone === b.timezone;
+}
+
+/** Whether `instant` is a report time under `settings` (the slot nextSlots gives for its day). */
+function isReportInstant(instant: Date, settings: ReportSchedule): boolean {
+  const [slot] = nextSlots(
+    { days: "daily", times: [settings.reportTime] },
+    settings.timezone,
+    new Date(instant.getTime() - 1),
+    1,
+  );
+  return slot?.getTime() === instant.getTime();
 }
