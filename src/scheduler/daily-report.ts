@@ -111,12 +111,6 @@ export class DailyReport {
   async run(firedAt: Date): Promise<"sent" | "already_sent" | "no_channel" | "refused" | "moved"> {
     const { guildId, logger } = this.deps;
     const settings = await this.deps.settings.get(guildId);
-    if (!isReportInstant(firedAt, settings)) {
-      // Fired by a schedule older than the settings (changed through another instance).
-      logger.info({ firedAt }, "report time changed; this tick sends nothing");
-      await this.scheduleAndCatchUp(settings);
-      return "moved";
-    }
     const date = localDate(firedAt, settings.timezone);
     if (settings.reportChannelId === null) {
       logger.warn({ date }, "no report channel set; the daily report was not sent");
@@ -140,13 +134,23 @@ export class DailyReport {
     return "refused";
   }
 
+  /** A tick of the schedule: a report, unless the settings name another time by now. */
+  private async tick(firedAt: Date): Promise<void> {
+    const settings = await this.deps.settings.get(this.deps.guildId);
+    if (!isReportInstant(firedAt, settings)) {
+      // Fired by a schedule older than the settings (changed through another instance).
+      this.deps.logger.info({ firedAt }, "report time changed; this tick sends nothing");
+      await this.scheduleAndCatchUp(settings);
+      return;
+    }
+    await this.run(firedAt);
+  }
+
   private schedule(settings: GuildSettings): void {
     this.deps.jobs.replace({
       name: DAILY_REPORT_JOB,
       rule: { kind: "daily", time: settings.reportTime, timeZone: settings.timezone },
-      run: async (firedAt) => {
-        await this.run(firedAt);
-      },
+      run: (firedAt) => this.tick(firedAt),
     });
     this.scheduled = { reportTime: settings.reportTime, timezone: settings.timezone };
   }
