@@ -10,9 +10,9 @@
  * through another instance sharing the database moves the report here too: a frequent check
  * (DAILY_REPORT_FOLLOW_JOB) reschedules when the stored time differs from the scheduled one,
  * and a tick that fires at a time the settings no longer name sends nothing and reschedules
- * (it may come from a schedule the check had not caught up with yet). Whenever the schedule is
- * made, at start or after a change, a report whose time today has passed and that was not sent
- * goes out then, so a time moved to a moment between two checks is not lost for the day.
+ * (it may come from a schedule the check had not caught up with yet). A new time that passed
+ * between two checks is sent at the second, for that time, so it is not lost for the day. On the
+ * instance that saved the change, a time already past takes effect the next day.
  */
 import { localDate } from "../domain/analytics.ts";
 import type { Clock } from "../domain/ports.ts";
@@ -55,6 +55,8 @@ type ReportSchedule = Pick<GuildSettings, "reportTime" | "timezone">;
 export class DailyReport {
   /** What the job is scheduled for on this instance. */
   private scheduled: ReportSchedule | null = null;
+  /** When this instance last compared its schedule with the stored settings. */
+  private lookedAt: Date = new Date(0);
 
   constructor(private readonly deps: DailyReportDeps) {}
 
@@ -63,32 +65,13 @@ export class DailyReport {
    * starts following changes made through other instances.
    */
   async start(): Promise<void> {
-    await this.scheduleAndCatchUp(await this.deps.settings.get(this.deps.guildId));
+    const settings = await this.deps.settings.get(this.deps.guildId);
+    this.schedule(settings);
     this.deps.jobs.replace({
       name: DAILY_REPORT_FOLLOW_JOB,
       rule: { kind: "every", minutes: FOLLOW_EVERY_MINUTES },
       run: () => this.follow(),
     });
-  }
-
-  /** Picks up a changed report_time or time zone. */
-  async reschedule(): Promise<void> {
-    await this.scheduleAndCatchUp(await this.deps.settings.get(this.deps.guildId));
-  }
-
-  /** Reschedules when the stored report time or time zone differs from the schedule here. */
-  async follow(): Promise<void> {
-    const settings = await this.deps.settings.get(this.deps.guildId);
-    if (this.scheduled !== null && sameSchedule(this.scheduled, settings)) return;
-    this.deps.logger.info(
-      { reportTime: settings.reportTime, timezone: settings.timezone },
-      "report time changed; the daily report follows",
-    );
-    await this.scheduleAndCatchUp(settings);
-  }
-
-  private async scheduleAndCatchUp(settings: GuildSettings): Promise<void> {
-    this.schedule(settings);
     const now = this.deps.clock.now();
     const [today] = nextSlots(
       { days: "daily", times: [settings.reportTime] },
@@ -103,12 +86,43 @@ export class DailyReport {
     if (today === undefined) return;
     // A report that cannot be made now must not keep the service from starting.
     await this.run(today).catch((error: unknown) => {
-      this.deps.logger.error({ err: error }, "today's daily report could not be sent on time");
+      this.deps.logger.error({ err: error }, "today's daily report could not be sent at start");
     });
   }
 
+  /** Picks up a changed report_time or time zone saved through this instance. */
+  async reschedule(): Promise<void> {
+    this.schedule(await this.deps.settings.get(this.deps.guildId));
+  }
+
+  /**
+   * Reschedules when the stored report time or time zone differs from the schedule here (changed
+   * through another instance). A new time that passed since the last look is sent now, for that
+   * time: had this instance known the change at once, it would have sent it then.
+   */
+  async follow(): Promise<void> {
+    const since = this.lookedAt;
+    const settings = await this.deps.settings.get(this.deps.guildId);
+    if (this.scheduled !== null && sameSchedule(this.scheduled, settings)) {
+      this.lookedAt = this.deps.clock.now();
+      return;
+    }
+    this.deps.logger.info(
+      { reportTime: settings.reportTime, timezone: settings.timezone },
+      "report time changed elsewhere; the daily report follows",
+    );
+    this.schedule(settings);
+    const [passed] = nextSlots(
+      { days: "daily", times: [settings.reportTime] },
+      settings.timezone,
+      since,
+      1,
+    ).filter((slot) => slot.getTime() <= this.lookedAt.getTime());
+    if (passed !== undefined) await this.run(passed);
+  }
+
   /** Sends the report for the local day of `firedAt`, unless that day's report was sent. */
-  async run(firedAt: Date): Promise<"sent" | "already_sent" | "no_channel" | "refused" | "moved"> {
+  async run(firedAt: Date): Promise<"sent" | "already_sent" | "no_channel" | "refused"> {
     const { guildId, logger } = this.deps;
     const settings = await this.deps.settings.get(guildId);
     const date = localDate(firedAt, settings.timezone);
@@ -138,9 +152,10 @@ export class DailyReport {
   private async tick(firedAt: Date): Promise<void> {
     const settings = await this.deps.settings.get(this.deps.guildId);
     if (!isReportInstant(firedAt, settings)) {
-      // Fired by a schedule older than the settings (changed through another instance).
+      // Fired by a schedule older than the settings, changed through another instance since
+      // this one last looked.
       this.deps.logger.info({ firedAt }, "report time changed; this tick sends nothing");
-      await this.scheduleAndCatchUp(settings);
+      await this.follow();
       return;
     }
     await this.run(firedAt);
@@ -153,6 +168,7 @@ export class DailyReport {
       run: (firedAt) => this.tick(firedAt),
     });
     this.scheduled = { reportTime: settings.reportTime, timezone: settings.timezone };
+    this.lookedAt = this.deps.clock.now();
   }
 }
 
