@@ -117,7 +117,12 @@ export class DailyReport {
       settings.timezone,
       since,
       1,
-    ).filter((slot) => slot.getTime() <= this.lookedAt.getTime());
+    ).filter(
+      // Today's only: an instance that did not run clock jobs for days last looked long ago.
+      (slot) =>
+        slot.getTime() <= this.lookedAt.getTime() &&
+        localDate(slot, settings.timezone) === localDate(this.lookedAt, settings.timezone),
+    );
     if (passed !== undefined) await this.run(passed);
   }
 

@@ -49,11 +49,15 @@ afterEach(async () => {
 const neverLeads = { holds: async () => false, release: async () => {} };
 
 async function startProcess(
-  options: { name?: string; runsClockJobs?: boolean } = {},
+  options: {
+    name?: string;
+    runsClockJobs?: boolean;
+    leadership?: { holds(): Promise<boolean>; release(): Promise<void> };
+  } = {},
 ): Promise<HeraldProcess> {
   const jobs = new ClockJobs({
     logger,
-    leadership: options.runsClockJobs === false ? neverLeads : undefined,
+    leadership: options.leadership ?? (options.runsClockJobs === false ? neverLeads : undefined),
   });
   const settings = new PrismaSettingsRepository(db.prisma);
   const daily = new DailyReport({
@@ -239,6 +243,30 @@ describe("daily report", () => {
     expect(delivered).toEqual(["2026-11-10T10:01:00.000Z"]);
     await advanceTo("2026-11-11T10:02:00Z");
     expect(delivered).toEqual(["2026-11-10T10:01:00.000Z", "2026-11-11T10:01:00.000Z"]);
+  });
+
+  it("given an instance that ran no clock jobs for days and takes over after report_time moved, sends no old day's report, then today's at the new time", async () => {
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "18:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    fakeTime("2026-11-10T06:00:00Z");
+    const lock = { held: false };
+    await startProcess({
+      leadership: { holds: async () => lock.held, release: async () => {} },
+    });
+    await advanceTo("2026-11-12T06:00:30Z");
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "09:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    lock.held = true;
+    await advanceTo("2026-11-12T06:05:30Z");
+    expect(delivered).toEqual([]);
+    await advanceTo("2026-11-12T08:00:30Z");
+    expect(delivered).toEqual(["2026-11-12T08:00:00.000Z"]);
   });
 
   it("given two processes on one database at report_time, only one sends", async () => {
