@@ -107,6 +107,7 @@ export async function startHerald(
     clock,
     logger,
     xHttpAgent: overrides.xHttpAgent,
+    guildId: config.discord.guildId,
   });
   const campaigns = new CampaignService(campaignRepository, postRepository, () => runner.wake());
   const posts = new PostService({

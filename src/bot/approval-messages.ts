@@ -3,7 +3,7 @@ import type { Campaign, CampaignService } from "../domain/campaigns.ts";
 import type { Post, PostService } from "../domain/posts.ts";
 import type { SettingsService } from "../domain/settings.ts";
 import type { Logger } from "../logger.ts";
-import { approvalMessage } from "./render/post-message.ts";
+import { approvalMessage, rejectionNotice } from "./render/post-message.ts";
 
 /** Where a post's approval message stands after an attempt to show it. */
 export type ShowOutcome = "shown" | "no_channel" | "unreachable";
@@ -56,6 +56,14 @@ export class ApprovalMessages {
     if (message === null) return "unreachable";
     await this.deps.posts.recordApprovalMessage(post.id, channelId, message.id);
     return "shown";
+  }
+
+  /** Tells a rejected post's author the reason, in the approval channel (when there is one). */
+  async tellRejected(post: Post): Promise<void> {
+    const campaign = await this.deps.campaigns.getById(post.campaignId);
+    const settings = await this.deps.settings.get(campaign.guildId);
+    if (settings.approvalChannelId === null) return;
+    await this.send(settings.approvalChannelId, rejectionNotice(post, campaign));
   }
 
   /** Updates the post's approval message, or sends one if it has none yet. */

@@ -18,6 +18,10 @@ export function createDiscordClient(connection: BotConnection): Client {
     // Guilds is all Herald needs: slash commands, buttons and forms arrive as interactions.
     intents: [GatewayIntentBits.Guilds],
     rest: { api: connection.apiBase.href.replace(/\/$/, "") },
+    // Nothing Herald sends pings anyone unless the message says whom: campaign names, post texts
+    // and reasons are the team's words and may hold @everyone or a role. discord.js applies this
+    // to every send, edit and interaction reply; the rejection notice names its author.
+    allowedMentions: { parse: [] },
   });
 }
 

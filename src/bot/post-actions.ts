@@ -120,6 +120,7 @@ export async function runPostAction(
       break;
   }
   await ctx.approvals.refresh(post);
+  if (target.action === "reject") await ctx.approvals.tellRejected(post);
   if (post.status === "approved") {
     const campaign = await ctx.campaigns.getById(post.campaignId);
     done += ` It goes out ${formatLocal(post.scheduledAt, campaign.timezone)}.`;

@@ -40,6 +40,22 @@ export interface SettingsRepository {
   update(guildId: string, changes: SettingsChanges, audit: AuditNote): Promise<GuildSettings>;
 }
 
+/** Settings that may be unset again: channels and roles, and the grace window (back to the environment's). */
+export const CLEARABLE_SETTINGS = [
+  "approvalChannelId",
+  "reportChannelId",
+  "approverRoleId",
+  "managerRoleId",
+  "lateGraceMinutes",
+] as const;
+export type ClearableSetting = (typeof CLEARABLE_SETTINGS)[number];
+
+/**
+ * The grace window's bounds. A day at most: a post more than a day late has lost its moment, and
+ * a team that wants it out anyway reschedules it. 0 means "never send late".
+ */
+export const MAX_LATE_GRACE_MINUTES = 24 * 60;
+
 /** What `/settings set` collects, as typed. */
 export interface SettingsInput {
   approvalChannelId?: string | undefined;
@@ -48,6 +64,10 @@ export interface SettingsInput {
   managerRoleId?: string | undefined;
   timezone?: string | undefined;
   reportTime?: string | undefined;
+  lateGraceMinutes?: number | undefined;
+  requireSecondApprover?: boolean | undefined;
+  /** A setting to unset in the same change. */
+  clear?: ClearableSetting | undefined;
 }
 
 export class SettingsService {
@@ -69,6 +89,22 @@ export class SettingsService {
     if (input.managerRoleId !== undefined) changes.managerRoleId = input.managerRoleId;
     if (input.timezone !== undefined) changes.timezone = assertTimeZone(input.timezone.trim());
     if (input.reportTime !== undefined) changes.reportTime = parseReportTime(input.reportTime);
+    if (input.lateGraceMinutes !== undefined) {
+      changes.lateGraceMinutes = checkLateGrace(input.lateGraceMinutes);
+    }
+    if (input.requireSecondApprover !== undefined) {
+      changes.requireSecondApprover = input.requireSecondApprover;
+    }
+    if (input.clear !== undefined) {
+      if (changes[input.clear] !== undefined) {
+        throw new DomainError(
+          "invalid_input",
+          "The same setting cannot be set and cleared in one command: give either its value or clear, not both.",
+          { setting: input.clear },
+        );
+      }
+      changes[input.clear] = null;
+    }
     if (Object.keys(changes).length === 0) {
       throw new DomainError(
         "invalid_input",
@@ -83,6 +119,16 @@ export class SettingsService {
     this.onChange(saved);
     return saved;
   }
+}
+
+function checkLateGrace(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_LATE_GRACE_MINUTES) {
+    throw new DomainError(
+      "invalid_input",
+      `The grace window is a whole number of minutes from 0 to ${MAX_LATE_GRACE_MINUTES} (got ${minutes}).`,
+    );
+  }
+  return minutes;
 }
 
 function parseReportTime(input: string): string {

@@ -4,6 +4,7 @@ import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "../db/client.ts";
 import { PrismaPostRepository } from "../db/post-repository.ts";
 import { PrismaPublishQueue } from "../db/publish-queue.ts";
+import { PrismaSettingsRepository } from "../db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
 import type { Clock } from "../domain/ports.ts";
 import { SecretBox } from "../domain/secrets.ts";
@@ -21,11 +22,14 @@ export interface PublishRunnerOptions {
   /** For a proxy or a private CA in front of X; none for the default. */
   xHttpAgent?: Agent | undefined;
   settings?: Partial<RunnerSettings>;
+  /** The guild whose /settings grace window applies; without one, the environment's always does. */
+  guildId?: string | undefined;
 }
 
 /** The publishing runner wired to the database and X, as the service and its crash test run it. */
 export function createPublishRunner(options: PublishRunnerOptions): PublishRunner {
-  const { prisma, config, clock, logger } = options;
+  const { prisma, config, clock, logger, guildId } = options;
+  const settings = new PrismaSettingsRepository(prisma);
   return new PublishRunner({
     posts: new PrismaPostRepository(prisma),
     queue: new PrismaPublishQueue(prisma),
@@ -54,5 +58,12 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
       reclaimAllLeasesAtStart: providerOfClient(prisma) === "sqlite",
       ...options.settings,
     },
+    guildGraceMs:
+      guildId === undefined
+        ? undefined
+        : async () => {
+            const { lateGraceMinutes } = await settings.get(guildId);
+            return lateGraceMinutes === null ? null : lateGraceMinutes * 60_000;
+          },
   });
 }

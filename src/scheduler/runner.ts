@@ -30,7 +30,10 @@ export interface RunnerSettings {
   leaseMs: number;
   /** Publish attempts before a post that X keeps failing on becomes `failed`. */
   maxAttempts: number;
-  /** After downtime, posts late by more than this become `missed` instead of going out. */
+  /**
+   * After downtime, posts late by more than this become `missed` instead of going out; the
+   * default when the guild set no grace window of its own (RunnerDeps.guildGraceMs).
+   */
   graceMs: number;
   /** Posts in flight to X at once. */
   concurrency: number;
@@ -64,6 +67,12 @@ export interface RunnerDeps {
   clock: Clock;
   logger: Logger;
   settings: RunnerSettings;
+  /**
+   * The grace window the guild set (/settings late_grace_minutes), in ms, or null for
+   * `settings.graceMs`. Read each time the window is used, not once at start, so a change made
+   * through any instance applies on every instance.
+   */
+  guildGraceMs?: (() => Promise<number | null>) | undefined;
 }
 
 type AccountLookup =
@@ -106,7 +115,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   async start(): Promise<void> {
     const now = this.deps.clock.now();
     await this.recoverExpired(this.deps.settings.reclaimAllLeasesAtStart ? "all" : now);
-    await this.markMissed(new Date(now.getTime() - this.deps.settings.graceMs));
+    await this.markMissed(new Date(now.getTime() - (await this.graceMs())));
     this.wake();
   }
 
@@ -591,6 +600,11 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     } finally {
       release();
     }
+  }
+
+  /** How late a post may still go out: the guild's setting, else the environment's. */
+  private async graceMs(): Promise<number> {
+    return (await this.deps.guildGraceMs?.()) ?? this.deps.settings.graceMs;
   }
 
   /** After downtime: approved posts late by more than the grace window are not sent late. */

@@ -224,6 +224,22 @@ describe("every command's options, fuzzed", () => {
               user: TEAM.admin,
             },
           ],
+          [
+            {
+              name: "settings",
+              subcommand: "set",
+              options: { late_grace_minutes: 30, require_second_approver: false },
+              user: TEAM.admin,
+            },
+          ],
+          [
+            {
+              name: "settings",
+              subcommand: "set",
+              options: { late_grace_minutes: 30, clear: "late_grace_minutes" },
+              user: TEAM.admin,
+            },
+          ],
         ],
       },
     );

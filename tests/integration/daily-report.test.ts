@@ -9,7 +9,7 @@ import { ReportService } from "../../src/domain/reports.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
 import { createLogger } from "../../src/logger.ts";
 import { ClockJobs } from "../../src/scheduler/clock-jobs.ts";
-import { DailyReport } from "../../src/scheduler/daily-report.ts";
+import { DAILY_REPORT_JOB, DailyReport } from "../../src/scheduler/daily-report.ts";
 import { GUILD, SECRET_KEY } from "../support/publishing-harness.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.ts";
 
@@ -19,6 +19,8 @@ const logger = createLogger("silent");
 let db: TestDatabase;
 /** What was delivered: the end of each report's window, which is the tick it ran for. */
 let delivered: string[];
+/** Which process delivered each report, by its name. */
+let deliveredBy: string[];
 /** One Herald process's daily report: its own ClockJobs, on the shared database. */
 interface HeraldProcess {
   jobs: ClockJobs;
@@ -29,6 +31,7 @@ const running: HeraldProcess[] = [];
 beforeEach(async () => {
   db = createTestDatabase();
   delivered = [];
+  deliveredBy = [];
   await new PrismaSettingsRepository(db.prisma).update(
     GUILD,
     { timezone: "Europe/Berlin", reportTime: "09:00", reportChannelId: REPORT_CHANNEL },
@@ -42,8 +45,20 @@ afterEach(async () => {
   await db.close();
 });
 
-async function startProcess(): Promise<HeraldProcess> {
-  const jobs = new ClockJobs({ logger });
+/** An instance that never holds the clock-job lock: another one runs the daily report. */
+const neverLeads = { holds: async () => false, release: async () => {} };
+
+async function startProcess(
+  options: {
+    name?: string;
+    runsClockJobs?: boolean;
+    leadership?: { holds(): Promise<boolean>; release(): Promise<void> };
+  } = {},
+): Promise<HeraldProcess> {
+  const jobs = new ClockJobs({
+    logger,
+    leadership: options.leadership ?? (options.runsClockJobs === false ? neverLeads : undefined),
+  });
   const settings = new PrismaSettingsRepository(db.prisma);
   const daily = new DailyReport({
     guildId: GUILD,
@@ -60,6 +75,7 @@ async function startProcess(): Promise<HeraldProcess> {
     deliver: async (channelId, report) => {
       expect(channelId).toBe(REPORT_CHANNEL);
       delivered.push(report.window.to.toISOString());
+      deliveredBy.push(options.name ?? "herald");
       return true;
     },
     clock: systemClock,
@@ -171,6 +187,86 @@ describe("daily report", () => {
     await daily.reschedule();
     await advanceTo("2026-11-11T12:00:00Z");
     expect(delivered).toEqual(["2026-11-10T17:00:00.000Z"]);
+  });
+
+  it("given report_time moved through one instance, the instance running the clock jobs sends at the new time and not the old", async () => {
+    fakeTime("2026-11-10T06:00:00Z");
+    const handling = await startProcess({ name: "handling", runsClockJobs: false });
+    const clock = await startProcess({ name: "clock" });
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "18:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    // The instance that handled /settings set is told at once; the other one reads the change.
+    await handling.daily.reschedule();
+    await advanceTo("2026-11-10T06:05:30Z");
+    expect(clock.jobs.nextRun(DAILY_REPORT_JOB)).toEqual(new Date("2026-11-10T17:00:00Z"));
+    await advanceTo("2026-11-11T12:00:00Z");
+    expect(delivered).toEqual(["2026-11-10T17:00:00.000Z"]);
+    expect(deliveredBy).toEqual(["clock"]);
+  });
+
+  it("given report_time moved elsewhere just before the old time, the old tick sends nothing and the report goes out at the new time", async () => {
+    fakeTime("2026-11-10T06:00:00Z");
+    await startProcess();
+    await advanceTo("2026-11-10T07:59:00Z");
+    // Changed through an instance this one hears nothing from, after its last check (07:55).
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "18:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    await advanceTo("2026-11-10T08:01:00Z");
+    expect(delivered).toEqual([]);
+    await advanceTo("2026-11-10T17:01:00Z");
+    expect(delivered).toEqual(["2026-11-10T17:00:00.000Z"]);
+  });
+
+  it("given report_time moved elsewhere to a minute that passes before the next check, that day's report goes out at the check, for that minute", async () => {
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "18:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    fakeTime("2026-11-10T06:00:00Z");
+    await startProcess();
+    await advanceTo("2026-11-10T10:00:30Z");
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "11:01" },
+      { actor: "test", action: "settings.updated" },
+    );
+    await advanceTo("2026-11-10T10:05:30Z");
+    expect(delivered).toEqual(["2026-11-10T10:01:00.000Z"]);
+    await advanceTo("2026-11-11T09:00:00Z");
+    expect(delivered).toEqual(["2026-11-10T10:01:00.000Z"]);
+    await advanceTo("2026-11-11T10:02:00Z");
+    expect(delivered).toEqual(["2026-11-10T10:01:00.000Z", "2026-11-11T10:01:00.000Z"]);
+  });
+
+  it("given an instance that ran no clock jobs for days and takes over after report_time moved, sends no old day's report, then today's at the new time", async () => {
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "18:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    fakeTime("2026-11-10T06:00:00Z");
+    const lock = { held: false };
+    await startProcess({
+      leadership: { holds: async () => lock.held, release: async () => {} },
+    });
+    await advanceTo("2026-11-12T06:00:30Z");
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { reportTime: "09:00" },
+      { actor: "test", action: "settings.updated" },
+    );
+    lock.held = true;
+    await advanceTo("2026-11-12T06:05:30Z");
+    expect(delivered).toEqual([]);
+    await advanceTo("2026-11-12T08:00:30Z");
+    expect(delivered).toEqual(["2026-11-12T08:00:00.000Z"]);
   });
 
   it("given two processes on one database at report_time, only one sends", async () => {

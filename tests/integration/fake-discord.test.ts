@@ -43,6 +43,31 @@ describe("fake Discord REST", () => {
     expect(await response.json()).toEqual({ message: "401: Unauthorized", code: 0 });
   });
 
+  it("records whom a message notifies: every mention without allowed_mentions, only the listed ones with it, and refuses parse users together with a users list", async () => {
+    const send = (body: Record<string, unknown>) =>
+      fetch(`${discord.apiBase}/v10/channels/300000000000000009/messages`, {
+        method: "POST",
+        headers: { ...bot, "content-type": "application/json" },
+        body: JSON.stringify({ content: "@everyone <@&123> <@!456> <@789>", ...body }),
+      });
+    expect((await send({})).status).toBe(200);
+    expect((await send({ allowed_mentions: { parse: [], users: ["789"] } })).status).toBe(200);
+    const refused = await send({ allowed_mentions: { parse: ["users"], users: ["789"] } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 50035 });
+
+    const [unguarded, guarded] = discord.messageWrites().slice(-2);
+    expect(unguarded?.allowedMentions).toBeUndefined();
+    expect(unguarded?.pings).toEqual({ everyone: true, users: ["456", "789"], roles: ["123"] });
+    expect(guarded?.allowedMentions).toEqual({
+      parse: [],
+      users: ["789"],
+      roles: undefined,
+      replied_user: undefined,
+    });
+    expect(guarded?.pings).toEqual({ everyone: false, users: ["789"], roles: [] });
+  });
+
   it("hands out its gateway with session_start_limit", async () => {
     const response = await fetch(`${discord.apiBase}/v10/gateway/bot`, { headers: bot });
     const body = (await response.json()) as { url: string; session_start_limit: unknown };

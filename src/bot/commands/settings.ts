@@ -1,11 +1,25 @@
 import { ChannelType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { requireRole } from "../../domain/roles.ts";
-import type { GuildSettings } from "../../domain/settings.ts";
+import {
+  type ClearableSetting,
+  type GuildSettings,
+  MAX_LATE_GRACE_MINUTES,
+} from "../../domain/settings.ts";
 import { actorOf, auditActor } from "../actor.ts";
 import type { Command } from "../context.ts";
 import { given, parseOptions } from "../options.ts";
 import { timezoneChoices } from "./autocomplete.ts";
+
+/** `clear` choices: the option's name as people type it, and the setting it unsets. */
+const CLEAR_CHOICES = [
+  ["approval_channel", "approvalChannelId"],
+  ["report_channel", "reportChannelId"],
+  ["approver_role", "approverRoleId"],
+  ["manager_role", "managerRoleId"],
+  ["late_grace_minutes", "lateGraceMinutes"],
+] as const satisfies readonly (readonly [string, ClearableSetting])[];
+const CLEARED = new Map<string, ClearableSetting>(CLEAR_CHOICES);
 
 const data = new SlashCommandBuilder()
   .setName("settings")
@@ -41,6 +55,24 @@ const data = new SlashCommandBuilder()
       )
       .addStringOption((o) =>
         o.setName("report_time").setDescription("Daily report time, HH:mm").setMaxLength(5),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName("late_grace_minutes")
+          .setDescription("How late a held post may still go out, in minutes (0: never late)")
+          .setMinValue(0)
+          .setMaxValue(MAX_LATE_GRACE_MINUTES),
+      )
+      .addBooleanOption((o) =>
+        o
+          .setName("require_second_approver")
+          .setDescription("Whoever queued or last edited a post cannot approve it"),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("clear")
+          .setDescription("A setting to unset (the grace window goes back to the default)")
+          .addChoices(...CLEAR_CHOICES.map(([name]) => ({ name, value: name }))),
       ),
   );
 
@@ -52,6 +84,22 @@ const setOptions = z.object({
   managerRoleId: snowflake.optional(),
   timezone: z.string().trim().min(1).max(64).optional(),
   reportTime: z.string().trim().min(1).max(5).optional(),
+  lateGraceMinutes: z.number().int().min(0).max(MAX_LATE_GRACE_MINUTES).optional(),
+  requireSecondApprover: z.boolean().optional(),
+  clear: z
+    .string()
+    .transform((name, ctx) => {
+      const setting = CLEARED.get(name);
+      if (setting === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `is one of ${CLEAR_CHOICES.map(([choice]) => choice).join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      return setting;
+    })
+    .optional(),
 });
 
 export function describeSettings(settings: GuildSettings): string {
@@ -63,6 +111,12 @@ export function describeSettings(settings: GuildSettings): string {
     `Approver role: ${role(settings.approverRoleId)}`,
     `Manager role: ${role(settings.managerRoleId)}`,
     `Time zone: ${settings.timezone} · daily report at ${settings.reportTime}`,
+    settings.lateGraceMinutes === null
+      ? "Late posts: sent within the server's default grace window (HERALD_LATE_GRACE_MINUTES)"
+      : `Late posts: sent up to ${settings.lateGraceMinutes} minute(s) late, later ones are missed`,
+    settings.requireSecondApprover
+      ? "Second approver: required (whoever queued or last edited a post cannot approve it)"
+      : "Second approver: not required",
     "Admins: members with the Manage Server permission.",
   ].join("\n");
 }
@@ -81,6 +135,9 @@ export const settingsCommand: Command = {
       managerRoleId: given(interaction.options.getRole("manager_role"))?.id,
       timezone: given(interaction.options.getString("timezone")),
       reportTime: given(interaction.options.getString("report_time")),
+      lateGraceMinutes: given(interaction.options.getInteger("late_grace_minutes")),
+      requireSecondApprover: given(interaction.options.getBoolean("require_second_approver")),
+      clear: given(interaction.options.getString("clear")),
     });
     const updated = await ctx.settings.update(ctx.guildId, o, auditActor(interaction));
     const moved =

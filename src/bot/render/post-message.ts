@@ -3,6 +3,7 @@ import {
   ButtonBuilder,
   ButtonStyle,
   EmbedBuilder,
+  type MessageCreateOptions,
   type MessageEditOptions,
 } from "discord.js";
 import type { Campaign } from "../../domain/campaigns.ts";
@@ -47,9 +48,14 @@ export function discordTime(instant: Date, style: "f" | "R" | "F" = "f"): string
   return `<t:${Math.floor(instant.getTime() / 1000)}:${style}>`;
 }
 
+/** The Discord user id in an audit actor ("discord:123"); null for the scheduler and the like. */
+export function discordUserOf(actor: string): string | null {
+  return actor.startsWith("discord:") ? actor.slice("discord:".length) : null;
+}
+
 /** "discord:123" (the audit actor form) → a mention. */
 export function mentionActor(actor: string): string {
-  const id = actor.startsWith("discord:") ? actor.slice("discord:".length) : null;
+  const id = discordUserOf(actor);
   return id === null ? actor : `<@${id}>`;
 }
 
@@ -95,6 +101,23 @@ export function postEmbed(post: Post, campaign: Campaign): EmbedBuilder {
     embed.addFields({ name: "Last error", value: post.lastError.slice(0, 1000) });
   }
   return embed;
+}
+
+/**
+ * Tells the member who queued a rejected post why, in the approval channel. It pings that member
+ * and no one else: the reason and the campaign name are the team's words and may hold mentions.
+ */
+export function rejectionNotice(post: Post, campaign: Campaign): MessageCreateOptions {
+  const author = discordUserOf(post.createdBy);
+  const reason = post.approval?.reason ?? "no reason given";
+  const content =
+    `${author === null ? "" : `<@${author}> `}Post #${post.id} (${campaign.name}) was rejected ` +
+    `by ${mentionActor(post.approval?.by ?? "someone")}: ${reason}\n` +
+    `Edit it (Edit button or /post edit) and it waits for approval again.`;
+  return {
+    content: content.slice(0, 2000),
+    allowedMentions: { parse: [], users: author === null ? [] : [author] },
+  };
 }
 
 /** The approval message: the post, and buttons that only work while a decision is open. */

@@ -1,5 +1,6 @@
 import { MessageFlags } from "discord.js";
 import type { AttachmentRef } from "./attachment-cdn.ts";
+import { type AllowedMentions, readAllowedMentions } from "./message-mentions.ts";
 import type { StoredMessage } from "./message-store.ts";
 import type { UploadedFile } from "./request-body.ts";
 
@@ -19,6 +20,8 @@ export interface MessageDraft {
   readonly components?: readonly unknown[] | null | undefined;
   readonly flags?: number | null | undefined;
   readonly attachments?: readonly DraftAttachment[] | null | undefined;
+  /** Which mentions in `content` may notify; undefined (not sent): all of them. */
+  readonly allowedMentions?: AllowedMentions | undefined;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -34,6 +37,7 @@ export function readDraft(value: unknown): MessageDraft {
     components: nullableOf(value.components, Array.isArray),
     flags: nullableOf(value.flags, (v) => typeof v === "number"),
     attachments: readAttachments(value.attachments),
+    allowedMentions: readAllowedMentions(value.allowed_mentions),
   };
 }
 

@@ -1,5 +1,6 @@
 import { ButtonStyle, ComponentType, MessageFlags } from "discord.js";
 import { isRecord, type MessageDraft } from "./message-drafts.ts";
+import { allowedMentionsProblems } from "./message-mentions.ts";
 import { errors, type FakeResponse, type FormProblem, invalidFormBody } from "./responses.ts";
 
 type Path = readonly (string | number)[];
@@ -49,6 +50,7 @@ export function refuseMessage(
   if (creating && empty) return errors.emptyMessage();
   const problems = [
     ...textProblems(["content"], draft.content, LIMITS.content),
+    ...allowedMentionsProblems(draft.allowedMentions),
     ...embedsProblems(draft.embeds ?? []),
     ...((draft.flags ?? 0) & MessageFlags.IsComponentsV2
       ? []

@@ -7,6 +7,7 @@ import {
   resolveAttachments,
 } from "./message-drafts.ts";
 import { refuseMessage } from "./message-limits.ts";
+import { type AllowedMentions, type Pings, pingsOf } from "./message-mentions.ts";
 import type { MessageStore, NewMessage, StoredMessage } from "./message-store.ts";
 import type { RequestBody, UploadedFile } from "./request-body.ts";
 import type { FakeResponse } from "./responses.ts";
@@ -47,8 +48,27 @@ export type WriteResult =
   | { readonly ok: true; readonly message: StoredMessage }
   | { readonly ok: false; readonly response: FakeResponse };
 
+/** One accepted create or edit of a message, whichever route it came through. */
+export interface MessageWrite {
+  readonly kind: "create" | "edit";
+  readonly messageId: string;
+  readonly channelId: string;
+  /** The message's content after the write. */
+  readonly content: string;
+  /** As the body carried it; undefined when it carried none (Discord then parses every mention). */
+  readonly allowedMentions: AllowedMentions | undefined;
+  /**
+   * Whom the content notifies under this write's allowed_mentions. Counted for edits too
+   * (Discord notifies only on create), so a check over every write errs on the safe side.
+   */
+  readonly pings: Pings;
+}
+
 /** Creates and edits messages from request bodies: limits, then uploads, then the store. */
 export class MessageWriter {
+  /** Every accepted write, oldest first. */
+  readonly writes: MessageWrite[] = [];
+
   constructor(
     private readonly store: MessageStore,
     private readonly cdn: AttachmentCdn,
@@ -64,6 +84,7 @@ export class MessageWriter {
       ...origin,
       ...newMessageFields(body.draft, attachments),
     });
+    this.record("create", message, body.draft);
     return { ok: true, message };
   }
 
@@ -77,9 +98,21 @@ export class MessageWriter {
       (file, name) =>
         this.cdn.addMessageFile(message.channelId, name, file.contentType, file.bytes),
     );
-    return {
-      ok: true,
-      message: this.store.edit(message, (target) => applyDraft(target, body.draft, attachments)),
-    };
+    const edited = this.store.edit(message, (target) =>
+      applyDraft(target, body.draft, attachments),
+    );
+    this.record("edit", edited, body.draft);
+    return { ok: true, message: edited };
+  }
+
+  private record(kind: MessageWrite["kind"], message: StoredMessage, draft: MessageDraft): void {
+    this.writes.push({
+      kind,
+      messageId: message.id,
+      channelId: message.channelId,
+      content: message.content,
+      allowedMentions: draft.allowedMentions,
+      pings: pingsOf(message.content, draft.allowedMentions),
+    });
   }
 }

@@ -16,7 +16,7 @@ import {
 import type { InteractionHandle } from "./interaction-handle.ts";
 import { type FakeInteractionRecord, InteractionRegistry } from "./interactions.ts";
 import { type ApiMessage, MessageStore } from "./message-store.ts";
-import { MessageWriter } from "./message-writer.ts";
+import { type MessageWrite, MessageWriter } from "./message-writer.ts";
 import {
   DEFAULT_REPLY_TIMEOUT_MS,
   DISCORD_ANSWER_DEADLINE_MS,
@@ -42,7 +42,9 @@ export type { GatewayConnectionRecord } from "./gateway.ts";
 export type { RecordedRequest, UnknownRoute } from "./http-pipeline.ts";
 export type { InteractionHandle, ReplyOptions, ShownModal } from "./interaction-handle.ts";
 export type { FakeInteractionRecord } from "./interactions.ts";
+export type { AllowedMentions, Pings } from "./message-mentions.ts";
 export type { ApiMessage } from "./message-store.ts";
+export type { MessageWrite } from "./message-writer.ts";
 export type * from "./options.ts";
 export type { Person } from "./person-actions.ts";
 
@@ -83,6 +85,11 @@ export interface FakeDiscord {
     matches: (message: ApiMessage) => boolean,
     timeoutMs?: number,
   ): Promise<ApiMessage>;
+  /**
+   * Every message created or edited, through any route (channel messages, interaction replies,
+   * follow-ups, webhook edits), with the allowed_mentions it was sent with and whom it notified.
+   */
+  messageWrites(): readonly MessageWrite[];
   /** Any message the fake holds (ephemeral ones too), as Discord would return it. */
   message(id: string): ApiMessage | undefined;
   /** Every interaction sent, with whether and when the bot answered. */
@@ -148,6 +155,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
       state.messages.visibleIn(channelId).map((message) => state.messages.toApi(message)),
     waitForChannelMessage: (channelId, matches, timeoutMs = DEFAULT_REPLY_TIMEOUT_MS) =>
       waitForChannelMessage(state, channelId, matches, timeoutMs),
+    messageWrites: () => [...state.writer.writes],
     message(id) {
       const message = state.messages.get(id);
       return message === undefined ? undefined : state.messages.toApi(message);
