@@ -22,6 +22,7 @@ import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
 import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
+import { MissedPosts } from "./domain/missed-posts.ts";
 import { type Clock, systemClock } from "./domain/ports.ts";
 import { PostService } from "./domain/posts.ts";
 import { ReportService } from "./domain/reports.ts";
@@ -116,6 +117,12 @@ export async function startHerald(
     clock,
     onChange: () => runner.wake(),
   });
+  const missed = new MissedPosts({
+    campaigns: campaignRepository,
+    posts: postRepository,
+    clock,
+    onChange: () => runner.wake(),
+  });
   const accounts = new XAccountService({
     accounts: accountRepository,
     verifier: new XApiVerifier(xConnection),
@@ -182,6 +189,7 @@ export async function startHerald(
         guildId: config.discord.guildId,
         campaigns,
         posts,
+        missed,
         settings,
         accounts,
         approvals,

@@ -8,6 +8,7 @@ import {
 import type { Campaign, CampaignEdit, ReapprovalField } from "../domain/campaigns.ts";
 import type { Post } from "../domain/posts.ts";
 import { requireRole } from "../domain/roles.ts";
+import { formatLocal } from "../domain/schedule.ts";
 import { actorOf, auditActor } from "./actor.ts";
 import type { BotContext, Reply } from "./context.ts";
 import { type CampaignTarget, campaignButtonId } from "./custom-ids.ts";
@@ -47,8 +48,47 @@ export function archiveConfirmation(
   };
 }
 
-/** The Confirm button: the role is checked again on the press, since roles change. */
+/** A campaign's button; the role is checked on the press, since roles change. */
 export async function runCampaignAction(
+  target: CampaignTarget,
+  interaction: ButtonInteraction,
+  ctx: BotContext,
+): Promise<Reply> {
+  return target.action === "archive"
+    ? archive(target, interaction, ctx)
+    : rescheduleMissed(target, interaction, ctx);
+}
+
+/** "Reschedule all to the next free slots" under a missed-posts announcement. */
+async function rescheduleMissed(
+  target: CampaignTarget,
+  interaction: ButtonInteraction,
+  ctx: BotContext,
+): Promise<Reply> {
+  const settings = await ctx.settings.get(ctx.guildId);
+  requireRole(actorOf(interaction), settings, "approver", "reschedule missed posts");
+  const moved = await ctx.missed.rescheduleAll(
+    ctx.guildId,
+    target.campaignId,
+    auditActor(interaction),
+  );
+  await refreshAll(ctx, moved);
+  const campaign = await ctx.campaigns.getById(target.campaignId);
+  const times = moved
+    .map((post) => `#${post.id} ${formatLocal(post.scheduledAt, campaign.timezone)}`)
+    .join(", ");
+  return {
+    content:
+      `Rescheduled ${plural(moved.length, "missed post", "missed posts")} of **${campaign.name}**, still approved: ${times}.`.slice(
+        0,
+        1900,
+      ),
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+/** The archive Confirm button. */
+async function archive(
   target: CampaignTarget,
   interaction: ButtonInteraction,
   ctx: BotContext,

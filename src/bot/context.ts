@@ -6,6 +6,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { CampaignService } from "../domain/campaigns.ts";
+import type { MissedPosts } from "../domain/missed-posts.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { PostService } from "../domain/posts.ts";
 import type { ReportService } from "../domain/reports.ts";
@@ -20,6 +21,7 @@ export interface BotContext {
   guildId: string;
   campaigns: CampaignService;
   posts: PostService;
+  missed: MissedPosts;
   reports: ReportService;
   settings: SettingsService;
   accounts: XAccountService;

@@ -96,8 +96,11 @@ export function parsePageTarget(customId: string): PageTarget | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Actions a campaign button confirms; the campaign's id travels in the custom id. */
-export const CAMPAIGN_ACTIONS = ["archive"] as const;
+/**
+ * Actions of a campaign's buttons (the campaign's id travels in the custom id): confirming an
+ * archive, and rescheduling all its missed posts to the next free slots.
+ */
+export const CAMPAIGN_ACTIONS = ["archive", "reschedule"] as const;
 export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
 
 export interface CampaignTarget {

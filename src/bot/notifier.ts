@@ -11,7 +11,7 @@ import type { SettingsService } from "../domain/settings.ts";
 import type { Logger } from "../logger.ts";
 import type { PublishRunner } from "../scheduler/runner.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
-import { postButtonId } from "./custom-ids.ts";
+import { campaignButtonId, postButtonId } from "./custom-ids.ts";
 
 interface NotifierDeps {
   runner: PublishRunner;
@@ -28,6 +28,25 @@ export function postUrl(handle: string | null, xPostId: string): string {
   return handle === null
     ? `https://x.com/i/web/status/${xPostId}`
     : `https://x.com/${handle}/status/${xPostId}`;
+}
+
+/** How many posts a missed-posts announcement names; the count covers the rest. */
+const MISSED_LISTED = 5;
+
+/** One message for the posts of a campaign that one hold made miss their time. */
+export function missedSummary(campaignName: string, posts: readonly Post[]): string {
+  const count = posts.length === 1 ? "1 post" : `${posts.length} posts`;
+  const listed = posts
+    .slice(0, MISSED_LISTED)
+    .map((post) => `#${post.id} ${post.text.replace(/\s+/g, " ").slice(0, 60)}`);
+  const more = posts.length > MISSED_LISTED ? [`…and ${posts.length - MISSED_LISTED} more`] : [];
+  return [
+    `${count} of ${campaignName} missed ${posts.length === 1 ? "its" : "their"} time while held back (Herald down, the campaign paused, the account unusable or over its budget) and ${posts.length === 1 ? "was" : "were"} not sent late:`,
+    ...listed,
+    ...more,
+  ]
+    .join("\n")
+    .slice(0, 1900);
 }
 
 function button(id: string, label: string, style: ButtonStyle) {
@@ -79,13 +98,18 @@ export function startNotifier(deps: NotifierDeps): void {
       });
     }),
   );
-  runner.on("post.missed", ({ post }) =>
+  runner.on("posts.missed", ({ campaignId, posts }) =>
     safely(async () => {
-      await approvals.refresh(post);
+      for (const post of posts) await approvals.refresh(post);
+      const campaign = await deps.campaigns.getById(campaignId);
       await tell({
-        content: `Post #${post.id} missed its time while Herald was down and was not sent late.`,
+        content: missedSummary(campaign.name, posts),
         components: [
-          button(postButtonId("reschedule", post.id), "Reschedule", ButtonStyle.Primary),
+          button(
+            campaignButtonId("reschedule", campaignId),
+            "Reschedule all to the next free slots",
+            ButtonStyle.Primary,
+          ),
         ],
       });
     }),

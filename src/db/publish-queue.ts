@@ -119,18 +119,4 @@ export class PrismaPublishQueue implements PublishQueue {
     });
     return rows.map((row) => row.publishedAt ?? row.updatedAt);
   }
-
-  async overdue(cutoff: Date, limit: number): Promise<Post[]> {
-    const rows = await this.prisma.post.findMany({
-      where: {
-        status: "approved",
-        scheduledAt: { lt: cutoff },
-        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lt: cutoff } }],
-      },
-      orderBy: { scheduledAt: "asc" },
-      take: limit,
-      include: withLink,
-    });
-    return rows.map(toPost);
-  }
 }

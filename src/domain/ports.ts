@@ -156,6 +156,4 @@ export interface PublishQueue {
   renewLease(id: number, leaseUntil: Date): Promise<boolean>;
   /** Publish instants (and in-flight attempts) of the account's posts since `since`. */
   publishTimes(xAccountId: number, since: Date): Promise<Date[]>;
-  /** Approved posts whose time passed before `cutoff`: candidates for `missed` after downtime. */
-  overdue(cutoff: Date, limit: number): Promise<Post[]>;
 }

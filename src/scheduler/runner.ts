@@ -52,6 +52,11 @@ export interface RunnerEvents {
   "post.published": [{ post: Post; xPostId: string; recovered: boolean }];
   "post.failed": [{ post: Post; reason: string }];
   "post.missed": [{ post: Post }];
+  /**
+   * The posts of one campaign that a hold (downtime, a pause, an unusable account, a budget or
+   * X's rate limit) kept back past the grace window and that were marked missed together.
+   */
+  "posts.missed": [{ campaignId: number; posts: Post[] }];
   "post.retrying": [{ post: Post; reason: string; nextAttemptAt: Date }];
   "account.invalid": [{ xAccountId: number; reason: string }];
   /** Every time the runner has nothing in flight and nothing due, and armed its timer. */
@@ -115,7 +120,8 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   async start(): Promise<void> {
     const now = this.deps.clock.now();
     await this.recoverExpired(this.deps.settings.reclaimAllLeasesAtStart ? "all" : now);
-    await this.markMissed(new Date(now.getTime() - (await this.graceMs())));
+    // Posts late after downtime are marked missed by the first tick, by the same rule as at the
+    // end of any other hold.
     this.wake();
   }
 
@@ -206,7 +212,17 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     return candidates.length === 0 ? null : new Date(Math.min(...candidates.map(Number)));
   }
 
+  /** Publishes what is due; what a hold kept back past the grace window is missed instead. */
   private async publishDue(now: Date): Promise<void> {
+    const missed: Post[] = [];
+    try {
+      await this.publishDueBatches(now, await this.graceMs(), missed);
+    } finally {
+      this.announceMissed(missed);
+    }
+  }
+
+  private async publishDueBatches(now: Date, graceMs: number, missed: Post[]): Promise<void> {
     const recentByAccount = new Map<number, Date[]>();
     const campaigns = new Map<number, Campaign | null>();
     const { concurrency } = this.deps.settings;
@@ -215,11 +231,14 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       const blocked = [...this.accountWaits.entries()]
         .filter(([, until]) => until > now)
         .map(([account]) => account);
-      const due = (await this.deps.queue.due(now, BATCH, blocked)).filter(
+      const fetched = (await this.deps.queue.due(now, BATCH, blocked)).filter(
         (post) => !this.inFlight.has(post.id),
       );
-      if (due.length === 0) return;
-      let claimedAny = false;
+      if (fetched.length === 0) return;
+      const late = await this.markMissed(fetched.filter((post) => isTooLate(post, now, graceMs)));
+      missed.push(...late);
+      const due = fetched.filter((post) => !isTooLate(post, now, graceMs));
+      let claimedAny = late.length > 0;
       let next = 0;
       while (next < due.length) {
         // Claims go in batches: wait until half the slots are free (or enough for what is left),
@@ -607,24 +626,48 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     return (await this.deps.guildGraceMs?.()) ?? this.deps.settings.graceMs;
   }
 
-  /** After downtime: approved posts late by more than the grace window are not sent late. */
-  private async markMissed(cutoff: Date): Promise<void> {
-    for (;;) {
-      const overdue = await this.deps.queue.overdue(cutoff, BATCH);
-      for (const post of overdue) {
-        const updated = await this.move(
-          post,
-          "mark_missed",
-          { nextAttemptAt: null },
-          {
-            scheduledAt: post.scheduledAt.toISOString(),
+  /** Posts kept back past the grace window are not sent late: they become `missed`. */
+  private async markMissed(posts: readonly Post[]): Promise<Post[]> {
+    const moved = await Promise.all(
+      posts.map((post) =>
+        this.moves.submit({
+          id: post.id,
+          from: post.status,
+          changes: { status: nextStatus(post.status, "mark_missed", post.id), nextAttemptAt: null },
+          audit: {
+            actor: SCHEDULER_ACTOR,
+            action: "post.mark_missed",
+            payload: {
+              from: post.status,
+              to: "missed",
+              scheduledAt: post.scheduledAt.toISOString(),
+            },
           },
-        );
-        this.emit("post.missed", { post: updated });
-      }
-      if (overdue.length < BATCH) return;
-    }
+        }),
+      ),
+    );
+    // A post someone moved meanwhile (cancelled, rescheduled) is theirs now, not missed.
+    const missed = moved.filter((post): post is Post => post !== null);
+    for (const post of missed) this.emit("post.missed", { post });
+    return missed;
   }
+
+  /** One announcement per campaign for the posts that missed their time together. */
+  private announceMissed(missed: readonly Post[]): void {
+    const byCampaign = new Map<number, Post[]>();
+    for (const post of missed) {
+      byCampaign.set(post.campaignId, [...(byCampaign.get(post.campaignId) ?? []), post]);
+    }
+    for (const [campaignId, posts] of byCampaign) this.emit("posts.missed", { campaignId, posts });
+  }
+}
+
+/**
+ * Whether a due post was held past the grace window. Only a post not tried yet: one being retried
+ * after X failed was on time when it was first sent.
+ */
+function isTooLate(post: Post, now: Date, graceMs: number): boolean {
+  return post.attempts === 0 && now.getTime() - post.scheduledAt.getTime() > graceMs;
 }
 
 async function cached<K, V>(cache: Map<K, V>, key: K, load: (key: K) => Promise<V>): Promise<V> {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { Post } from "../../src/domain/posts.ts";
 import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
 import {
   approvePost,
@@ -102,14 +103,17 @@ describe("/settings, end to end", () => {
  * Resolves once the restarted runner published the post. The start publishes due posts while the
  * bot logs in, so the notice in Discord is not the signal (the runner starts before the bot).
  */
-async function publishedAfterStart(postId: number): Promise<void> {
+/** Waits until the runner that just started has published the post, or marked it missed. */
+async function settledAfterStart(postId: number, outcome: "published" | "missed"): Promise<void> {
   const { runner, posts } = e2e.herald;
-  const published = new Promise<void>((resolve) =>
-    runner.on("post.published", ({ post }) => {
+  const settled = new Promise<void>((resolve) => {
+    const settle = ({ post }: { post: Post }) => {
       if (post.id === postId) resolve();
-    }),
-  );
-  if ((await posts.get(postId)).status !== "published") await published;
+    };
+    if (outcome === "published") runner.on("post.published", settle);
+    else runner.on("post.missed", settle);
+  });
+  if ((await posts.get(postId)).status !== outcome) await settled;
 }
 
 describe("the grace window from /settings, end to end", () => {
@@ -129,7 +133,7 @@ describe("the grace window from /settings, end to end", () => {
     await e2e.herald.stop();
     clock.set("2026-12-07T09:30:00Z");
     await e2e.restart();
-    await publishedAfterStart(early.postId);
+    await settledAfterStart(early.postId, "published");
     expect((await e2e.herald.posts.get(early.postId)).status).toBe("published");
 
     // 5 minutes allowed: a post 10 minutes late is missed (the environment's 15 would send it).
@@ -140,7 +144,7 @@ describe("the grace window from /settings, end to end", () => {
     await e2e.herald.stop();
     clock.set("2026-12-07T10:10:00Z");
     await e2e.restart();
-    // The runner's start marks missed posts before it returns.
+    await settledAfterStart(late.postId, "missed");
     expect((await e2e.herald.posts.get(late.postId)).status).toBe("missed");
     expect(e2e.fakeX.posts.map((post) => post.text)).toEqual([
       expect.stringContaining("Morning lamp deal"),

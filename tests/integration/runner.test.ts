@@ -204,7 +204,7 @@ describe("publish runner", () => {
     expect(await h.posts.findById(id)).toMatchObject({ status: "failed", lastError: reason });
   });
 
-  it("given a budget of 3 per 24 h and 5 posts due, publishes 3, then the other 2 when the window opens", async () => {
+  it("given a budget of 3 per 24 h and 5 posts due, publishes 3; the other 2, held past the grace window, are missed together when the window opens", async () => {
     h = await startHarness();
     const clock = new FixedClock(new Date());
     for (let i = 0; i < 5; i++) await h.approvedPost(`Desk tip ${i}`, clock.now());
@@ -218,11 +218,32 @@ describe("publish runner", () => {
     expect(idle.nextWakeAt?.getTime()).toBeGreaterThan(clock.now().getTime() + 23 * 3_600_000);
 
     clock.advance(24 * 3_600_000 + 1_000);
-    const lastTwo = events(runner, "post.published", 2);
+    const missed = nextEvent(runner, "posts.missed");
     runner.wake();
-    await lastTwo;
-    expect(creates()).toHaveLength(5);
-    expect(h.fakeX.posts).toHaveLength(5);
+    const { posts } = await missed;
+    expect(posts).toHaveLength(2);
+    expect(posts.every((post) => post.status === "missed")).toBe(true);
+    expect(creates()).toHaveLength(3);
+  });
+
+  it("given a budget of 2 per 15 min and 3 posts due, sends the third when the window opens within the grace window", async () => {
+    h = await startHarness();
+    const clock = new FixedClock(new Date());
+    for (let i = 0; i < 3; i++) await h.approvedPost(`Shelf tip ${i}`, clock.now());
+    const runner = h.runner(
+      { budget: { per24Hours: 100, per15Minutes: 2 }, graceMs: 20 * 60_000 },
+      clock,
+    );
+    const firstTwo = events(runner, "post.published", 2);
+    await runner.start();
+    await firstTwo;
+    await nextEvent(runner, "idle");
+
+    clock.advance(15 * 60_000 + 1_000);
+    const third = nextEvent(runner, "post.published");
+    runner.wake();
+    await third;
+    expect(creates()).toHaveLength(3);
   });
 
   it("given X's headers saying the 24-hour limit is used up, sends nothing more until its reset", async () => {
@@ -268,6 +289,50 @@ describe("publish runner", () => {
     ]);
     for (const id of old) expect(await statusOf(id)).toBe("missed");
   });
+
+  for (const restartWhilePaused of [false, true]) {
+    it(`given a paused campaign with overdue posts, resumed an hour later${restartWhilePaused ? " after a restart" : ""}: nothing is missed while paused, then what is within the grace window goes out and the rest is missed in one announcement`, async () => {
+      h = await startHarness();
+      const start = new Date();
+      const clock = new FixedClock(start);
+      await h.db.prisma.campaign.update({
+        where: { id: h.campaignId },
+        data: { status: "paused" },
+      });
+      const minutesAfterStart = (m: number) => new Date(start.getTime() + m * 60_000);
+      // Due 10 and 30 minutes into the pause; the campaign resumes 60 minutes in (grace: 15).
+      const tooOld = await h.approvedPost("Lamp shades", minutesAfterStart(10));
+      const stillFine = await h.approvedPost("Lamp bulbs", minutesAfterStart(50));
+      let runner = h.runner({}, clock);
+      await runner.start();
+      await nextEvent(runner, "idle");
+      clock.set(minutesAfterStart(55));
+      runner.wake();
+      await nextEvent(runner, "idle");
+      expect(await statusOf(tooOld)).toBe("approved");
+      if (restartWhilePaused) {
+        await runner.stop();
+        runner = h.runner({}, clock);
+        await runner.start();
+        await nextEvent(runner, "idle");
+        expect(await statusOf(tooOld)).toBe("approved");
+      }
+
+      clock.set(minutesAfterStart(60));
+      await h.db.prisma.campaign.update({
+        where: { id: h.campaignId },
+        data: { status: "active" },
+      });
+      const missed = nextEvent(runner, "posts.missed");
+      const published = nextEvent(runner, "post.published");
+      runner.wake();
+
+      expect((await missed).posts.map((post) => post.id)).toEqual([tooOld]);
+      expect((await published).post.id).toBe(stillFine);
+      expect(await statusOf(tooOld)).toBe("missed");
+      expect(creates()).toHaveLength(1);
+    });
+  }
 
   it("given a clock that jumps backwards after a publish, publishes nothing twice", async () => {
     h = await startHarness();

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
+import {
+  approvalMessageOf,
+  approvePost,
+  buttonsOf,
+  connectTeamAccount,
+  createCampaign,
+  finishE2E,
+  queuePost,
+  setUpTeam,
+} from "../support/e2e-steps.ts";
+import { FixedClock } from "../support/fixed-clock.ts";
+
+let e2e: E2E;
+afterEach(() => finishE2E(e2e));
+
+async function campaign(subcommand: "pause" | "resume"): Promise<string> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.manager,
+    name: "campaign",
+    subcommand,
+    options: { campaign: "Desk Lamps" },
+  });
+  return (await handle.reply()).content;
+}
+
+describe("posts held past the grace window, end to end", () => {
+  it("given a paused campaign whose approved posts' times pass, resuming it an hour later announces them once as missed, and one press reschedules them all to free slots, still approved", async () => {
+    // Monday 2026-12-07, 08:00 in Berlin.
+    const clock = new FixedClock(new Date("2026-12-07T07:00:00Z"));
+    e2e = await startE2E({ clock });
+    await setUpTeam(e2e);
+    await connectTeamAccount(e2e);
+    await createCampaign(e2e);
+    expect(await campaign("pause")).toContain("is now paused");
+    const ids: number[] = [];
+    for (const at of ["08:05", "08:10", "08:15"]) {
+      const { postId, reply } = await queuePost(e2e, {
+        text: `Desk lamp at ${at}`,
+        at: `2026-12-07 ${at}`,
+      });
+      if (postId === null) throw new Error(reply);
+      await approvePost(e2e, postId);
+      ids.push(postId);
+    }
+
+    // An hour later (grace: 15 minutes) the campaign resumes.
+    clock.set("2026-12-07T08:30:00Z");
+    expect(await campaign("resume")).toContain("is now active");
+
+    const summary = await e2e.discord.waitForChannelMessage(TEAM.channels.approvals, (message) =>
+      message.content.includes("missed their time"),
+    );
+    expect(summary.content).toContain("3 posts of Desk Lamps missed their time");
+    for (const id of ids) expect(summary.content).toContain(`#${id} Desk lamp`);
+    const campaignId = (await e2e.herald.posts.get(ids[0] ?? 0)).campaignId;
+    expect(buttonsOf(summary)).toEqual([
+      { id: `campaign:reschedule:${campaignId}`, disabled: false },
+    ]);
+    for (const id of ids) expect((await e2e.herald.posts.get(id)).status).toBe("missed");
+    // One message for the three, not one each.
+    expect(
+      e2e.discord
+        .channelMessages(TEAM.channels.approvals)
+        .filter((m) => m.content.includes("missed")),
+    ).toHaveLength(1);
+    expect(e2e.fakeX.posts).toHaveLength(0);
+
+    const refused = await e2e.discord.pressButton({
+      user: TEAM.member,
+      message: summary,
+      customId: `campaign:reschedule:${campaignId}`,
+    });
+    expect((await refused.reply()).content).toContain("approver role");
+    expect((await e2e.herald.posts.get(ids[0] ?? 0)).status).toBe("missed");
+
+    const press = await e2e.discord.pressButton({
+      user: TEAM.approver,
+      message: summary,
+      customId: `campaign:reschedule:${campaignId}`,
+    });
+    const reply = (await press.reply()).content;
+    expect(reply).toContain("Rescheduled 3 missed posts of **Desk Lamps**, still approved");
+    // The next free slots after 09:30 Berlin: 15:00 and 21:00 today, 09:00 tomorrow.
+    const times = await Promise.all(
+      ids.map(async (id) => (await e2e.herald.posts.get(id)).scheduledAt.toISOString()),
+    );
+    expect(times).toEqual([
+      "2026-12-07T14:00:00.000Z",
+      "2026-12-07T20:00:00.000Z",
+      "2026-12-08T08:00:00.000Z",
+    ]);
+    for (const id of ids) {
+      expect((await e2e.herald.posts.get(id)).status).toBe("approved");
+      expect(
+        buttonsOf(await approvalMessageOf(e2e, id)).find((b) => b.id.startsWith("post:approve"))
+          ?.disabled,
+      ).toBe(true);
+    }
+
+    const again = await e2e.discord.pressButton({
+      user: TEAM.approver,
+      message: summary,
+      customId: `campaign:reschedule:${campaignId}`,
+    });
+    expect((await again.reply()).content).toContain("No post of Desk Lamps is missed any more");
+  });
+});
