@@ -16,6 +16,10 @@ export interface GuildSettings {
   lateGraceMinutes: number | null;
   /** When on, the member who queued or last edited a post cannot approve it. */
   requireSecondApprover: boolean;
+  /** What Herald may spend on X per calendar month (UTC), in US dollars; null: no cap. */
+  xMonthlyBudget: number | null;
+  /** When on, a used-up monthly budget holds posting as well as metric reads. */
+  xBudgetStopsPosting: boolean;
 }
 
 export type SettingsChanges = Partial<Omit<GuildSettings, "guildId">>;
@@ -31,6 +35,8 @@ export function defaultSettings(guildId: string): GuildSettings {
     reportTime: "09:00",
     lateGraceMinutes: null,
     requireSecondApprover: false,
+    xMonthlyBudget: null,
+    xBudgetStopsPosting: false,
   };
 }
 

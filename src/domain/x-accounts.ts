@@ -1,6 +1,7 @@
 import { DomainError } from "./errors.ts";
 import type { XAccountRepository } from "./ports.ts";
 import type { XCredentials } from "./secrets.ts";
+import type { SpendEntry } from "./x-spend.ts";
 
 /** `invalid`: X refused its keys; `disconnected`: the team took it off Herald (/x disconnect). */
 export const X_ACCOUNT_STATUSES = ["active", "invalid", "disconnected"] as const;
@@ -16,6 +17,8 @@ export interface XAccount {
   /** Posting budgets set with /x budget; null: the environment's defaults. */
   postsPer24h: number | null;
   postsPer15Min: number | null;
+  /** Owns the X developer app: metrics are read through its own timeline, at X's lower price. */
+  ownsApp: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,6 +51,8 @@ export class XAccountService {
     private readonly deps: {
       accounts: Pick<XAccountRepository, "save" | "list">;
       verifier: XAccountVerifier;
+      /** Where the user lookup X billed for the check is written (x-spend.ts). */
+      spend?: { record(entries: readonly SpendEntry[]): Promise<void> };
       /** Told after a connect, so posts held for a refused account go out. */
       onConnected?: () => void;
     },
@@ -72,6 +77,7 @@ export class XAccountService {
       { guildId, handle: verdict.username, xUserId: verdict.xUserId, credentials },
       { actor, action: "x_account.connected" },
     );
+    await this.deps.spend?.record([{ xAccountId: account.id, kind: "user_lookup", units: 1 }]);
     this.deps.onConnected?.();
     return account;
   }

@@ -6,7 +6,9 @@ import { PrismaPostRepository } from "../db/post-repository.ts";
 import { PrismaPublishQueue } from "../db/publish-queue.ts";
 import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
 import type { Clock } from "../domain/ports.ts";
+import { PricedPublisher } from "../domain/priced-publisher.ts";
 import { SecretBox } from "../domain/secrets.ts";
+import type { XSpend } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import { X_REQUEST_TIMEOUT_MS } from "../x/client.ts";
 import { XPublisher } from "../x/x-publisher.ts";
@@ -21,22 +23,30 @@ export interface PublishRunnerOptions {
   /** For a proxy or a private CA in front of X; none for the default. */
   xHttpAgent?: Agent | undefined;
   settings?: Partial<RunnerSettings>;
+  /** Writes what each publish costs to the spend ledger and holds posting on a used-up budget. */
+  spend?: XSpend | undefined;
 }
 
 /** The publishing runner wired to the database and X, as the service and its crash test run it. */
 export function createPublishRunner(options: PublishRunnerOptions): PublishRunner {
-  const { prisma, config, clock, logger } = options;
+  const { prisma, config, clock, logger, spend } = options;
+  const accounts = new PrismaXAccountRepository(
+    prisma,
+    new SecretBox({ current: config.secretKey }),
+  );
+  const publisher = new XPublisher({
+    apiBase: config.x.apiBase,
+    timeoutMs: X_REQUEST_TIMEOUT_MS,
+    httpAgent: options.xHttpAgent,
+    clock,
+  });
   return new PublishRunner({
     posts: new PrismaPostRepository(prisma),
     queue: new PrismaPublishQueue(prisma),
     campaigns: new PrismaCampaignRepository(prisma),
-    accounts: new PrismaXAccountRepository(prisma, new SecretBox({ current: config.secretKey })),
-    publisher: new XPublisher({
-      apiBase: config.x.apiBase,
-      timeoutMs: X_REQUEST_TIMEOUT_MS,
-      httpAgent: options.xHttpAgent,
-      clock,
-    }),
+    accounts,
+    publisher: spend === undefined ? publisher : new PricedPublisher(publisher, spend, accounts),
+    postingGate: spend,
     clock,
     logger,
     settings: {
@@ -49,6 +59,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
       concurrency: 32,
       budget: config.publishing.budget,
       backoff: DEFAULT_BACKOFF,
+      prices: config.x.prices,
       // SQLite: this process owns the database, so leases left by a previous run are stale.
       // PostgreSQL: other instances may hold live leases; only expired ones are taken over.
       reclaimAllLeasesAtStart: providerOfClient(prisma) === "sqlite",

@@ -129,6 +129,8 @@ function rateLimitedOnSecondLookup(resetInSeconds: number): MetricsSource {
       if (calls === 2) fakeX.fail(LOOKUP, { kind: "rate_limited", resetInSeconds });
       return real.lookup(lookupAccount, ids, nonPublic);
     },
+    timeline: (timelineAccount, window, nonPublic) =>
+      real.timeline(timelineAccount, window, nonPublic),
   };
 }
 
