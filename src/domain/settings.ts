@@ -54,6 +54,9 @@ export interface SettingsInput {
   managerRoleId?: string | undefined;
   timezone?: string | undefined;
   reportTime?: string | undefined;
+  /** US dollars per calendar month; 0 removes the cap. */
+  xMonthlyBudget?: number | undefined;
+  xBudgetStopsPosting?: boolean | undefined;
 }
 
 export class SettingsService {
@@ -75,6 +78,12 @@ export class SettingsService {
     if (input.managerRoleId !== undefined) changes.managerRoleId = input.managerRoleId;
     if (input.timezone !== undefined) changes.timezone = assertTimeZone(input.timezone.trim());
     if (input.reportTime !== undefined) changes.reportTime = parseReportTime(input.reportTime);
+    if (input.xMonthlyBudget !== undefined) {
+      changes.xMonthlyBudget = parseMonthlyBudget(input.xMonthlyBudget);
+    }
+    if (input.xBudgetStopsPosting !== undefined) {
+      changes.xBudgetStopsPosting = input.xBudgetStopsPosting;
+    }
     if (Object.keys(changes).length === 0) {
       throw new DomainError(
         "invalid_input",
@@ -89,6 +98,17 @@ export class SettingsService {
     this.onChange(saved);
     return saved;
   }
+}
+
+/** Dollars and cents; 0 means no cap. */
+function parseMonthlyBudget(usd: number): number | null {
+  if (!Number.isFinite(usd) || usd < 0 || usd > 1_000_000) {
+    throw new DomainError(
+      "invalid_input",
+      `The X monthly budget is in US dollars, from 0 (no cap) to 1000000 (got ${usd}).`,
+    );
+  }
+  return usd === 0 ? null : Math.round(usd * 100) / 100;
 }
 
 function parseReportTime(input: string): string {

@@ -49,7 +49,7 @@ export interface XAccountVerifier {
 export class XAccountService {
   constructor(
     private readonly deps: {
-      accounts: Pick<XAccountRepository, "save" | "list">;
+      accounts: Pick<XAccountRepository, "save" | "list" | "setOwnsApp">;
       verifier: XAccountVerifier;
       /** Where the user lookup X billed for the check is written (x-spend.ts). */
       spend?: { record(entries: readonly SpendEntry[]): Promise<void> };
@@ -84,6 +84,26 @@ export class XAccountService {
 
   list(guildId: string): Promise<XAccount[]> {
     return this.deps.accounts.list(guildId);
+  }
+
+  /**
+   * Whether the account owns the X developer app Herald's keys belong to: then its metrics are
+   * read through its own timeline, which X bills at $0.001 a post instead of $0.005.
+   */
+  async setOwnsApp(
+    guildId: string,
+    handle: string,
+    ownsApp: boolean,
+    actor: string,
+  ): Promise<XAccount> {
+    const account = await this.pick(guildId, handle);
+    if (account === null) {
+      throw new DomainError("invalid_input", "No X account is connected. Use /x connect.");
+    }
+    return this.deps.accounts.setOwnsApp(account.id, ownsApp, {
+      actor,
+      action: "x_account.owns_app_set",
+    });
   }
 
   /**

@@ -39,6 +39,18 @@ const data = new SlashCommandBuilder()
       )
       .addStringOption((o) =>
         o.setName("report_time").setDescription("Daily report time, HH:mm").setMaxLength(5),
+      )
+      .addNumberOption((o) =>
+        o
+          .setName("x_monthly_budget")
+          .setDescription("Most Herald may spend on X per calendar month, in USD (0: no cap)")
+          .setMinValue(0)
+          .setMaxValue(1_000_000),
+      )
+      .addBooleanOption((o) =>
+        o
+          .setName("x_budget_stops_posting")
+          .setDescription("A used-up X budget holds posts too, not only metric reads"),
       ),
   );
 
@@ -50,6 +62,8 @@ const setOptions = z.object({
   managerRoleId: snowflake.optional(),
   timezone: z.string().trim().min(1).max(64).optional(),
   reportTime: z.string().trim().min(1).max(5).optional(),
+  xMonthlyBudget: z.number().min(0).max(1_000_000).optional(),
+  xBudgetStopsPosting: z.boolean().optional(),
 });
 
 export function describeSettings(settings: GuildSettings): string {
@@ -61,6 +75,7 @@ export function describeSettings(settings: GuildSettings): string {
     `Approver role: ${role(settings.approverRoleId)}`,
     `Manager role: ${role(settings.managerRoleId)}`,
     `Time zone: ${settings.timezone} · daily report at ${settings.reportTime}`,
+    `X monthly budget: ${settings.xMonthlyBudget === null ? "no cap" : `$${settings.xMonthlyBudget.toFixed(2)}`}${settings.xBudgetStopsPosting ? " · a used-up budget holds posts too" : " · a used-up budget stops metric reads only"}`,
     "Admins: members with the Manage Server permission.",
   ].join("\n");
 }
@@ -79,6 +94,8 @@ export const settingsCommand: Command = {
       managerRoleId: given(interaction.options.getRole("manager_role"))?.id,
       timezone: given(interaction.options.getString("timezone")),
       reportTime: given(interaction.options.getString("report_time")),
+      xMonthlyBudget: given(interaction.options.getNumber("x_monthly_budget")),
+      xBudgetStopsPosting: given(interaction.options.getBoolean("x_budget_stops_posting")),
     });
     const updated = await ctx.settings.update(ctx.guildId, o, auditActor(interaction));
     const moved =
