@@ -13,13 +13,15 @@ export class PricedPublisher implements Publisher {
     private readonly inner: Publisher,
     private readonly spend: { record(entries: readonly SpendEntry[]): Promise<void> },
     private readonly accounts: Pick<XAccountRepository, "findById">,
+    /** A ledger that cannot be written must not fail a publish X has already done. */
+    private readonly onRecordFailed: (error: unknown) => void,
   ) {}
 
   async publish(request: PublishRequest) {
     const outcome = await this.inner.publish(request);
     if (outcome.kind === "published") {
       const xAccountId = request.account.id;
-      await this.spend.record([
+      await this.record([
         {
           xAccountId,
           kind: urlsIn(request.text).length > 0 ? "post_create_url" : "post_create",
@@ -45,5 +47,13 @@ export class PricedPublisher implements Publisher {
       ]);
     }
     return result;
+  }
+
+  private async record(entries: readonly SpendEntry[]): Promise<void> {
+    try {
+      await this.spend.record(entries);
+    } catch (error) {
+      this.onRecordFailed(error);
+    }
   }
 }

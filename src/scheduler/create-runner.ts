@@ -45,7 +45,12 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
     queue: new PrismaPublishQueue(prisma),
     campaigns: new PrismaCampaignRepository(prisma),
     accounts,
-    publisher: spend === undefined ? publisher : new PricedPublisher(publisher, spend, accounts),
+    publisher:
+      spend === undefined
+        ? publisher
+        : new PricedPublisher(publisher, spend, accounts, (error) =>
+            logger.error({ err: error }, "X spend of a publish could not be recorded"),
+          ),
     postingGate: spend,
     clock,
     logger,

@@ -233,7 +233,9 @@ describe("X spend against the fake X's bill", () => {
       queue: new PrismaPublishQueue(db.prisma),
       campaigns: new PrismaCampaignRepository(db.prisma),
       accounts,
-      publisher: new PricedPublisher(new XPublisher(connection()), spend, accounts),
+      publisher: new PricedPublisher(new XPublisher(connection()), spend, accounts, (error) => {
+        throw error;
+      }),
       postingGate: spend,
       clock,
       logger: pino({ level: "silent" }),
