@@ -12,6 +12,7 @@ const BENCHES = [
   "command-latency",
   "report-90d",
   "metrics-sync",
+  "metrics-cost",
   "pg-throughput",
 ] as const;
 type BenchName = (typeof BENCHES)[number];

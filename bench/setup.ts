@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { PrismaClient } from "../src/db/client.ts";
 import { applySqliteMigrations } from "../src/db/migrate.ts";
 import { systemClock } from "../src/domain/ports.ts";
+import { DEFAULT_X_PRICES } from "../src/domain/x-prices.ts";
 import { createLogger } from "../src/logger.ts";
 import { createPublishRunner } from "../src/scheduler/create-runner.ts";
 import type { PublishRunner } from "../src/scheduler/runner.ts";
@@ -49,7 +50,7 @@ export function benchRunner(
   return createPublishRunner({
     prisma,
     config: {
-      x: { apiBase: new URL(fakeX.url), defaultAccount: null },
+      x: { apiBase: new URL(fakeX.url), defaultAccount: null, prices: DEFAULT_X_PRICES },
       publishing: { budget: UNLIMITED_BUDGET, lateGraceMs: 15 * 60_000 },
       secretKey: SECRET_KEY,
     },

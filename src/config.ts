@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { DEFAULT_METRICS_AGES_DAYS } from "./domain/metrics-cadence.ts";
 import { parseSecretKey } from "./domain/secrets.ts";
+import { DEFAULT_X_PRICES, isXCallKind, X_CALL_KINDS, type XPrices } from "./domain/x-prices.ts";
 
 /**
  * The environment, validated once at start (design.md section 8). Everything else reads the typed
@@ -63,6 +65,48 @@ export const databaseUrlSchema = z
 
 const optional = z.string().trim().optional();
 
+/** Ages in days, ascending, after the first day and before X drops non-public metrics (30 days). */
+const metricsAges = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return DEFAULT_METRICS_AGES_DAYS;
+    const ages = value.split(",").map((part) => Number(part.trim()));
+    const ascending = ages.every((age, i) => i === 0 || age > (ages[i - 1] ?? 0));
+    if (ages.some((age) => !Number.isFinite(age) || age < 1 || age > 29) || !ascending) {
+      ctx.addIssue({
+        code: "custom",
+        message: `HERALD_METRICS_AGES must be ascending days between 1 and 29, such as 3,7,14,29 (got "${value}")`,
+      });
+      return z.NEVER;
+    }
+    return ages;
+  });
+
+/** `kind=usd` pairs over X's published prices, e.g. post_read=0.005,owned_read=0.001. */
+const xPrices = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx): XPrices => {
+    if (value === undefined) return DEFAULT_X_PRICES;
+    const prices: Record<string, number> = { ...DEFAULT_X_PRICES };
+    for (const pair of value.split(",")) {
+      const [kind = "", price = ""] = pair.split("=").map((part) => part.trim());
+      const usd = Number(price);
+      if (!isXCallKind(kind) || price === "" || !Number.isFinite(usd) || usd < 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `HERALD_X_PRICES must be kind=usd pairs separated by commas, kinds among ${X_CALL_KINDS.join(", ")} (got "${pair}")`,
+        });
+        return z.NEVER;
+      }
+      prices[kind] = usd;
+    }
+    return prices as XPrices;
+  });
+
 const envSchema = z.object({
   DISCORD_TOKEN: z.string({ error: "DISCORD_TOKEN is missing" }).trim(),
   DISCORD_APPLICATION_ID: snowflake("DISCORD_APPLICATION_ID"),
@@ -92,6 +136,8 @@ const envSchema = z.object({
     (reads) => reads > 0,
     "HERALD_METRICS_READS_PER_RUN must be 1 or more",
   ),
+  HERALD_METRICS_AGES: metricsAges,
+  HERALD_X_PRICES: xPrices,
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -129,7 +175,12 @@ export interface Config {
   /** Days the media of a published or cancelled post is kept before it is deleted. */
   mediaRetentionDays: number;
   secretKey: Buffer;
-  x: { apiBase: URL; defaultAccount: XAppCredentials | null };
+  x: {
+    apiBase: URL;
+    defaultAccount: XAppCredentials | null;
+    /** What X bills per call (HERALD_X_PRICES over X's published prices). */
+    prices: XPrices;
+  };
   publishing: {
     /** Local posting budget per X account, under X's own limits (design.md section 4). */
     budget: { per24Hours: number; per15Minutes: number };
@@ -141,6 +192,8 @@ export interface Config {
     syncEveryMinutes: number;
     /** Most posts one sync reads from X, so a backlog cannot use up the account's read allowance. */
     readsPerRun: number;
+    /** After its first day, a post is read once at each of these ages, in days. */
+    agesDays: readonly number[];
   };
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
@@ -192,6 +245,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
               accessSecret: e.X_ACCESS_SECRET,
             }
           : null,
+      prices: e.HERALD_X_PRICES,
     },
     publishing: {
       budget: { per24Hours: e.HERALD_POSTS_PER_24H, per15Minutes: e.HERALD_POSTS_PER_15MIN },
@@ -200,6 +254,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     metrics: {
       syncEveryMinutes: e.HERALD_METRICS_SYNC_MINUTES,
       readsPerRun: e.HERALD_METRICS_READS_PER_RUN,
+      agesDays: e.HERALD_METRICS_AGES,
     },
     logLevel: e.LOG_LEVEL,
   };

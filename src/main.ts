@@ -19,8 +19,10 @@ import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
 import { PrismaReportRuns } from "./db/report-run-repository.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
+import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
+import { DEFAULT_CADENCE } from "./domain/metrics-cadence.ts";
 import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
 import { MissedPosts } from "./domain/missed-posts.ts";
 import { type Clock, systemClock } from "./domain/ports.ts";
@@ -29,6 +31,7 @@ import { ReportService } from "./domain/reports.ts";
 import { SecretBox } from "./domain/secrets.ts";
 import { SettingsService } from "./domain/settings.ts";
 import { XAccountService } from "./domain/x-accounts.ts";
+import { type BudgetNotice, XSpend } from "./domain/x-spend.ts";
 import { readEnvironment } from "./environment.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
@@ -86,9 +89,24 @@ export async function startHerald(
     new SecretBox({ current: config.secretKey }),
   );
   const settingsRepository = new PrismaSettingsRepository(prisma);
+  // Budget notices go out through the notifier, which exists once the bot can deliver them.
+  let announceBudget: ((notice: BudgetNotice) => void) | undefined;
+  const spend = new XSpend({
+    guildId: config.discord.guildId,
+    ledger: new PrismaXSpendRepository(prisma),
+    notices: new PrismaXSpendRepository(prisma),
+    settings: settingsRepository,
+    prices: config.x.prices,
+    clock,
+    onNotice: (notice) => announceBudget?.(notice),
+  });
   // The daily report moves with report_time and timezone; it exists once the bot can deliver it.
   let dailyReport: DailyReport | undefined;
+  let runner: PublishRunner | undefined;
   const settings = new SettingsService(settingsRepository, () => {
+    // A changed budget takes effect at once: reads may resume, held posts may go out.
+    spend.forget();
+    runner?.wake();
     dailyReport?.reschedule().catch((error: unknown) => {
       logger.error({ err: error }, "the daily report could not be rescheduled");
     });
@@ -102,33 +120,38 @@ export async function startHerald(
     httpAgent: overrides.xHttpAgent,
     clock,
   };
-  const runner = createPublishRunner({
+  const publishRunner = createPublishRunner({
     prisma,
     config,
     clock,
     logger,
     xHttpAgent: overrides.xHttpAgent,
     guildId: config.discord.guildId,
+    spend,
   });
-  const campaigns = new CampaignService(campaignRepository, postRepository, () => runner.wake());
+  runner = publishRunner;
+  const campaigns = new CampaignService(campaignRepository, postRepository, () =>
+    publishRunner.wake(),
+  );
   const posts = new PostService({
     campaigns: campaignRepository,
     posts: postRepository,
     clock,
-    onChange: () => runner.wake(),
+    onChange: () => publishRunner.wake(),
   });
   const missed = new MissedPosts({
     campaigns: campaignRepository,
     posts: postRepository,
     clock,
-    onChange: () => runner.wake(),
+    onChange: () => publishRunner.wake(),
   });
   const accounts = new XAccountService({
     accounts: accountRepository,
     verifier: new XApiVerifier(xConnection),
-    onConnected: () => runner.wake(),
+    spend,
+    onConnected: () => publishRunner.wake(),
   });
-  logRunnerEvents(runner, logger);
+  logRunnerEvents(publishRunner, logger);
   const clockJobs = new ClockJobs({
     logger,
     leadership:
@@ -144,6 +167,7 @@ export async function startHerald(
     settings: settingsRepository,
     store: metricsRepository,
     clock,
+    spend: new PrismaXSpendRepository(prisma),
   });
   const metricsSync = new MetricsSync({
     store: metricsRepository,
@@ -152,7 +176,11 @@ export async function startHerald(
     clock,
     wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     onDeferred: (event) => logger.warn(event, "metrics of some posts left for the next sync"),
-    settings: { readBudget: config.metrics.readsPerRun },
+    spend,
+    settings: {
+      readBudget: config.metrics.readsPerRun,
+      cadence: { ...DEFAULT_CADENCE, agesDays: config.metrics.agesDays },
+    },
   });
   const syncMetrics = async () => {
     const summary = await metricsSync.run();
@@ -171,8 +199,8 @@ export async function startHerald(
 
   const discord = createDiscordClient(config.discord);
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
-  startNotifier({
-    runner,
+  const notifier = startNotifier({
+    runner: publishRunner,
     approvals,
     campaigns,
     settings,
@@ -180,7 +208,8 @@ export async function startHerald(
     guildId: config.discord.guildId,
     logger,
   });
-  await runner.start();
+  announceBudget = notifier.budgetNotice;
+  await publishRunner.start();
   try {
     await startBot(
       discord,
@@ -228,7 +257,7 @@ export async function startHerald(
     });
     await dailyReport.start();
   } catch (error) {
-    await Promise.all([runner.stop(), clockJobs.stop()]);
+    await Promise.all([publishRunner.stop(), clockJobs.stop()]);
     await discord.destroy();
     await prisma.$disconnect();
     throw error;
@@ -238,7 +267,7 @@ export async function startHerald(
     prisma,
     campaigns,
     posts,
-    runner,
+    runner: publishRunner,
     clockJobs,
     reports,
     dailyReport,
@@ -248,7 +277,7 @@ export async function startHerald(
       // Stop taking requests first, then let in-flight publishes and clock jobs finish, then close
       // the database.
       await discord.destroy();
-      await Promise.all([runner.stop(), clockJobs.stop()]);
+      await Promise.all([publishRunner.stop(), clockJobs.stop()]);
       await prisma.$disconnect();
     },
   };

@@ -15,7 +15,7 @@ import { actorOf, auditActor } from "./actor.ts";
 import { runCampaignAction } from "./campaign-actions.ts";
 import { campaignsPage } from "./commands/campaign.ts";
 import { postsPage } from "./commands/post.ts";
-import { X_CONNECT_FIELDS } from "./commands/x.ts";
+import { OWNS_APP_HINT, X_CONNECT_FIELDS } from "./commands/x.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
 import {
   type PageTarget,
@@ -229,5 +229,6 @@ async function connectX(interaction: ModalSubmitInteraction, ctx: BotContext): P
   return [
     `Connected @${account.handle}. The keys are stored encrypted.`,
     'If this account posts for adult campaigns, set its media setting to "sensitive" on X (Settings → Privacy and safety → Your posts → Mark media you post as having material that may be sensitive): X has no per-post sensitive flag, only a warning on media.',
+    OWNS_APP_HINT,
   ].join("\n");
 }

@@ -8,6 +8,7 @@ import type { CampaignService } from "../domain/campaigns.ts";
 import type { XAccountRepository } from "../domain/ports.ts";
 import type { Post } from "../domain/posts.ts";
 import type { SettingsService } from "../domain/settings.ts";
+import { type BudgetNotice, usd } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import type { PublishRunner } from "../scheduler/runner.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
@@ -60,7 +61,10 @@ function button(id: string, label: string, style: ButtonStyle) {
  * was published (with its link on x.com), what failed (with X's reason and a Retry button), what
  * was missed (with a Reschedule button), and accounts that need reconnecting.
  */
-export function startNotifier(deps: NotifierDeps): void {
+export function startNotifier(deps: NotifierDeps): {
+  /** Tells the team the monthly X budget is 80 % or fully used (x-spend.ts sends each once). */
+  budgetNotice(notice: BudgetNotice): void;
+} {
   const { runner, approvals, logger } = deps;
 
   const tell = async (message: MessageCreateOptions) => {
@@ -114,6 +118,14 @@ export function startNotifier(deps: NotifierDeps): void {
       });
     }),
   );
+  runner.on("posting.held", ({ xAccountId, until, reason }) =>
+    safely(async () => {
+      const account = await deps.accounts.findById(xAccountId);
+      await tell({
+        content: `Posts of @${account?.handle ?? xAccountId} are on hold: ${reason}. Herald looks again at ${until.toISOString().slice(0, 16).replace("T", " ")} UTC; they go out once the hold ends (raise the budget with /settings set x_monthly_budget, or turn x_budget_stops_posting off).`,
+      });
+    }),
+  );
   runner.on("account.invalid", ({ xAccountId, reason }) =>
     safely(async () => {
       const account = await deps.accounts.findById(xAccountId);
@@ -122,4 +134,16 @@ export function startNotifier(deps: NotifierDeps): void {
       });
     }),
   );
+  return {
+    budgetNotice: (notice) => safely(() => tell({ content: budgetNoticeText(notice) })),
+  };
+}
+
+export function budgetNoticeText(notice: BudgetNotice): string {
+  const spent = `${usd(notice.spentUsd)} of this month's X budget of ${usd(notice.budgetUsd ?? 0)}`;
+  const resets = notice.resetsAt.toISOString().slice(0, 10);
+  if (notice.level === "warning") {
+    return `Herald has spent ${spent} (80 % or more). At 100 % metric reads stop until ${resets}${notice.stopsPosting ? " and posts are held" : ""}.`;
+  }
+  return `Herald has spent ${spent}. Metric reads are stopped until ${resets} or until the budget is raised (/settings set x_monthly_budget). ${notice.stopsPosting ? "Posts are held too (x_budget_stops_posting is on)." : "Publishing goes on."}`;
 }

@@ -9,7 +9,14 @@ import type { PrismaClient, Settings as SettingsRow } from "../generated/prisma/
 import { writeAudit } from "./audit-writer.ts";
 
 function toSettings(row: SettingsRow): GuildSettings {
-  const { createdAt: _created, updatedAt: _updated, ...settings } = row;
+  const {
+    createdAt: _created,
+    updatedAt: _updated,
+    // Which budget notices went out: x-spend-repository.ts's business, not a setting.
+    xBudgetWarnedFor: _warned,
+    xBudgetReachedFor: _reached,
+    ...settings
+  } = row;
   return settings;
 }
 

@@ -104,4 +104,17 @@ export class PrismaXAccountRepository implements XAccountRepository {
     });
     return toXAccount(row);
   }
+
+  async setOwnsApp(id: number, ownsApp: boolean, audit: AuditNote): Promise<XAccount> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.xAccount.update({ where: { id }, data: { ownsApp } });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        { ...audit, payload: { ownsApp, ...audit.payload } },
+      );
+      return updated;
+    });
+    return toXAccount(row);
+  }
 }

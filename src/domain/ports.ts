@@ -131,6 +131,8 @@ export interface XAccountRepository {
   /** Opens the sealed credentials; refuses with `secret_invalid` when they cannot be decrypted. */
   credentialsOf(id: number): Promise<XCredentials>;
   setStatus(id: number, status: XAccountStatus, audit: AuditNote): Promise<XAccount>;
+  /** Whether the account owns the X developer app (`/x budget owns_app:`). */
+  setOwnsApp(id: number, ownsApp: boolean, audit: AuditNote): Promise<XAccount>;
 }
 
 /** The runner's view of the posts table (design.md section 4). */

@@ -1,4 +1,5 @@
 import type { XCredentials } from "./secrets.ts";
+import { DEFAULT_X_PRICES, type XPrices } from "./x-prices.ts";
 
 /** What the runner hands the publisher: everything X needs, nothing it does not. */
 export interface PublishRequest {
@@ -59,13 +60,7 @@ export interface Publisher {
   >;
 }
 
-/**
- * X's pay-per-use price of one post, in US dollars, as design.md section 7 records it: a post
- * with a URL costs more. Kept here so reports can show spend and ROI per campaign.
- */
-export const POST_COST_USD = 0.015;
-export const POST_WITH_URL_COST_USD = 0.2;
-
-export function publishCostUsd(hasUrl: boolean): number {
-  return hasUrl ? POST_WITH_URL_COST_USD : POST_COST_USD;
+/** What X bills for creating a post (x-prices.ts): a post with a URL costs more. */
+export function publishCostUsd(hasUrl: boolean, prices: XPrices = DEFAULT_X_PRICES): number {
+  return hasUrl ? prices.post_create_url : prices.post_create;
 }

@@ -10,6 +10,7 @@ import {
   analyse,
   type DailyPoint,
   datesBetween,
+  type Totals,
 } from "./analytics.ts";
 import { type Campaign, campaignNamed } from "./campaigns.ts";
 import { DomainError } from "./errors.ts";
@@ -17,6 +18,8 @@ import type { MetricsSnapshot } from "./metrics.ts";
 import type { CampaignRepository, Clock, XAccountRepository } from "./ports.ts";
 import type { PostStatus } from "./post-lifecycle.ts";
 import type { SettingsRepository } from "./settings.ts";
+import { utcDay } from "./x-prices.ts";
+import { type SpendSplit, splitSpend, type XSpendLedger } from "./x-spend.ts";
 
 export const REPORT_RANGES = ["7d", "30d", "90d"] as const;
 export type ReportRange = (typeof REPORT_RANGES)[number];
@@ -86,6 +89,12 @@ export interface Report {
   queued: ListedPost[];
   /** The X handle of each campaign's account, for post links; null when it has none. */
   handles: ReadonlyMap<number, string | null>;
+  /**
+   * What X billed over the window's UTC days (the ledger, x-spend.ts), for the accounts of the
+   * campaigns reported (all of the guild's without a filter). The totals' cost and ROI use it.
+   * Null when no ledger is wired.
+   */
+  xSpend: SpendSplit | null;
 }
 
 export interface ReportServiceDeps {
@@ -94,6 +103,7 @@ export interface ReportServiceDeps {
   settings: Pick<SettingsRepository, "get">;
   store: ReportStore;
   clock: Clock;
+  spend?: Pick<XSpendLedger, "rows"> | undefined;
 }
 
 export function parseRange(input: string | undefined): ReportRange {
@@ -175,6 +185,26 @@ export class ReportService {
     return rows.length;
   }
 
+  /** Ledger rows over the UTC days the window touches; `campaigns` narrows to their accounts. */
+  private async spendIn(
+    guildId: string,
+    window: { from: Date; to: Date },
+    campaigns: readonly Campaign[] | null,
+  ): Promise<SpendSplit | null> {
+    if (this.deps.spend === undefined) return null;
+    const xAccountIds =
+      campaigns === null
+        ? undefined
+        : [...new Set(campaigns.flatMap((c) => (c.xAccountId === null ? [] : [c.xAccountId])))];
+    const rows = await this.deps.spend.rows({
+      guildId,
+      xAccountIds,
+      fromDay: utcDay(window.from),
+      toDay: utcDay(new Date(window.to.getTime() - 1)),
+    });
+    return splitSpend(rows);
+  }
+
   private async build(
     guildId: string,
     campaigns: Campaign[],
@@ -204,18 +234,23 @@ export class ReportService {
       this.deps.accounts.list(guildId),
     ]);
     const handleOf = new Map(accounts.map((a) => [a.id, a.handle]));
+    const filtered = scope.campaignId !== undefined || scope.niche !== undefined;
+    const xSpend = await this.spendIn(guildId, window, filtered ? wanted : null);
+    const analytics = analyse({
+      campaigns: wanted,
+      posts,
+      snapshots: latest,
+      window,
+      timeZone: timezone,
+    });
     return {
       period,
       window,
       timeZone: timezone,
       scope: { campaign: scope.scopeName, niche: scope.niche ?? null },
-      analytics: analyse({
-        campaigns: wanted,
-        posts,
-        snapshots: latest,
-        window,
-        timeZone: timezone,
-      }),
+      analytics:
+        xSpend === null ? analytics : { ...analytics, totals: withSpend(analytics.totals, xSpend) },
+      xSpend,
       failed: troubled.filter((p) => p.status === "failed"),
       missed: troubled.filter((p) => p.status === "missed"),
       queued,
@@ -227,6 +262,16 @@ export class ReportService {
       ),
     };
   }
+}
+
+/** The totals' cost and ROI with what X billed for posting and for reading. */
+function withSpend(totals: Totals, spend: SpendSplit): Totals {
+  const costUsd = spend.postingUsd + spend.readingUsd;
+  return {
+    ...totals,
+    costUsd,
+    roi: costUsd > 0 && totals.revenue !== null ? (totals.revenue - costUsd) / costUsd : null,
+  };
 }
 
 function toDailyRow(point: DailyPoint): CampaignDailyRow {

@@ -16,6 +16,10 @@ export interface GuildSettings {
   lateGraceMinutes: number | null;
   /** When on, the member who queued or last edited a post cannot approve it. */
   requireSecondApprover: boolean;
+  /** What Herald may spend on X per calendar month (UTC), in US dollars; null: no cap. */
+  xMonthlyBudget: number | null;
+  /** When on, a used-up monthly budget holds posting as well as metric reads. */
+  xBudgetStopsPosting: boolean;
 }
 
 export type SettingsChanges = Partial<Omit<GuildSettings, "guildId">>;
@@ -31,6 +35,8 @@ export function defaultSettings(guildId: string): GuildSettings {
     reportTime: "09:00",
     lateGraceMinutes: null,
     requireSecondApprover: false,
+    xMonthlyBudget: null,
+    xBudgetStopsPosting: false,
   };
 }
 
@@ -68,6 +74,9 @@ export interface SettingsInput {
   requireSecondApprover?: boolean | undefined;
   /** A setting to unset in the same change. */
   clear?: ClearableSetting | undefined;
+  /** US dollars per calendar month; 0 removes the cap. */
+  xMonthlyBudget?: number | undefined;
+  xBudgetStopsPosting?: boolean | undefined;
 }
 
 export class SettingsService {
@@ -105,6 +114,12 @@ export class SettingsService {
       }
       changes[input.clear] = null;
     }
+    if (input.xMonthlyBudget !== undefined) {
+      changes.xMonthlyBudget = parseMonthlyBudget(input.xMonthlyBudget);
+    }
+    if (input.xBudgetStopsPosting !== undefined) {
+      changes.xBudgetStopsPosting = input.xBudgetStopsPosting;
+    }
     if (Object.keys(changes).length === 0) {
       throw new DomainError(
         "invalid_input",
@@ -129,6 +144,17 @@ function checkLateGrace(minutes: number): number {
     );
   }
   return minutes;
+}
+
+/** Dollars and cents; 0 means no cap. */
+function parseMonthlyBudget(usd: number): number | null {
+  if (!Number.isFinite(usd) || usd < 0 || usd > 1_000_000) {
+    throw new DomainError(
+      "invalid_input",
+      `The X monthly budget is in US dollars, from 0 (no cap) to 1000000 (got ${usd}).`,
+    );
+  }
+  return usd === 0 ? null : Math.round(usd * 100) / 100;
 }
 
 function parseReportTime(input: string): string {

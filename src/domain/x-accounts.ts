@@ -1,6 +1,7 @@
 import { DomainError } from "./errors.ts";
 import type { XAccountRepository } from "./ports.ts";
 import type { XCredentials } from "./secrets.ts";
+import type { SpendEntry } from "./x-spend.ts";
 
 /** `invalid`: X refused its keys; `disconnected`: the team took it off Herald (/x disconnect). */
 export const X_ACCOUNT_STATUSES = ["active", "invalid", "disconnected"] as const;
@@ -16,6 +17,8 @@ export interface XAccount {
   /** Posting budgets set with /x budget; null: the environment's defaults. */
   postsPer24h: number | null;
   postsPer15Min: number | null;
+  /** Owns the X developer app: metrics are read through its own timeline, at X's lower price. */
+  ownsApp: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -46,8 +49,10 @@ export interface XAccountVerifier {
 export class XAccountService {
   constructor(
     private readonly deps: {
-      accounts: Pick<XAccountRepository, "save" | "list">;
+      accounts: Pick<XAccountRepository, "save" | "list" | "setOwnsApp">;
       verifier: XAccountVerifier;
+      /** Where the user lookup X billed for the check is written (x-spend.ts). */
+      spend?: { record(entries: readonly SpendEntry[]): Promise<void> };
       /** Told after a connect, so posts held for a refused account go out. */
       onConnected?: () => void;
     },
@@ -72,12 +77,33 @@ export class XAccountService {
       { guildId, handle: verdict.username, xUserId: verdict.xUserId, credentials },
       { actor, action: "x_account.connected" },
     );
+    await this.deps.spend?.record([{ xAccountId: account.id, kind: "user_lookup", units: 1 }]);
     this.deps.onConnected?.();
     return account;
   }
 
   list(guildId: string): Promise<XAccount[]> {
     return this.deps.accounts.list(guildId);
+  }
+
+  /**
+   * Whether the account owns the X developer app Herald's keys belong to: then its metrics are
+   * read through its own timeline, which X bills at $0.001 a post instead of $0.005.
+   */
+  async setOwnsApp(
+    guildId: string,
+    handle: string,
+    ownsApp: boolean,
+    actor: string,
+  ): Promise<XAccount> {
+    const account = await this.pick(guildId, handle);
+    if (account === null) {
+      throw new DomainError("invalid_input", "No X account is connected. Use /x connect.");
+    }
+    return this.deps.accounts.setOwnsApp(account.id, ownsApp, {
+      actor,
+      action: "x_account.owns_app_set",
+    });
   }
 
   /**

@@ -7,7 +7,9 @@ import { PrismaPublishQueue } from "../db/publish-queue.ts";
 import { PrismaSettingsRepository } from "../db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
 import type { Clock } from "../domain/ports.ts";
+import { PricedPublisher } from "../domain/priced-publisher.ts";
 import { SecretBox } from "../domain/secrets.ts";
+import type { XSpend } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import { X_REQUEST_TIMEOUT_MS } from "../x/client.ts";
 import { XPublisher } from "../x/x-publisher.ts";
@@ -24,23 +26,36 @@ export interface PublishRunnerOptions {
   settings?: Partial<RunnerSettings>;
   /** The guild whose /settings grace window applies; without one, the environment's always does. */
   guildId?: string | undefined;
+  /** Writes what each publish costs to the spend ledger and holds posting on a used-up budget. */
+  spend?: XSpend | undefined;
 }
 
 /** The publishing runner wired to the database and X, as the service and its crash test run it. */
 export function createPublishRunner(options: PublishRunnerOptions): PublishRunner {
-  const { prisma, config, clock, logger, guildId } = options;
+  const { prisma, config, clock, logger, guildId, spend } = options;
   const settings = new PrismaSettingsRepository(prisma);
+  const accounts = new PrismaXAccountRepository(
+    prisma,
+    new SecretBox({ current: config.secretKey }),
+  );
+  const publisher = new XPublisher({
+    apiBase: config.x.apiBase,
+    timeoutMs: X_REQUEST_TIMEOUT_MS,
+    httpAgent: options.xHttpAgent,
+    clock,
+  });
   return new PublishRunner({
     posts: new PrismaPostRepository(prisma),
     queue: new PrismaPublishQueue(prisma),
     campaigns: new PrismaCampaignRepository(prisma),
-    accounts: new PrismaXAccountRepository(prisma, new SecretBox({ current: config.secretKey })),
-    publisher: new XPublisher({
-      apiBase: config.x.apiBase,
-      timeoutMs: X_REQUEST_TIMEOUT_MS,
-      httpAgent: options.xHttpAgent,
-      clock,
-    }),
+    accounts,
+    publisher:
+      spend === undefined
+        ? publisher
+        : new PricedPublisher(publisher, spend, accounts, (error) =>
+            logger.error({ err: error }, "X spend of a publish could not be recorded"),
+          ),
+    postingGate: spend,
     clock,
     logger,
     settings: {
@@ -53,6 +68,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
       concurrency: 32,
       budget: config.publishing.budget,
       backoff: DEFAULT_BACKOFF,
+      prices: config.x.prices,
       // SQLite: this process owns the database, so leases left by a previous run are stale.
       // PostgreSQL: other instances may hold live leases; only expired ones are taken over.
       reclaimAllLeasesAtStart: providerOfClient(prisma) === "sqlite",

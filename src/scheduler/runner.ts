@@ -21,6 +21,7 @@ import {
   publishCostUsd,
 } from "../domain/publishing.ts";
 import { findSentPost, urlsIn } from "../domain/timeline-match.ts";
+import type { XPrices } from "../domain/x-prices.ts";
 import type { Logger } from "../logger.ts";
 import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -39,6 +40,8 @@ export interface RunnerSettings {
   concurrency: number;
   budget: PostingBudget;
   backoff: BackoffPolicy;
+  /** X's prices, for each post's recorded cost; X's published prices when not given. */
+  prices?: XPrices | undefined;
   /**
    * With SQLite one instance owns the database, so every lease left by a previous run is stale
    * and is recovered at start. With a shared database (PostgreSQL, several instances) only
@@ -59,6 +62,8 @@ export interface RunnerEvents {
   "posts.missed": [{ campaignId: number; posts: Post[] }];
   "post.retrying": [{ post: Post; reason: string; nextAttemptAt: Date }];
   "account.invalid": [{ xAccountId: number; reason: string }];
+  /** The posting gate (the monthly X budget) started holding an account's posts. */
+  "posting.held": [{ xAccountId: number; until: Date; reason: string }];
   /** Every time the runner has nothing in flight and nothing due, and armed its timer. */
   idle: [{ nextWakeAt: Date | null }];
 }
@@ -78,6 +83,12 @@ export interface RunnerDeps {
    * through any instance applies on every instance.
    */
   guildGraceMs?: (() => Promise<number | null>) | undefined;
+  /** Asked before posting: a used-up X budget may hold every account (x-spend.ts). */
+  postingGate?: PostingGate | undefined;
+}
+
+export interface PostingGate {
+  postingHold(now: Date): Promise<{ until: Date; reason: string } | null>;
 }
 
 type AccountLookup =
@@ -107,6 +118,8 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private readonly inFlight = new Map<number, Promise<void>>();
   /** Accounts that may not post before an instant (local budget or X's headers). */
   private readonly accountWaits = new Map<number, Date>();
+  /** Accounts the posting gate holds, so the team is told once per hold, not at every look. */
+  private readonly gateHeld = new Set<number>();
   private readonly log: Logger;
   /** Every status change the runner makes: publishes finishing together share a transaction. */
   private readonly moves: GroupCommit<PostMove, Post | null>;
@@ -225,6 +238,8 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private async publishDueBatches(now: Date, graceMs: number, missed: Post[]): Promise<void> {
     const recentByAccount = new Map<number, Date[]>();
     const campaigns = new Map<number, Campaign | null>();
+    const hold = (await this.deps.postingGate?.postingHold(now)) ?? null;
+    if (hold === null) this.gateHeld.clear();
     const { concurrency } = this.deps.settings;
     for (;;) {
       if (this.stopping) return;
@@ -256,6 +271,10 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
           if (accountId !== null) {
             // Checked per post: a publish that just finished may have told us the account is blocked.
             if ((this.accountWaits.get(accountId)?.getTime() ?? 0) > current.getTime()) continue;
+            if (hold !== null) {
+              this.holdAccount(accountId, hold);
+              continue;
+            }
             const recent = await cached(recentByAccount, accountId, (id) =>
               this.deps.queue.publishTimes(id, new Date(current.getTime() - DAY_MS)),
             );
@@ -286,6 +305,15 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       }
       if (!claimedAny) return;
     }
+  }
+
+  /** Holds an account's posts as the posting gate says; they go out when the hold ends. */
+  private holdAccount(xAccountId: number, hold: { until: Date; reason: string }): void {
+    this.accountWaits.set(xAccountId, hold.until);
+    if (this.gateHeld.has(xAccountId)) return;
+    this.gateHeld.add(xAccountId);
+    this.log.info({ xAccountId, until: hold.until, reason: hold.reason }, "posting held");
+    this.emit("posting.held", { xAccountId, ...hold });
   }
 
   /** Waits until at least `wanted` publishes can start (never more than the concurrency allows). */
@@ -502,7 +530,10 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       {
         xPostId,
         publishedAt: now,
-        costUsd: publishCostUsd(post.affiliateLink !== null || urlsIn(post.text).length > 0),
+        costUsd: publishCostUsd(
+          post.affiliateLink !== null || urlsIn(post.text).length > 0,
+          this.deps.settings.prices,
+        ),
         leaseUntil: null,
         nextAttemptAt: null,
         lastError: null,

@@ -37,6 +37,22 @@ const lookupResponse = z.object({
 
 type LookedUpPost = NonNullable<z.infer<typeof lookupResponse>["data"]>[number];
 
+/** GET /2/users/:id/tweets: the same posts, a page at a time. */
+const timelineResponse = lookupResponse.extend({
+  meta: z.object({ next_token: z.string().optional() }).optional(),
+});
+
+/** X's most posts per timeline page. */
+const TIMELINE_PAGE = 100;
+/** X serves at most 3,200 posts of a timeline: 32 pages. */
+const TIMELINE_MAX_PAGES = 32;
+
+/** X takes times as YYYY-MM-DDTHH:mm:ssZ, whole seconds. */
+function xTime(at: Date, round: "down" | "up"): string {
+  const seconds = (round === "down" ? Math.floor : Math.ceil)(at.getTime() / 1000);
+  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
+}
+
 /** X's numbers for one post; a counter X left out stays unknown (null), never 0. */
 function countsOf(post: LookedUpPost): PostMetricsCounts | null {
   const p = post.public_metrics;
@@ -68,28 +84,69 @@ export class XMetricsSource implements MetricsSource {
     xPostIds: string[],
     nonPublic: boolean,
   ): Promise<MetricsLookup> {
-    const fields = nonPublic
-      ? "public_metrics,non_public_metrics,organic_metrics"
-      : "public_metrics";
     try {
       const response = await this.clients.for(account).v2.get("tweets", {
         ids: xPostIds.join(","),
-        "tweet.fields": fields,
+        "tweet.fields": fieldsFor(nonPublic),
       });
       const parsed = lookupResponse.safeParse(response);
-      if (!parsed.success) {
-        return { kind: "uncertain", reason: "X's metrics answer had an unexpected shape" };
-      }
+      if (!parsed.success) return unexpectedShape;
       const metrics = new Map<string, PostMetricsCounts>();
-      for (const post of parsed.data.data ?? []) {
-        const counts = countsOf(post);
-        if (counts !== null) metrics.set(post.id, counts);
+      addCounts(metrics, parsed.data.data);
+      return { kind: "ok", metrics };
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
+
+  async timeline(
+    account: PublishAccount,
+    window: { start: Date; end: Date },
+    nonPublic: boolean,
+  ): Promise<MetricsLookup> {
+    const client = this.clients.for(account);
+    try {
+      const metrics = new Map<string, PostMetricsCounts>();
+      let next: string | undefined;
+      for (let pages = 0; pages < TIMELINE_MAX_PAGES; pages += 1) {
+        const response = await client.v2.get(`users/${account.xUserId}/tweets`, {
+          max_results: TIMELINE_PAGE,
+          start_time: xTime(window.start, "down"),
+          end_time: xTime(window.end, "up"),
+          "tweet.fields": fieldsFor(nonPublic),
+          ...(next === undefined ? {} : { pagination_token: next }),
+        });
+        const parsed = timelineResponse.safeParse(response);
+        if (!parsed.success) return unexpectedShape;
+        addCounts(metrics, parsed.data.data);
+        next = parsed.data.meta?.next_token;
+        if (next === undefined) break;
       }
       return { kind: "ok", metrics };
     } catch (error) {
-      const failure = classifyXError(error, this.settings.clock.now());
-      // A read cannot be a duplicate post; treat X's odd answer as a refusal of the batch.
-      return failure.kind === "duplicate" ? { kind: "rejected", reason: failure.reason } : failure;
+      return this.failure(error);
     }
+  }
+
+  private failure(error: unknown): MetricsLookup {
+    const failure = classifyXError(error, this.settings.clock.now());
+    // A read cannot be a duplicate post; treat X's odd answer as a refusal of the batch.
+    return failure.kind === "duplicate" ? { kind: "rejected", reason: failure.reason } : failure;
+  }
+}
+
+const unexpectedShape: MetricsLookup = {
+  kind: "uncertain",
+  reason: "X's metrics answer had an unexpected shape",
+};
+
+function fieldsFor(nonPublic: boolean): string {
+  return nonPublic ? "public_metrics,non_public_metrics,organic_metrics" : "public_metrics";
+}
+
+function addCounts(metrics: Map<string, PostMetricsCounts>, posts: LookedUpPost[] | undefined) {
+  for (const post of posts ?? []) {
+    const counts = countsOf(post);
+    if (counts !== null) metrics.set(post.id, counts);
   }
 }

@@ -18,6 +18,7 @@ import type { Config } from "../../src/config.ts";
 import { createPrismaClient } from "../../src/db/client.ts";
 import { systemClock } from "../../src/domain/ports.ts";
 import { parseSecretKey } from "../../src/domain/secrets.ts";
+import { DEFAULT_X_PRICES } from "../../src/domain/x-prices.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createPublishRunner } from "../../src/scheduler/create-runner.ts";
 
@@ -43,7 +44,7 @@ const env = z
  * at start; with PostgreSQL a survivor waits for them to expire, which a short lease speeds up.
  */
 const config: Pick<Config, "x" | "publishing" | "secretKey"> = {
-  x: { apiBase: new URL(env.X_API_BASE), defaultAccount: null },
+  x: { apiBase: new URL(env.X_API_BASE), defaultAccount: null, prices: DEFAULT_X_PRICES },
   publishing: {
     budget: { per24Hours: 100_000, per15Minutes: 100_000 },
     lateGraceMs: 15 * 60_000,

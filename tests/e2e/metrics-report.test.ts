@@ -59,7 +59,12 @@ describe("metrics and /report, end to end", () => {
       quote_count: 2,
       url_link_clicks: 60,
     });
-    expect(await e2e.herald.syncMetrics()).toEqual({ requests: 1, recorded: 1, deferred: 0 });
+    expect(await e2e.herald.syncMetrics()).toEqual({
+      requests: 1,
+      recorded: 1,
+      deferred: 0,
+      notDue: 0,
+    });
 
     const first = await report();
     expect(description(first)).toContain(
@@ -100,6 +105,37 @@ describe("metrics and /report, end to end", () => {
     expect(description(daily)).toContain("1 post · 2,400 impressions · 90 clicks");
     expect(daily.attachments.map((a) => a.filename)).toEqual(["report.png"]);
     expect(await e2e.herald.dailyReport.run(new Date())).toBe("already_sent");
+  });
+
+  it("given a connected account, a published post with a link and two syncs, /report's X spend for posting and reading adds up to the fake X's bill", async () => {
+    await setUpTeam(e2e);
+    await connectTeamAccount(e2e);
+    await createCampaign(e2e, { link: "https://shop.example.com/lamps?ref=team", epc: 0.5 });
+    const { xPostId } = await publishOnePost();
+    e2e.fakeX.setMetrics(xPostId, { impression_count: 1000, url_link_clicks: 40 });
+    await e2e.herald.syncMetrics();
+    await e2e.herald.syncMetrics();
+
+    const text = description(await report());
+    const spend = /X spend: posting \$([\d.]+), reading \$([\d.]+)/.exec(text);
+    if (spend === null) throw new Error(`no X spend in: ${text}`);
+    const [posting, reading] = [Number(spend[1]), Number(spend[2])];
+    const bill = e2e.fakeX.bill;
+    // The post with a URL; the user lookup of /x connect and one post read (X bills it once a day).
+    expect(posting).toBeCloseTo(
+      bill.total((e) => e.kind === "create_with_url"),
+      9,
+    );
+    expect(reading).toBeCloseTo(
+      bill.total((e) => e.kind === "user_read" || e.kind === "post_read"),
+      9,
+    );
+    expect(posting + reading).toBeCloseTo(bill.total(), 9);
+    expect([posting, reading]).toEqual([0.2, 0.015]);
+    // ROI counts both: (40 clicks × $0.50 − $0.215) / $0.215.
+    expect(text).toContain(
+      `ROI ${(((20 - 0.215) / 0.215) * 100).toLocaleString("en-US", { maximumFractionDigits: 2 })}%`,
+    );
   });
 
   it("offers the team's niches as the member types, and answers an unknown campaign or niche privately with the valid choices", async () => {

@@ -89,6 +89,12 @@ const COMMANDS: CommandCase[] = [
   { name: "report", who: EVERYONE },
   { name: "x", subcommand: "connect", who: ADMINS },
   { name: "x", subcommand: "accounts", who: ADMINS },
+  {
+    name: "x",
+    subcommand: "budget",
+    options: { account: "team_deals", owns_app: false },
+    who: ADMINS,
+  },
   { name: "settings", subcommand: "show", who: ADMINS },
   { name: "settings", subcommand: "set", options: { timezone: "Europe/Berlin" }, who: ADMINS },
 ];

@@ -110,7 +110,9 @@ function makeSync(
       waits.push(ms);
       clock.advance(ms);
     },
-    settings,
+    // These tests are about batches, limits and failures, not about which posts are due:
+    // every post is due at every run (tests/integration/x-spend.test.ts covers the cadence).
+    settings: { cadence: { youngForMs: 30 * DAY, agesDays: [] }, ...settings },
   });
 }
 
@@ -129,6 +131,8 @@ function rateLimitedOnSecondLookup(resetInSeconds: number): MetricsSource {
       if (calls === 2) fakeX.fail(LOOKUP, { kind: "rate_limited", resetInSeconds });
       return real.lookup(lookupAccount, ids, nonPublic);
     },
+    timeline: (timelineAccount, window, nonPublic) =>
+      real.timeline(timelineAccount, window, nonPublic),
   };
 }
 
@@ -150,7 +154,7 @@ describe("metrics sync against the fake X", () => {
       const summary = await makeSync().run();
 
       const batches = Math.ceil(n / 100);
-      expect(summary).toEqual({ requests: batches, recorded: n, deferred: 0 });
+      expect(summary).toEqual({ requests: batches, recorded: n, deferred: 0, notDue: 0 });
       expect(lookups()).toHaveLength(batches);
       const asked = lookups().flatMap((request) => (request.query.ids ?? "").split(","));
       expect(lookups().every((r) => (r.query.ids ?? "").split(",").length <= 100)).toBe(true);
@@ -228,7 +232,7 @@ describe("metrics sync against the fake X", () => {
     const failSecond = rateLimitedOnSecondLookup(5);
     const summary = await makeSync({}, failSecond).run();
 
-    expect(summary).toEqual({ requests: 4, recorded: 250, deferred: 0 });
+    expect(summary).toEqual({ requests: 4, recorded: 250, deferred: 0, notDue: 0 });
     expect(waits).toEqual([5_000]);
     const counts = await snapshotsPerPost();
     expect(posts.map((p) => counts.get(p.id))).toEqual(posts.map(() => 1));
@@ -239,7 +243,7 @@ describe("metrics sync against the fake X", () => {
     clock.set(START);
     const failSecond = rateLimitedOnSecondLookup(900);
     const first = await makeSync({}, failSecond).run();
-    expect(first).toEqual({ requests: 2, recorded: 100, deferred: 150 });
+    expect(first).toEqual({ requests: 2, recorded: 100, deferred: 150, notDue: 0 });
     expect(waits).toEqual([]);
     const afterFirst = await snapshotsPerPost();
     expect(afterFirst.size).toBe(100);
@@ -247,7 +251,7 @@ describe("metrics sync against the fake X", () => {
     clock.advance(60 * 60 * 1000);
     const before = lookups().length;
     const second = await makeSync({ readBudget: 150 }).run();
-    expect(second).toEqual({ requests: 2, recorded: 150, deferred: 100 });
+    expect(second).toEqual({ requests: 2, recorded: 150, deferred: 100, notDue: 0 });
     const askedNow = lookups()
       .slice(before)
       .flatMap((r) => (r.query.ids ?? "").split(","));

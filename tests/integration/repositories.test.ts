@@ -4,7 +4,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
+import { PrismaSettingsRepository } from "../../src/db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
+import { PrismaXSpendRepository } from "../../src/db/x-spend-repository.ts";
 import { discordActor } from "../../src/domain/audit.ts";
 import { CampaignService, type CreateCampaignInput } from "../../src/domain/campaigns.ts";
 import { DomainError, type DomainErrorCode } from "../../src/domain/errors.ts";
@@ -682,6 +684,68 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       );
       await posts.approve(post.id, APPROVER);
       expect(await postRepository.claim([post.id], clock.now(), clock.now())).toEqual([]);
+    });
+  });
+
+  describe("X spend repository", () => {
+    it("adds calls to their row per UTC day, account and kind, and sends each budget notice once per key", async () => {
+      const accounts = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      );
+      const account = await accounts.save(
+        {
+          guildId: GUILD,
+          handle: "spender",
+          xUserId: "777",
+          credentials: {
+            kind: "oauth1",
+            appKey: "k",
+            appSecret: "s",
+            accessToken: "t",
+            accessSecret: "a",
+          },
+        },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      const ledger = new PrismaXSpendRepository(db.prisma);
+      const row = (day: string, kind: "post_read" | "owned_read", units: number) => ({
+        day,
+        xAccountId: account.id,
+        kind,
+        units,
+        usd: units * 0.005,
+      });
+      await ledger.add([row("2026-06-01", "post_read", 3), row("2026-06-02", "post_read", 1)]);
+      await Promise.all([
+        ledger.add([row("2026-06-01", "post_read", 2)]),
+        ledger.add([row("2026-06-01", "owned_read", 4)]),
+      ]);
+      const rows = await ledger.rows({
+        guildId: GUILD,
+        fromDay: "2026-06-01",
+        toDay: "2026-06-01",
+      });
+      expect(rows.map((r) => [r.kind, r.units]).sort()).toEqual([
+        ["owned_read", 4],
+        ["post_read", 5],
+      ]);
+      expect(
+        await ledger.rows({ guildId: "other", fromDay: "2026-06-01", toDay: "2026-06-30" }),
+      ).toEqual([]);
+
+      await new PrismaSettingsRepository(db.prisma).update(
+        GUILD,
+        { xMonthlyBudget: 1 },
+        { actor: MANAGER, action: "settings.updated" },
+      );
+      const claims = await Promise.all([
+        ledger.claim(GUILD, "warning", "2026-06 1"),
+        ledger.claim(GUILD, "warning", "2026-06 1"),
+      ]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await ledger.claim(GUILD, "reached", "2026-06 1")).toBe(true);
+      expect(await ledger.claim(GUILD, "warning", "2026-07 1")).toBe(true);
     });
   });
 

@@ -85,20 +85,52 @@ describe("configuration", () => {
   });
 
   it("syncs metrics hourly, reading at most 2,000 posts a run, unless told otherwise; refuses a cadence that does not divide a day", () => {
-    expect(loadConfig(VALID).metrics).toEqual({ syncEveryMinutes: 60, readsPerRun: 2_000 });
+    expect(loadConfig(VALID).metrics).toMatchObject({ syncEveryMinutes: 60, readsPerRun: 2_000 });
     expect(
       loadConfig({
         ...VALID,
         HERALD_METRICS_SYNC_MINUTES: "15",
         HERALD_METRICS_READS_PER_RUN: "500",
       }).metrics,
-    ).toEqual({ syncEveryMinutes: 15, readsPerRun: 500 });
+    ).toMatchObject({ syncEveryMinutes: 15, readsPerRun: 500 });
     expect(
       problemsOf({ ...VALID, HERALD_METRICS_SYNC_MINUTES: "7", HERALD_METRICS_READS_PER_RUN: "0" }),
     ).toEqual([
       "HERALD_METRICS_SYNC_MINUTES must divide a day evenly, such as 15, 60 or 360",
       "HERALD_METRICS_READS_PER_RUN must be 1 or more",
     ]);
+  });
+
+  it("reads metrics at 3, 7, 14 and 29 days and prices X calls at X's published prices unless told otherwise; refuses ages out of order or a price of an unknown call", () => {
+    const defaults = loadConfig(VALID);
+    expect(defaults.metrics.agesDays).toEqual([3, 7, 14, 29]);
+    expect(defaults.x.prices).toEqual({
+      post_create: 0.015,
+      post_create_url: 0.2,
+      media_metadata: 0.005,
+      post_read: 0.005,
+      owned_read: 0.001,
+      user_lookup: 0.01,
+    });
+    const tuned = loadConfig({
+      ...VALID,
+      HERALD_METRICS_AGES: "2, 5.5, 28",
+      HERALD_X_PRICES: "post_read=0.004, owned_read=0.0008",
+    });
+    expect(tuned.metrics.agesDays).toEqual([2, 5.5, 28]);
+    expect(tuned.x.prices).toMatchObject({
+      post_read: 0.004,
+      owned_read: 0.0008,
+      post_create: 0.015,
+    });
+    expect(problemsOf({ ...VALID, HERALD_METRICS_AGES: "7,3" })).toEqual([
+      'HERALD_METRICS_AGES must be ascending days between 1 and 29, such as 3,7,14,29 (got "7,3")',
+    ]);
+    expect(problemsOf({ ...VALID, HERALD_METRICS_AGES: "3,30" })).toHaveLength(1);
+    expect(problemsOf({ ...VALID, HERALD_X_PRICES: "post_reads=0.004" })).toEqual([
+      'HERALD_X_PRICES must be kind=usd pairs separated by commas, kinds among post_create, post_create_url, media_metadata, post_read, owned_read, user_lookup (got "post_reads=0.004")',
+    ]);
+    expect(problemsOf({ ...VALID, HERALD_X_PRICES: "post_read=-1" })).toHaveLength(1);
   });
 
   it("refuses an X_API_BASE with a path, because the client appends /2/... itself", () => {

@@ -73,6 +73,18 @@ const data = new SlashCommandBuilder()
           .setName("clear")
           .setDescription("A setting to unset (the grace window goes back to the default)")
           .addChoices(...CLEAR_CHOICES.map(([name]) => ({ name, value: name }))),
+      )
+      .addNumberOption((o) =>
+        o
+          .setName("x_monthly_budget")
+          .setDescription("Most Herald may spend on X per calendar month, in USD (0: no cap)")
+          .setMinValue(0)
+          .setMaxValue(1_000_000),
+      )
+      .addBooleanOption((o) =>
+        o
+          .setName("x_budget_stops_posting")
+          .setDescription("A used-up X budget holds posts too, not only metric reads"),
       ),
   );
 
@@ -100,6 +112,8 @@ const setOptions = z.object({
       return setting;
     })
     .optional(),
+  xMonthlyBudget: z.number().min(0).max(1_000_000).optional(),
+  xBudgetStopsPosting: z.boolean().optional(),
 });
 
 export function describeSettings(settings: GuildSettings): string {
@@ -117,6 +131,7 @@ export function describeSettings(settings: GuildSettings): string {
     settings.requireSecondApprover
       ? "Second approver: required (whoever queued or last edited a post cannot approve it)"
       : "Second approver: not required",
+    `X monthly budget: ${settings.xMonthlyBudget === null ? "no cap" : `$${settings.xMonthlyBudget.toFixed(2)}`}${settings.xBudgetStopsPosting ? " · a used-up budget holds posts too" : " · a used-up budget stops metric reads only"}`,
     "Admins: members with the Manage Server permission.",
   ].join("\n");
 }
@@ -138,6 +153,8 @@ export const settingsCommand: Command = {
       lateGraceMinutes: given(interaction.options.getInteger("late_grace_minutes")),
       requireSecondApprover: given(interaction.options.getBoolean("require_second_approver")),
       clear: given(interaction.options.getString("clear")),
+      xMonthlyBudget: given(interaction.options.getNumber("x_monthly_budget")),
+      xBudgetStopsPosting: given(interaction.options.getBoolean("x_budget_stops_posting")),
     });
     const updated = await ctx.settings.update(ctx.guildId, o, auditActor(interaction));
     const moved =

@@ -2,6 +2,7 @@ import { AttachmentBuilder, EmbedBuilder } from "discord.js";
 import type { PostResult, Totals } from "../../domain/analytics.ts";
 import type { ListedPost, Report } from "../../domain/reports.ts";
 import { formatLocal } from "../../domain/schedule.ts";
+import type { SpendSplit } from "../../domain/x-spend.ts";
 import { postUrl } from "../notifier.ts";
 import { renderReportChart } from "./report-chart.ts";
 
@@ -18,6 +19,13 @@ const MAX_LIST_FIELD = 600;
 const whole = new Intl.NumberFormat("en-US");
 const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 2 });
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+/** Reads cost tenths of a cent: three decimals, so a month of reads does not round to $0.00. */
+const spendMoney = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 3,
+});
 
 /** An unknown counter (X did not report it) reads "n/a", never 0. */
 function count(value: number | null): string {
@@ -34,14 +42,17 @@ function periodWords(report: Report): string {
     : `the last ${Number.parseInt(report.period, 10)} days`;
 }
 
-function totalsLine(t: Totals): string {
+/** `spend`: the ledger's split, for the all-campaigns line; a campaign's line shows its posts' cost. */
+function totalsLine(t: Totals, spend: SpendSplit | null = null): string {
   return [
     `${whole.format(t.posts)} ${t.posts === 1 ? "post" : "posts"}`,
     `${count(t.impressions)} impressions`,
     `${count(t.clicks)} clicks`,
     `${percent.format(t.engagementRate)} engagement`,
     `revenue ${amount(t.revenue)}`,
-    `X cost ${money.format(t.costUsd)}`,
+    spend === null
+      ? `X cost ${money.format(t.costUsd)}`
+      : `X spend: posting ${spendMoney.format(spend.postingUsd)}, reading ${spendMoney.format(spend.readingUsd)}`,
     `ROI ${t.roi === null ? "n/a" : percent.format(t.roi)}`,
   ].join(" · ");
 }
@@ -97,7 +108,7 @@ export async function reportMessage(
   } else if (analytics.totals.posts === 0) {
     embed.setDescription(`No posts published in ${periodWords(report)}.`);
   } else {
-    embed.setDescription(`**All campaigns**: ${totalsLine(analytics.totals)}`);
+    embed.setDescription(`**All campaigns**: ${totalsLine(analytics.totals, report.xSpend)}`);
   }
   const rows = analytics.byCampaign.slice(0, MAX_CAMPAIGN_FIELDS);
   embed.addFields(

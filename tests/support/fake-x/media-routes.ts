@@ -118,6 +118,7 @@ export function createMetadata({ account, body, store }: RouteContext): FakeResp
     } = metadata.sensitive_media_warning;
     item.sensitiveMediaWarning = { adult_content, graphic_violence, other };
   }
+  store.bill.write("media_metadata", id, account.userId);
   return ok({ data: { id, associated_metadata: metadata } });
 }
 

@@ -3,6 +3,7 @@ import { Agent, createServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FakeXBill } from "./bill.ts";
 import { createCertificate } from "./certificate.ts";
 import { type Fault, FaultPlan, faultSchema } from "./faults.ts";
 import { RateLimiter, type RateLimitOptions } from "./rate-limits.ts";
@@ -41,6 +42,13 @@ export interface FakeX {
   /** The posts X holds, oldest first. */
   readonly posts: readonly StoredPost[];
   readonly media: readonly StoredMedia[];
+  /** What X would have charged so far (bill.ts). */
+  readonly bill: FakeXBill;
+  /**
+   * Makes a post's counters a function of its age, like a live post's (most of them in its first
+   * day), instead of set metrics.
+   */
+  curveMetrics(postId: string, curve: (ageMs: number) => PostMetrics): void;
   /** Makes the next `times` requests to `route` meet `fault` instead of a normal answer. */
   fail(route: FakeXRoute, fault: Fault, times?: number): void;
   /** Sets some of a post's engagement counters. */
@@ -96,6 +104,12 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
     requests,
     posts: store.posts,
     media: store.media,
+    bill: store.bill,
+    curveMetrics(postId, curve) {
+      const post = store.post(postId);
+      if (post === undefined) throw new Error(`fake X holds no post ${postId}`);
+      post.curve = curve;
+    },
     fail(route, fault, times = 1) {
       if (!isFakeXRoute(route)) throw new Error(`fake X has no route ${route}`);
       faults.add(route, faultSchema.parse(fault), times);

@@ -1,3 +1,4 @@
+import { FakeXBill } from "./bill.ts";
 import { SnowflakeIds } from "./ids.ts";
 import type { UrlEntity } from "./links.ts";
 
@@ -8,6 +9,8 @@ export interface FakeXAccount {
   readonly accessToken: string;
   /** Display name; the username when not given. */
   readonly name?: string | undefined;
+  /** Owns the developer app: reads of its own timeline are billed at X's owned rate. */
+  readonly ownsApp?: boolean | undefined;
 }
 
 /** The account the fake knows when a test names none. */
@@ -47,10 +50,13 @@ export interface StoredPost {
   metrics: PostMetrics;
   /** Counters that keep rising: `metricsAt` adds `perHour` for every hour since `since`. */
   growth?: { since: number; perHour: Partial<PostMetrics> } | undefined;
+  /** Counters as a function of the post's age in ms, instead of set metrics and growth. */
+  curve?: ((ageMs: number) => PostMetrics) | undefined;
 }
 
 /** A post's counters at `now`: its set metrics plus whatever its growth added since. */
 export function metricsAt(post: StoredPost, now: number): PostMetrics {
+  if (post.curve !== undefined) return post.curve(Math.max(0, now - Date.parse(post.createdAt)));
   if (post.growth === undefined) return post.metrics;
   const hours = Math.max(0, now - post.growth.since) / (60 * 60 * 1000);
   const grown = { ...post.metrics };
@@ -98,6 +104,7 @@ export class FakeXStore {
   readonly posts: StoredPost[] = [];
   readonly media: StoredMedia[] = [];
   readonly ids: SnowflakeIds;
+  readonly bill: FakeXBill;
   private postIndex = new Map<string, StoredPost>();
   private readonly accountsByToken: Map<string, FakeXAccount>;
   private readonly accountsById: Map<string, FakeXAccount>;
@@ -107,6 +114,7 @@ export class FakeXStore {
     readonly now: () => number,
   ) {
     this.ids = new SnowflakeIds(now);
+    this.bill = new FakeXBill(now);
     this.accountsByToken = new Map(accounts.map((account) => [account.accessToken, account]));
     this.accountsById = new Map(accounts.map((account) => [account.userId, account]));
   }
@@ -139,5 +147,6 @@ export class FakeXStore {
     this.posts.splice(0);
     this.postIndex = new Map();
     this.media.splice(0);
+    this.bill.clear();
   }
 }

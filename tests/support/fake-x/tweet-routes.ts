@@ -67,6 +67,7 @@ export function createPost({ account, body, store }: RouteContext): FakeResponse
     metrics: { ...ZERO_METRICS },
   };
   store.posts.push(post);
+  store.bill.write("create", id, account.userId, text);
   return ok({ data: { id, text: post.storedText, edit_history_tweet_ids: [id] } }, 201);
 }
 
@@ -95,7 +96,10 @@ export function lookupPosts({ account, query, store }: RouteContext): FakeRespon
   for (const id of ids) {
     const post = store.post(id);
     if (post === undefined) errors.push(resourceNotFound("tweet", "ids", id));
-    else data.push(postView(post, fields, account.userId, store.now()));
+    else {
+      data.push(postView(post, fields, account.userId, store.now()));
+      store.bill.read("post_read", id, account.userId);
+    }
   }
   return ok({
     ...(data.length > 0 ? { data } : {}),

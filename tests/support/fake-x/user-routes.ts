@@ -9,8 +9,9 @@ const MIN_PAGE_SIZE = 5;
 const MAX_PAGE_SIZE = 100;
 
 /** GET /2/users/me: the account the token belongs to. */
-export function me({ account }: RouteContext): FakeResponse {
+export function me({ account, store }: RouteContext): FakeResponse {
   const { userId, username, name = username } = account;
+  store.bill.read("user_read", userId, userId);
   return ok({ data: { id: userId, name, username } });
 }
 
@@ -56,6 +57,10 @@ export function userTimeline({ account, params, query, store }: RouteContext): F
   const oldest = page.at(-1);
   if (newest === undefined || oldest === undefined) return ok({ meta: { result_count: 0 } });
   const fields = queryList(query, "tweet.fields");
+  // The owned rate is for the app owner reading its own timeline; anything else is a post read.
+  const owned = account.userId === userId && account.ownsApp === true;
+  for (const post of page)
+    store.bill.read(owned ? "owned_read" : "post_read", post.id, account.userId);
   return ok({
     data: page.map((post) => postView(post, fields, account.userId, store.now())),
     meta: {
