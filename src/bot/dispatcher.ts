@@ -215,7 +215,7 @@ async function connectX(interaction: ModalSubmitInteraction, ctx: BotContext): P
     z.object({ api_key: xKey, api_secret: xKey, access_token: xKey, access_secret: xKey }),
     values,
   );
-  const account = await ctx.accounts.connect(
+  const { account, reconnected } = await ctx.accounts.connect(
     ctx.guildId,
     {
       kind: "oauth1",
@@ -227,7 +227,7 @@ async function connectX(interaction: ModalSubmitInteraction, ctx: BotContext): P
     auditActor(interaction),
   );
   return [
-    `Connected @${account.handle}. The keys are stored encrypted.`,
+    `${reconnected ? "Reconnected" : "Connected"} @${account.handle}. The keys are stored encrypted.${reconnected ? " Its held posts go out now." : ""}`,
     'If this account posts for adult campaigns, set its media setting to "sensitive" on X (Settings → Privacy and safety → Your posts → Mark media you post as having material that may be sensitive): X has no per-post sensitive flag, only a warning on media.',
   ].join("\n");
 }
