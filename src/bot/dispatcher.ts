@@ -22,10 +22,12 @@ import {
   parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
+  parseXDisconnectTarget,
   X_CONNECT_MODAL_ID,
 } from "./custom-ids.ts";
 import { parseOptions } from "./options.ts";
 import { checkPostPermission, opensModal, postModal, runPostAction } from "./post-actions.ts";
+import { runDisconnect } from "./x-actions.ts";
 
 const UNEXPECTED =
   "Something went wrong on Herald's side; it has been logged. Try again in a minute.";
@@ -111,6 +113,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       const campaignTarget = parseCampaignTarget(interaction.customId);
       if (campaignTarget !== null) {
         await answer(interaction, () => runCampaignAction(campaignTarget, interaction, ctx));
+        return;
+      }
+      const disconnect = parseXDisconnectTarget(interaction.customId);
+      if (disconnect !== null) {
+        await answer(interaction, () => runDisconnect(disconnect.xAccountId, interaction, ctx));
         return;
       }
       const target = parsePostTarget(interaction.customId);

@@ -1,5 +1,6 @@
 import { DomainError } from "./errors.ts";
 import type { XAccountRepository } from "./ports.ts";
+import { DEFAULT_POSTING_BUDGET, type PostingBudget } from "./publish-budget.ts";
 import type { XCredentials } from "./secrets.ts";
 
 /** `invalid`: X refused its keys; `disconnected`: the team took it off Herald (/x disconnect). */
@@ -69,6 +70,8 @@ export class XAccountService {
     private readonly deps: {
       accounts: Pick<XAccountRepository, "save" | "list" | "findById" | "setStatus" | "setBudget">;
       verifier: XAccountVerifier;
+      /** The budget of accounts without their own (HERALD_POSTS_PER_24H / _15MIN). */
+      defaultBudget?: PostingBudget;
       /** Told after a connect, so posts held for a refused account go out. */
       onConnected?: () => void;
     },
@@ -130,6 +133,24 @@ export class XAccountService {
 
   list(guildId: string): Promise<XAccount[]> {
     return this.deps.accounts.list(guildId);
+  }
+
+  /** The budgets the runner applies to the account, and whether the account set them itself. */
+  budgetOf(account: XAccount): {
+    per24h: { value: number; set: boolean };
+    per15Min: { value: number; set: boolean };
+  } {
+    const fallback = this.deps.defaultBudget ?? DEFAULT_POSTING_BUDGET;
+    return {
+      per24h: {
+        value: account.postsPer24h ?? fallback.per24Hours,
+        set: account.postsPer24h !== null,
+      },
+      per15Min: {
+        value: account.postsPer15Min ?? fallback.per15Minutes,
+        set: account.postsPer15Min !== null,
+      },
+    };
   }
 
   /** The account a handle names in this guild; refuses with a message when there is none. */

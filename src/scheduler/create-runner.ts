@@ -16,7 +16,8 @@ import { PublishRunner, type RunnerSettings } from "./runner.ts";
 
 export interface PublishRunnerOptions {
   prisma: PrismaClient;
-  config: Pick<Config, "x" | "publishing" | "secretKey">;
+  config: Pick<Config, "x" | "publishing" | "secretKey"> &
+    Partial<Pick<Config, "previousSecretKeys">>;
   clock: Clock;
   logger: Logger;
   /** For a proxy or a private CA in front of X; none for the default. */
@@ -34,7 +35,10 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
     posts: new PrismaPostRepository(prisma),
     queue: new PrismaPublishQueue(prisma),
     campaigns: new PrismaCampaignRepository(prisma),
-    accounts: new PrismaXAccountRepository(prisma, new SecretBox({ current: config.secretKey })),
+    accounts: new PrismaXAccountRepository(
+      prisma,
+      new SecretBox({ current: config.secretKey, previous: config.previousSecretKeys ?? [] }),
+    ),
     publisher: new XPublisher({
       apiBase: config.x.apiBase,
       timeoutMs: X_REQUEST_TIMEOUT_MS,

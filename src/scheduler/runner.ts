@@ -37,6 +37,7 @@ export interface RunnerSettings {
   graceMs: number;
   /** Posts in flight to X at once. */
   concurrency: number;
+  /** The budget of accounts that have none of their own (/x budget). */
   budget: PostingBudget;
   backoff: BackoffPolicy;
   /**
@@ -54,6 +55,11 @@ export interface RunnerEvents {
   "post.missed": [{ post: Post }];
   "post.retrying": [{ post: Post; reason: string; nextAttemptAt: Date }];
   "account.invalid": [{ xAccountId: number; reason: string }];
+  /**
+   * An account's posts wait until `until`: its own budget is used up, or X's rate limit said so.
+   * Once per hold: a hold extended while it lasts is not told again.
+   */
+  "account.held": [{ xAccountId: number; until: Date; reason: "budget" | "rate_limit" }];
   /** Every time the runner has nothing in flight and nothing due, and armed its timer. */
   idle: [{ nextWakeAt: Date | null }];
 }
@@ -208,6 +214,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
 
   private async publishDue(now: Date): Promise<void> {
     const recentByAccount = new Map<number, Date[]>();
+    const budgets = new Map<number, PostingBudget>();
     const campaigns = new Map<number, Campaign | null>();
     const { concurrency } = this.deps.settings;
     for (;;) {
@@ -240,10 +247,11 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
             const recent = await cached(recentByAccount, accountId, (id) =>
               this.deps.queue.publishTimes(id, new Date(current.getTime() - DAY_MS)),
             );
-            const allowedAt = nextAllowedAt(recent, this.deps.settings.budget, current);
+            const budget = await cached(budgets, accountId, (id) => this.budgetOf(id));
+            const allowedAt = nextAllowedAt(recent, budget, current);
             if (allowedAt > current) {
-              this.accountWaits.set(accountId, allowedAt);
               this.log.info({ xAccountId: accountId, until: allowedAt }, "posting budget reached");
+              this.hold(accountId, allowedAt, "budget");
               continue;
             }
             recent.push(current);
@@ -267,6 +275,29 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       }
       if (!claimedAny) return;
     }
+  }
+
+  /** The account's own budget (/x budget) where it set one, else the environment's. */
+  private async budgetOf(xAccountId: number): Promise<PostingBudget> {
+    const account = await this.deps.accounts.findById(xAccountId);
+    const fallback = this.deps.settings.budget;
+    return {
+      per24Hours: account?.postsPer24h ?? fallback.per24Hours,
+      per15Minutes: account?.postsPer15Min ?? fallback.per15Minutes,
+    };
+  }
+
+  /**
+   * Holds an account's posts until `until` (never shortening a hold under way), and tells once
+   * per hold: posts meeting a hold that already lasts add nothing.
+   */
+  private hold(xAccountId: number, until: Date, reason: "budget" | "rate_limit"): void {
+    const now = this.deps.clock.now().getTime();
+    const current = this.accountWaits.get(xAccountId);
+    const holding = current !== undefined && current.getTime() > now;
+    if (holding && current.getTime() >= until.getTime()) return;
+    this.accountWaits.set(xAccountId, until);
+    if (!holding && until.getTime() > now) this.emit("account.held", { xAccountId, until, reason });
   }
 
   /** Waits until at least `wanted` publishes can start (never more than the concurrency allows). */
@@ -397,13 +428,13 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     switch (outcome.kind) {
       case "published":
         if (outcome.limits.blockedUntil !== null) {
-          this.accountWaits.set(account.id, outcome.limits.blockedUntil);
+          this.hold(account.id, outcome.limits.blockedUntil, "rate_limit");
         }
         await this.markPublished(post, outcome.xPostId, false);
         return;
       case "rate_limited":
         // X refused before creating anything: wait for its window, and do not count the attempt.
-        this.accountWaits.set(account.id, outcome.resetAt);
+        this.hold(account.id, outcome.resetAt, "rate_limit");
         await this.retryLater(post, outcome.reason, outcome.resetAt, post.attempts - 1);
         return;
       case "auth_invalid":

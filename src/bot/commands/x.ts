@@ -6,10 +6,15 @@ import {
   TextInputBuilder,
   TextInputStyle,
 } from "discord.js";
+import { z } from "zod";
 import { requireRole } from "../../domain/roles.ts";
-import { actorOf } from "../actor.ts";
-import type { Command } from "../context.ts";
+import { X_POST_CAPS, type XAccount } from "../../domain/x-accounts.ts";
+import { actorOf, auditActor } from "../actor.ts";
+import type { BotContext, Command, Reply } from "../context.ts";
 import { X_CONNECT_MODAL_ID } from "../custom-ids.ts";
+import { given, parseOptions } from "../options.ts";
+import { disconnectConfirmation } from "../x-actions.ts";
+import { accountChoices } from "./autocomplete.ts";
 
 const data = new SlashCommandBuilder()
   .setName("x")
@@ -19,7 +24,60 @@ const data = new SlashCommandBuilder()
   .addSubcommand((sub) =>
     sub.setName("connect").setDescription("Connect an X account (OAuth 1.0a keys)"),
   )
-  .addSubcommand((sub) => sub.setName("accounts").setDescription("List connected X accounts"));
+  .addSubcommand((sub) => sub.setName("accounts").setDescription("List connected X accounts"))
+  .addSubcommand((sub) =>
+    sub
+      .setName("disconnect")
+      .setDescription("Take an X account off Herald; its campaigns' posts wait")
+      .addStringOption((o) =>
+        o
+          .setName("account")
+          .setDescription("The X account")
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMaxLength(50),
+      ),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName("budget")
+      .setDescription("Set an X account's posting budgets")
+      .addStringOption((o) =>
+        o
+          .setName("account")
+          .setDescription("The X account")
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMaxLength(50),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName("per_24h")
+          // No min/max for Discord to enforce: Herald's refusal says why (X's caps).
+          .setDescription(`Posts per 24 hours (1 to ${X_POST_CAPS.per24h})`),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName("per_15min")
+          .setDescription(`Posts per 15 minutes (1 to ${X_POST_CAPS.per15Min})`),
+      ),
+  );
+
+const ACTIONS: Record<string, string> = {
+  connect: "connect X accounts",
+  accounts: "list X accounts",
+  disconnect: "disconnect X accounts",
+  budget: "set X account budgets",
+};
+
+const handle = z.string().trim().min(1, "name an account").max(50);
+const disconnectOptions = z.object({ account: handle });
+// The caps are checked again by the domain, with a message that says why.
+const budgetOptions = z.object({
+  account: handle,
+  per_24h: z.number().int().optional(),
+  per_15min: z.number().int().optional(),
+});
 
 export const X_CONNECT_FIELDS = [
   { id: "api_key", label: "API key (consumer key)" },
@@ -60,20 +118,70 @@ export const xCommand: Command = {
   async execute(interaction, ctx) {
     const settings = await ctx.settings.get(ctx.guildId);
     const sub = interaction.options.getSubcommand();
-    requireRole(
-      actorOf(interaction),
-      settings,
-      "admin",
-      sub === "connect" ? "connect X accounts" : "list X accounts",
-    );
-    if (sub !== "accounts") return `Unknown subcommand ${sub}.`;
-    const accounts = await ctx.accounts.list(ctx.guildId);
-    if (accounts.length === 0) return "No X account is connected. Use /x connect.";
-    return accounts
-      .map(
-        (account) =>
-          `@${account.handle} · ${account.status === "active" ? "active" : "needs reconnecting (/x connect)"} · budget ${account.postsPer24h ?? "default"} posts a day`,
-      )
-      .join("\n");
+    requireRole(actorOf(interaction), settings, "admin", ACTIONS[sub] ?? "manage X accounts");
+    switch (sub) {
+      case "accounts":
+        return listAccounts(ctx);
+      case "disconnect": {
+        const o = parseOptions(disconnectOptions, {
+          account: interaction.options.getString("account"),
+        });
+        const account = await ctx.accounts.byHandle(ctx.guildId, o.account);
+        const campaigns = (await ctx.campaigns.list(ctx.guildId)).filter(
+          (campaign) => campaign.xAccountId === account.id && campaign.status !== "archived",
+        );
+        return disconnectConfirmation(account, campaigns);
+      }
+      case "budget": {
+        const o = parseOptions(budgetOptions, {
+          account: interaction.options.getString("account"),
+          per_24h: given(interaction.options.getInteger("per_24h")),
+          per_15min: given(interaction.options.getInteger("per_15min")),
+        });
+        const account = await ctx.accounts.setBudget(
+          ctx.guildId,
+          o.account,
+          {
+            ...(o.per_24h === undefined ? {} : { postsPer24h: o.per_24h }),
+            ...(o.per_15min === undefined ? {} : { postsPer15Min: o.per_15min }),
+          },
+          auditActor(interaction),
+        );
+        return `Budget of @${account.handle}: ${budgetText(ctx, account)}.`;
+      }
+      default:
+        return `Unknown subcommand ${sub}.`;
+    }
+  },
+
+  async autocomplete(interaction, ctx) {
+    const focused = interaction.options.getFocused(true);
+    if (focused.name !== "account") return interaction.respond([]);
+    return interaction.respond(await accountChoices(ctx, focused.value));
   },
 };
+
+const STATUS_TEXT: Record<XAccount["status"], string> = {
+  active: "active",
+  invalid: "X refused its keys: reconnect it (/x connect)",
+  disconnected: "disconnected, its posts wait (/x connect brings it back)",
+};
+
+/** "17 per 24 h (set) · 100 per 15 min (default)". */
+function budgetText(ctx: BotContext, account: XAccount): string {
+  const { per24h, per15Min } = ctx.accounts.budgetOf(account);
+  const origin = (set: boolean) => (set ? "set" : "default");
+  return `${per24h.value} per 24 h (${origin(per24h.set)}) · ${per15Min.value} per 15 min (${origin(per15Min.set)})`;
+}
+
+async function listAccounts(ctx: BotContext): Promise<Reply> {
+  const accounts = await ctx.accounts.list(ctx.guildId);
+  if (accounts.length === 0) return "No X account is connected. Use /x connect.";
+  return accounts
+    .map(
+      (account) =>
+        `@${account.handle} · ${STATUS_TEXT[account.status]} · ${budgetText(ctx, account)}`,
+    )
+    .join("\n")
+    .slice(0, 1900);
+}
