@@ -193,6 +193,31 @@ describe("/x disconnect", () => {
     expect(approvalChannelSays(/was disconnected/)).toHaveLength(1);
   });
 
+  it("given the member lost Manage Server after asking, the Confirm press is refused and changes nothing", async () => {
+    e2e = await startE2E();
+    await setUpTeam(e2e);
+    await connectTeamAccount(e2e);
+    e2e.discord.setMemberRoles(TEAM.guildId, TEAM.manager, [
+      TEAM.roles.content,
+      TEAM.roles.managers,
+    ]);
+    const question = await xCommand("disconnect", { account: TEAM_X.username }, TEAM.manager);
+    const confirm = buttonsOf(question)[0]?.id ?? "";
+    e2e.discord.setMemberRoles(TEAM.guildId, TEAM.manager, [TEAM.roles.content]);
+
+    const before = await databaseFingerprint(e2e);
+    const press = await e2e.discord.pressButton({
+      user: TEAM.manager,
+      message: question,
+      customId: confirm,
+    });
+    expect(press.ephemeral).toBe(true);
+    expect((await press.reply()).content).toMatch(
+      /^You need the Manage Server permission to disconnect X accounts\./,
+    );
+    expect(await databaseFingerprint(e2e)).toEqual(before);
+  });
+
   it("given an unknown account, refuses privately and changes nothing", async () => {
     e2e = await startE2E();
     await setUpTeam(e2e);
@@ -202,6 +227,24 @@ describe("/x disconnect", () => {
     expect(reply.content).toMatch(/^No X account @nobody_here is connected/);
     expect(buttonsOf(reply)).toEqual([]);
     expect(await databaseFingerprint(e2e)).toEqual(before);
+  });
+});
+
+describe("account autocomplete", () => {
+  it("offers the connected accounts matching what was typed on /x disconnect and /x budget", async () => {
+    e2e = await startE2E();
+    await setUpTeam(e2e);
+    await connectTeamAccount(e2e);
+    for (const subcommand of ["disconnect", "budget"]) {
+      const handle = await e2e.discord.autocomplete({
+        user: TEAM.admin,
+        name: "x",
+        subcommand,
+        options: { account: "DEAL" },
+        focused: "account",
+      });
+      expect(handle.choices).toEqual([{ name: "@team_deals", value: "team_deals" }]);
+    }
   });
 });
 

@@ -24,6 +24,8 @@ export const TEAM = {
   roles: {
     approvers: "400000000000000001",
     content: "400000000000000002",
+    /** Manage Server: nobody holds it at start; tests give it to take it away again. */
+    managers: "400000000000000004",
     /** The bot's own role, made by its invite with the permissions the README asks for. */
     herald: "400000000000000003",
   },
@@ -110,6 +112,11 @@ export async function startE2E(
           { id: TEAM.guildId, name: "@everyone", permissions: MEMBER_PERMISSIONS },
           { id: TEAM.roles.approvers, name: "Approvers", permissions: "0" },
           { id: TEAM.roles.content, name: "Content", permissions: "0" },
+          {
+            id: TEAM.roles.managers,
+            name: "Server Managers",
+            permissions: String(PermissionFlagsBits.ManageGuild),
+          },
           { id: TEAM.roles.herald, name: "Herald", permissions: BOT_INVITE_PERMISSIONS },
         ],
         botRoleIds: [TEAM.roles.herald],
