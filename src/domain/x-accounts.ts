@@ -104,11 +104,17 @@ export class XAccountService {
     credentials: XCredentials,
   ): Promise<
     | { kind: "stored"; connection: XConnection }
+    | { kind: "disconnected"; account: XAccount }
     | { kind: "refused"; reason: string }
     | { kind: "unreachable"; reason: string }
   > {
     const verdict = await this.deps.verifier.verify(credentials);
     if (verdict.kind !== "ok") return verdict;
+    // The team took it off with /x disconnect: a restart must not bring it back behind their back.
+    const known = (await this.deps.accounts.list(guildId)).find(
+      (account) => account.xUserId === verdict.xUserId,
+    );
+    if (known?.status === "disconnected") return { kind: "disconnected", account: known };
     const connection = await this.store(guildId, verdict, credentials, DEFAULT_ACCOUNT_ACTOR);
     this.defaultXUserId = verdict.xUserId;
     return { kind: "stored", connection };
@@ -133,6 +139,11 @@ export class XAccountService {
 
   list(guildId: string): Promise<XAccount[]> {
     return this.deps.accounts.list(guildId);
+  }
+
+  /** True for the X_API_* account once stored: the account of campaigns created without one. */
+  isDefault(account: XAccount): boolean {
+    return account.xUserId === this.defaultXUserId;
   }
 
   /** The budgets the runner applies to the account, and whether the account set them itself. */

@@ -78,6 +78,12 @@ export class DefaultAccountSetup {
           "X refused the default account's keys (X_API_*); fix them and restart, or use /x connect",
         );
         return;
+      case "disconnected":
+        this.log.warn(
+          { handle: outcome.account.handle },
+          "the default X account (X_API_*) was disconnected with /x disconnect; it stays disconnected until /x connect (or remove X_API_* from the environment)",
+        );
+        return;
       case "unreachable":
         this.log.warn({ reason: outcome.reason }, "X unreachable; the default account waits");
         this.retryLater();

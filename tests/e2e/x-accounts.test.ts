@@ -119,6 +119,27 @@ describe("the X_API_* default account", () => {
     });
     expect(audit).toHaveLength(1);
   });
+
+  it("given the default account disconnected with /x disconnect, a restart leaves it disconnected", async () => {
+    e2e = await startE2E({ env: DEFAULT_ACCOUNT_ENV });
+    await setUpTeam(e2e);
+    await e2e.herald.defaultAccount?.stored;
+    expect((await xCommand("accounts")).content).toMatch(
+      /^@team_deals \(default, from X_API_\*\) · active · /,
+    );
+    const { question, confirm } = await askToDisconnect();
+    await (
+      await e2e.discord.pressButton({ user: TEAM.admin, message: question, customId: confirm })
+    ).reply();
+    const verifications = e2e.fakeX.requestCount("GET /2/users/me");
+
+    await e2e.restart();
+    // Start does not wait for X; stop() waits for the attempt start began.
+    await e2e.herald.defaultAccount?.stop();
+
+    expect(e2e.fakeX.requestCount("GET /2/users/me")).toBe(verifications + 1);
+    expect((await e2e.herald.prisma.xAccount.findFirstOrThrow()).status).toBe("disconnected");
+  });
 });
 
 describe("/x connect for an account Herald knows", () => {

@@ -180,7 +180,7 @@ async function listAccounts(ctx: BotContext): Promise<Reply> {
   return accounts
     .map(
       (account) =>
-        `@${account.handle} · ${STATUS_TEXT[account.status]} · ${budgetText(ctx, account)}`,
+        `@${account.handle}${ctx.accounts.isDefault(account) ? " (default, from X_API_*)" : ""} · ${STATUS_TEXT[account.status]} · ${budgetText(ctx, account)}`,
     )
     .join("\n")
     .slice(0, 1900);
