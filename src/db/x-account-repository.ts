@@ -106,6 +106,24 @@ export class PrismaXAccountRepository implements XAccountRepository {
     return toXAccount(row);
   }
 
+  async disconnect(id: number, audit: AuditNote): Promise<XAccount | null> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.xAccount.updateMany({
+        where: { id, status: { not: "disconnected" } },
+        data: { status: "disconnected" },
+      });
+      if (count === 0) return null;
+      const updated = await tx.xAccount.findUniqueOrThrow({ where: { id } });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        audit,
+      );
+      return updated;
+    });
+    return row === null ? null : toXAccount(row);
+  }
+
   async setBudget(id: number, budget: XAccountBudget, audit: AuditNote): Promise<XAccount> {
     const row = await this.prisma.$transaction(async (tx) => {
       const updated = await tx.xAccount.update({

@@ -136,6 +136,11 @@ export interface XAccountRepository {
   /** Opens the sealed credentials; refuses with `secret_invalid` when they cannot be decrypted. */
   credentialsOf(id: number): Promise<XCredentials>;
   setStatus(id: number, status: XAccountStatus, audit: AuditNote): Promise<XAccount>;
+  /**
+   * Marks the account disconnected, with its audit event, unless it already is (then null): of
+   * two Confirm presses at once, one disconnects.
+   */
+  disconnect(id: number, audit: AuditNote): Promise<XAccount | null>;
   /** Sets the account's posting budgets given (the others keep their value). */
   setBudget(id: number, budget: XAccountBudget, audit: AuditNote): Promise<XAccount>;
   /**

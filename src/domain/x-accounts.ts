@@ -68,7 +68,7 @@ export class XAccountService {
 
   constructor(
     private readonly deps: {
-      accounts: Pick<XAccountRepository, "save" | "list" | "findById" | "setStatus" | "setBudget">;
+      accounts: Pick<XAccountRepository, "save" | "list" | "findById" | "disconnect" | "setBudget">;
       verifier: XAccountVerifier;
       /** The budget of accounts without their own (HERALD_POSTS_PER_24H / _15MIN). */
       defaultBudget?: PostingBudget;
@@ -188,17 +188,18 @@ export class XAccountService {
     if (account === null || account.guildId !== guildId) {
       throw new DomainError("invalid_input", "This X account no longer exists in Herald.");
     }
-    if (account.status === "disconnected") {
+    const disconnected = await this.deps.accounts.disconnect(accountId, {
+      actor,
+      action: "x_account.disconnected",
+      payload: { handle: account.handle },
+    });
+    if (disconnected === null) {
       throw new DomainError(
         "invalid_input",
         `@${account.handle} is already disconnected; /x connect with its keys brings it back.`,
       );
     }
-    return this.deps.accounts.setStatus(accountId, "disconnected", {
-      actor,
-      action: "x_account.disconnected",
-      payload: { handle: account.handle },
-    });
+    return disconnected;
   }
 
   /** Sets an account's own posting budgets, within X's caps; nothing given changes nothing. */

@@ -787,6 +787,25 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       expect(audit.map((event) => JSON.parse(event.payload))).toEqual([{}, { postsPer24h: 17 }]);
     });
 
+    it("disconnects an account once: a second disconnect returns null and writes nothing", async () => {
+      const repo = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      );
+      const account = await repo.save(
+        { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      const audit = { actor: MANAGER, action: "x_account.disconnected" };
+      const [first, second] = await Promise.all([
+        repo.disconnect(account.id, audit),
+        repo.disconnect(account.id, audit),
+      ]);
+      expect([first?.status, second?.status].sort()).toEqual(["disconnected", undefined]);
+      expect(await repo.disconnect(account.id, audit)).toBeNull();
+      expect(await db.prisma.auditEvent.count({ where: { action: audit.action } })).toBe(1);
+    });
+
     it("given credentials sealed with a previous key, re-seals them with the current key once", async () => {
       const oldKey = Buffer.alloc(32, 5);
       const newKey = Buffer.alloc(32, 6);

@@ -22,7 +22,7 @@ const KEYS: XCredentials = {
 
 /** Accounts in memory, recording the audit actions they were written with. */
 class MemoryAccounts
-  implements Pick<XAccountRepository, "save" | "list" | "findById" | "setStatus" | "setBudget">
+  implements Pick<XAccountRepository, "save" | "list" | "findById" | "disconnect" | "setBudget">
 {
   readonly rows: XAccount[] = [];
   readonly actions: string[] = [];
@@ -54,10 +54,11 @@ class MemoryAccounts
   async findById(id: number) {
     return this.rows.find((row) => row.id === id) ?? null;
   }
-  async setStatus(id: number, status: XAccount["status"], audit: AuditNote) {
-    this.actions.push(audit.action);
+  async disconnect(id: number, audit: AuditNote) {
     const row = this.rows.find((r) => r.id === id) as XAccount;
-    row.status = status;
+    if (row.status === "disconnected") return null;
+    this.actions.push(audit.action);
+    row.status = "disconnected";
     return row;
   }
   async setBudget(id: number, budget: XAccountBudget, audit: AuditNote) {
