@@ -108,6 +108,12 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private readonly inFlight = new Map<number, Promise<void>>();
   /** Accounts that may not post before an instant (local budget or X's headers). */
   private readonly accountWaits = new Map<number, Date>();
+  /**
+   * Accounts whose hold the team was told about (account.held). A hold that ends with posts
+   * still waiting is followed at once by the next one (a sliding budget frees one slot at a
+   * time): that is the same hold, told once. Forgotten after a pass that left the account free.
+   */
+  private readonly toldHolds = new Set<number>();
   private readonly log: Logger;
   /** Every status change the runner makes: publishes finishing together share a transaction. */
   private readonly moves: GroupCommit<PostMove, Post | null>;
@@ -166,6 +172,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         const now = this.deps.clock.now();
         await this.recoverExpired(now);
         await this.publishDue(now);
+        this.forgetEndedHolds();
         nextWakeAt = await this.nextWakeAt();
       } while (this.tickAgain && !this.stopping);
     } catch (error) {
@@ -294,10 +301,21 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private hold(xAccountId: number, until: Date, reason: "budget" | "rate_limit"): void {
     const now = this.deps.clock.now().getTime();
     const current = this.accountWaits.get(xAccountId);
-    const holding = current !== undefined && current.getTime() > now;
-    if (holding && current.getTime() >= until.getTime()) return;
+    if (current !== undefined && current.getTime() >= until.getTime()) return;
     this.accountWaits.set(xAccountId, until);
-    if (!holding && until.getTime() > now) this.emit("account.held", { xAccountId, until, reason });
+    if (until.getTime() <= now || this.toldHolds.has(xAccountId)) return;
+    this.toldHolds.add(xAccountId);
+    this.emit("account.held", { xAccountId, until, reason });
+  }
+
+  /** After a pass over the due posts: accounts it left without a hold are free again. */
+  private forgetEndedHolds(): void {
+    const now = this.deps.clock.now().getTime();
+    for (const xAccountId of this.toldHolds) {
+      if ((this.accountWaits.get(xAccountId)?.getTime() ?? 0) <= now) {
+        this.toldHolds.delete(xAccountId);
+      }
+    }
   }
 
   /** Waits until at least `wanted` publishes can start (never more than the concurrency allows). */

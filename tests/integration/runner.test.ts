@@ -270,6 +270,41 @@ describe("publish runner", () => {
     expect(h.fakeX.posts).toHaveLength(5);
   });
 
+  it("given a backlog that a sliding budget lets out one post per window, tells one hold; a hold after the backlog cleared is told again", async () => {
+    h = await startHarness();
+    const clock = new FixedClock(new Date());
+    for (let i = 0; i < 3; i++) await h.approvedPost(`Lamp note ${i}`, clock.now());
+    const runner = h.runner({ budget: { per24Hours: 100, per15Minutes: 1 } }, clock);
+    const held: Date[] = [];
+    runner.on("account.held", ({ until }) => held.push(until));
+    const pass = async () => {
+      const published = nextEvent(runner, "post.published");
+      const idle = nextEvent(runner, "idle");
+      runner.wake();
+      await published;
+      await idle;
+    };
+    const firstPublished = nextEvent(runner, "post.published");
+    const firstIdle = nextEvent(runner, "idle");
+    await runner.start();
+    await firstPublished;
+    await firstIdle;
+    clock.advance(15 * 60_000 + 1_000);
+    await pass();
+    expect(held).toHaveLength(1);
+    clock.advance(15 * 60_000 + 1_000);
+    await pass();
+    expect(creates()).toHaveLength(3);
+    expect(held).toHaveLength(1);
+
+    for (let i = 3; i < 5; i++) await h.approvedPost(`Lamp note ${i}`, clock.now());
+    clock.advance(15 * 60_000 + 1_000);
+    await pass();
+
+    expect(creates()).toHaveLength(4);
+    expect(held).toHaveLength(2);
+  });
+
   it("given X's headers saying the 24-hour limit is used up, sends nothing more until its reset", async () => {
     h = await startHarness({ limits: { postsPer24Hours: 2 } });
     for (let i = 0; i < 3; i++) await h.approvedPost(`Lamp tip ${i}`, new Date());
