@@ -25,6 +25,29 @@ const secretKey = z
   });
 
 /** An origin without a path: clients append their own versioned paths (/api/v10, /2/tweets). */
+/** HERALD_PREVIOUS_SECRET_KEYS: keys credentials may still be sealed with, comma-separated. */
+const previousSecretKeys = z
+  .string()
+  .default("")
+  .transform((value, ctx) => {
+    const keys: Buffer[] = [];
+    for (const part of value
+      .split(",")
+      .map((key) => key.trim())
+      .filter((key) => key !== "")) {
+      try {
+        keys.push(parseSecretKey(part));
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `HERALD_PREVIOUS_SECRET_KEYS: ${(error as Error).message.replace("HERALD_SECRET_KEY", "each key")}`,
+        });
+        return z.NEVER;
+      }
+    }
+    return keys;
+  });
+
 const apiBase = (name: string, fallback: string, httpsOnly: boolean) =>
   z
     .string()
@@ -113,6 +136,7 @@ const envSchema = z.object({
   DISCORD_GUILD_ID: snowflake("DISCORD_GUILD_ID"),
   DATABASE_URL: databaseUrlSchema,
   HERALD_SECRET_KEY: secretKey,
+  HERALD_PREVIOUS_SECRET_KEYS: previousSecretKeys,
   X_API_KEY: optional,
   X_API_SECRET: optional,
   X_ACCESS_TOKEN: optional,
@@ -175,6 +199,11 @@ export interface Config {
   /** Days the media of a published or cancelled post is kept before it is deleted. */
   mediaRetentionDays: number;
   secretKey: Buffer;
+  /**
+   * Keys used before HERALD_SECRET_KEY: credentials sealed with one still open, and are sealed
+   * again with the current key at start (key rotation).
+   */
+  previousSecretKeys: Buffer[];
   x: {
     apiBase: URL;
     defaultAccount: XAppCredentials | null;
@@ -234,6 +263,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     mediaDir: e.HERALD_MEDIA_DIR ?? null,
     mediaRetentionDays: e.HERALD_MEDIA_RETENTION_DAYS,
     secretKey: e.HERALD_SECRET_KEY,
+    previousSecretKeys: e.HERALD_PREVIOUS_SECRET_KEYS,
     x: {
       apiBase: e.X_API_BASE,
       defaultAccount:

@@ -35,9 +35,11 @@ import { type BudgetNotice, XSpend } from "./domain/x-spend.ts";
 import { readEnvironment } from "./environment.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
+import { DEFAULT_BACKOFF } from "./scheduler/backoff.ts";
 import { ClockJobs } from "./scheduler/clock-jobs.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
 import { DailyReport } from "./scheduler/daily-report.ts";
+import { DefaultAccountSetup } from "./scheduler/default-account.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
 import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
 import { XMetricsSource } from "./x/x-metrics-source.ts";
@@ -55,6 +57,8 @@ export interface Herald {
   reports: ReportService;
   dailyReport: DailyReport;
   discord: Client;
+  /** The X_API_* account being stored; null when the environment names none. */
+  defaultAccount: DefaultAccountSetup | null;
   /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
   syncMetrics(): Promise<SyncSummary>;
   stop(): Promise<void>;
@@ -86,8 +90,12 @@ export async function startHerald(
   const postRepository = new PrismaPostRepository(prisma);
   const accountRepository = new PrismaXAccountRepository(
     prisma,
-    new SecretBox({ current: config.secretKey }),
+    new SecretBox({ current: config.secretKey, previous: config.previousSecretKeys }),
   );
+  if (config.previousSecretKeys.length > 0) {
+    const resealed = await accountRepository.resealStale();
+    logger.info({ accounts: resealed }, "X credentials sealed again with HERALD_SECRET_KEY");
+  }
   const settingsRepository = new PrismaSettingsRepository(prisma);
   // Budget notices go out through the notifier, which exists once the bot can deliver them.
   let announceBudget: ((notice: BudgetNotice) => void) | undefined;
@@ -149,8 +157,21 @@ export async function startHerald(
     accounts: accountRepository,
     verifier: new XApiVerifier(xConnection),
     spend,
+    defaultBudget: config.publishing.budget,
     onConnected: () => publishRunner.wake(),
   });
+  const defaultAccount =
+    config.x.defaultAccount === null
+      ? null
+      : new DefaultAccountSetup({
+          guildId: config.discord.guildId,
+          credentials: { kind: "oauth1", ...config.x.defaultAccount },
+          accounts,
+          campaigns: campaignRepository,
+          logger,
+          backoff: DEFAULT_BACKOFF,
+          onAdopted: () => publishRunner.wake(),
+        });
   logRunnerEvents(publishRunner, logger);
   const clockJobs = new ClockJobs({
     logger,
@@ -210,6 +231,7 @@ export async function startHerald(
   });
   announceBudget = notifier.budgetNotice;
   await publishRunner.start();
+  defaultAccount?.start();
   try {
     await startBot(
       discord,
@@ -257,7 +279,7 @@ export async function startHerald(
     });
     await dailyReport.start();
   } catch (error) {
-    await Promise.all([publishRunner.stop(), clockJobs.stop()]);
+    await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
     await discord.destroy();
     await prisma.$disconnect();
     throw error;
@@ -272,12 +294,13 @@ export async function startHerald(
     reports,
     dailyReport,
     discord,
+    defaultAccount,
     syncMetrics,
     async stop() {
       // Stop taking requests first, then let in-flight publishes and clock jobs finish, then close
       // the database.
       await discord.destroy();
-      await Promise.all([publishRunner.stop(), clockJobs.stop()]);
+      await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
       await prisma.$disconnect();
     },
   };
@@ -293,6 +316,9 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
   runner.on("post.missed", ({ post }) => logger.warn({ postId: post.id }, "post missed"));
   runner.on("account.invalid", ({ xAccountId, reason }) =>
     logger.error({ xAccountId, reason }, "X account invalid; its posts are held"),
+  );
+  runner.on("account.held", ({ xAccountId, until, reason }) =>
+    logger.info({ xAccountId, until, reason }, "X account's posts held"),
   );
 }
 

@@ -120,3 +120,14 @@ export function parseCampaignTarget(customId: string): CampaignTarget | null {
   if (!CAMPAIGN_ACTIONS.includes(action as CampaignAction)) return null;
   return { action: action as CampaignAction, campaignId: Number(id) };
 }
+
+/** The Confirm button of /x disconnect; the account's id travels in the custom id. */
+export function xDisconnectButtonId(xAccountId: number): string {
+  return `x:disconnect:${xAccountId}`;
+}
+
+/** Parses a /x disconnect button's custom id: the account's id, or null for any other id. */
+export function parseXDisconnectTarget(customId: string): { xAccountId: number } | null {
+  const match = /^x:disconnect:([1-9]\d{0,11})$/.exec(customId);
+  return match === null ? null : { xAccountId: Number(match[1]) };
+}

@@ -22,10 +22,12 @@ import {
   parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
+  parseXDisconnectTarget,
   X_CONNECT_MODAL_ID,
 } from "./custom-ids.ts";
 import { parseOptions } from "./options.ts";
 import { checkPostPermission, opensModal, postModal, runPostAction } from "./post-actions.ts";
+import { runDisconnect } from "./x-actions.ts";
 
 const UNEXPECTED =
   "Something went wrong on Herald's side; it has been logged. Try again in a minute.";
@@ -111,6 +113,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       const campaignTarget = parseCampaignTarget(interaction.customId);
       if (campaignTarget !== null) {
         await answer(interaction, () => runCampaignAction(campaignTarget, interaction, ctx));
+        return;
+      }
+      const disconnect = parseXDisconnectTarget(interaction.customId);
+      if (disconnect !== null) {
+        await answer(interaction, () => runDisconnect(disconnect.xAccountId, interaction, ctx));
         return;
       }
       const target = parsePostTarget(interaction.customId);
@@ -215,7 +222,7 @@ async function connectX(interaction: ModalSubmitInteraction, ctx: BotContext): P
     z.object({ api_key: xKey, api_secret: xKey, access_token: xKey, access_secret: xKey }),
     values,
   );
-  const account = await ctx.accounts.connect(
+  const { account, reconnected } = await ctx.accounts.connect(
     ctx.guildId,
     {
       kind: "oauth1",
@@ -227,7 +234,7 @@ async function connectX(interaction: ModalSubmitInteraction, ctx: BotContext): P
     auditActor(interaction),
   );
   return [
-    `Connected @${account.handle}. The keys are stored encrypted.`,
+    `${reconnected ? "Reconnected" : "Connected"} @${account.handle}. The keys are stored encrypted.${reconnected ? " Its held posts go out now." : ""}`,
     'If this account posts for adult campaigns, set its media setting to "sensitive" on X (Settings → Privacy and safety → Your posts → Mark media you post as having material that may be sensitive): X has no per-post sensitive flag, only a warning on media.',
     OWNS_APP_HINT,
   ].join("\n");

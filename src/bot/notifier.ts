@@ -134,6 +134,20 @@ export function startNotifier(deps: NotifierDeps): {
       });
     }),
   );
+  runner.on("account.held", ({ xAccountId, until, reason }) =>
+    safely(async () => {
+      const account = await deps.accounts.findById(xAccountId);
+      const at = Math.ceil(until.getTime() / 1000);
+      const why =
+        reason === "budget"
+          ? "its posting budget is used up (/x budget sets it)"
+          : "X's rate limit says to wait";
+      await tell({
+        content: `Posts of @${account?.handle ?? xAccountId} are held until <t:${at}:f> (<t:${at}:R>): ${why}. They go out then, nothing to do.`,
+        allowedMentions: { parse: [] },
+      });
+    }),
+  );
   return {
     budgetNotice: (notice) => safely(() => tell({ content: budgetNoticeText(notice) })),
   };

@@ -147,6 +147,38 @@ export class PrismaCampaignRepository implements CampaignRepository {
     });
   }
 
+  async adoptAccount(guildId: string, xAccountId: number, audit: AuditNote): Promise<Campaign[]> {
+    const rows = await this.prisma.$transaction(async (tx) => {
+      const orphans = await tx.campaign.findMany({
+        where: { guildId, xAccountId: null, status: { not: "archived" } },
+        select: { id: true },
+      });
+      const ids = orphans.map((row) => row.id);
+      if (ids.length === 0) return [];
+      // Conditional on having no account still: one given meanwhile through /campaign edit stays.
+      await tx.campaign.updateMany({
+        where: { id: { in: ids }, xAccountId: null },
+        data: { xAccountId },
+      });
+      const adopted = await tx.campaign.findMany({
+        where: { id: { in: ids }, xAccountId },
+        orderBy: { id: "asc" },
+      });
+      for (const row of adopted) {
+        await writeAudit(
+          tx,
+          { guildId, targetType: "campaign", targetId: row.id },
+          {
+            ...audit,
+            payload: { ...audit.payload, xAccountId },
+          },
+        );
+      }
+      return adopted;
+    });
+    return rows.map(toCampaign);
+  }
+
   /** The rest of a campaign change, in its transaction: audit event, then the posts that follow. */
   private async finish(
     tx: Prisma.TransactionClient,

@@ -12,6 +12,7 @@ import {
   normaliseHandle,
   X_ACCOUNT_STATUSES,
   type XAccount,
+  type XAccountBudget,
   type XAccountStatus,
 } from "../domain/x-accounts.ts";
 import type { PrismaClient, XAccount as XAccountRow } from "../generated/prisma/client.ts";
@@ -116,5 +117,62 @@ export class PrismaXAccountRepository implements XAccountRepository {
       return updated;
     });
     return toXAccount(row);
+  }
+
+  async disconnect(id: number, audit: AuditNote): Promise<XAccount | null> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.xAccount.updateMany({
+        where: { id, status: { not: "disconnected" } },
+        data: { status: "disconnected" },
+      });
+      if (count === 0) return null;
+      const updated = await tx.xAccount.findUniqueOrThrow({ where: { id } });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        audit,
+      );
+      return updated;
+    });
+    return row === null ? null : toXAccount(row);
+  }
+
+  async setBudget(id: number, budget: XAccountBudget, audit: AuditNote): Promise<XAccount> {
+    const row = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.xAccount.update({
+        where: { id },
+        data: { ...budget },
+      });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        audit,
+      );
+      return updated;
+    });
+    return toXAccount(row);
+  }
+
+  async resealStale(): Promise<number> {
+    const rows = await this.prisma.xAccount.findMany({
+      select: { id: true, guildId: true, handle: true, credentials: true },
+    });
+    let resealed = 0;
+    for (const row of rows) {
+      if (!this.box.needsRotation(row.credentials)) continue;
+      const context = sealingContext(row.guildId, row.handle);
+      const credentials = sealCredentials(
+        this.box,
+        openCredentials(this.box, row.credentials, context),
+        context,
+      );
+      // Conditional on the value read: a /x connect meanwhile already sealed with the current key.
+      const { count } = await this.prisma.xAccount.updateMany({
+        where: { id: row.id, credentials: row.credentials },
+        data: { credentials },
+      });
+      resealed += count;
+    }
+    return resealed;
   }
 }

@@ -3,7 +3,7 @@ import type { Campaign, CampaignChanges, CampaignStatus, NewCampaign } from "./c
 import type { PostEvent, PostStatus } from "./post-lifecycle.ts";
 import type { NewPost, Post, PostChanges, PostCountFilter, PostFilter } from "./posts.ts";
 import type { XCredentials } from "./secrets.ts";
-import type { NewXAccount, XAccount, XAccountStatus } from "./x-accounts.ts";
+import type { NewXAccount, XAccount, XAccountBudget, XAccountStatus } from "./x-accounts.ts";
 
 /** The one source of "now" for the domain, so tests can move time. */
 export interface Clock {
@@ -66,6 +66,11 @@ export interface CampaignRepository {
     audit: AuditNote,
     sweep?: PostSweep,
   ): Promise<CampaignUpdate>;
+  /**
+   * Gives the account to every campaign of the guild that has none and is not archived (the
+   * X_API_* account once stored), each with its audit event, in one transaction.
+   */
+  adoptAccount(guildId: string, xAccountId: number, audit: AuditNote): Promise<Campaign[]>;
 }
 
 /** One post's transition, as PostRepository.transition takes it. */
@@ -133,6 +138,18 @@ export interface XAccountRepository {
   setStatus(id: number, status: XAccountStatus, audit: AuditNote): Promise<XAccount>;
   /** Whether the account owns the X developer app (`/x budget owns_app:`). */
   setOwnsApp(id: number, ownsApp: boolean, audit: AuditNote): Promise<XAccount>;
+  /**
+   * Marks the account disconnected, with its audit event, unless it already is (then null): of
+   * two Confirm presses at once, one disconnects.
+   */
+  disconnect(id: number, audit: AuditNote): Promise<XAccount | null>;
+  /** Sets the account's posting budgets given (the others keep their value). */
+  setBudget(id: number, budget: XAccountBudget, audit: AuditNote): Promise<XAccount>;
+  /**
+   * Seals again, with the current key, every account's credentials sealed with a previous key
+   * (HERALD_PREVIOUS_SECRET_KEYS); returns how many were.
+   */
+  resealStale(): Promise<number>;
 }
 
 /** The runner's view of the posts table (design.md section 4). */

@@ -1,5 +1,6 @@
 import { DomainError } from "./errors.ts";
 import type { XAccountRepository } from "./ports.ts";
+import { DEFAULT_POSTING_BUDGET, type PostingBudget } from "./publish-budget.ts";
 import type { XCredentials } from "./secrets.ts";
 import type { SpendEntry } from "./x-spend.ts";
 
@@ -46,20 +47,46 @@ export interface XAccountVerifier {
   >;
 }
 
+/**
+ * X's own limits for POST /2/tweets per user: 200 per 15 minutes and 300 per 3 hours (so 2,400
+ * per 24 hours). A budget above them would only make X refuse instead of Herald waiting.
+ */
+export const X_POST_CAPS = { per24h: 2400, per15Min: 200 } as const;
+
+/** A change of an account's posting budgets; a field left out keeps its value. */
+export interface XAccountBudget {
+  postsPer24h?: number;
+  postsPer15Min?: number;
+}
+
+/** What `/x connect` did: a new account, or one Herald knew by its X user id. */
+export interface XConnection {
+  account: XAccount;
+  reconnected: boolean;
+}
+
 export class XAccountService {
+  /** The X user id of the X_API_* account once it is verified and stored; null until then. */
+  private defaultXUserId: string | null = null;
+
   constructor(
     private readonly deps: {
-      accounts: Pick<XAccountRepository, "save" | "list" | "setOwnsApp">;
+      accounts: Pick<
+        XAccountRepository,
+        "save" | "list" | "findById" | "disconnect" | "setBudget" | "setOwnsApp"
+      >;
       verifier: XAccountVerifier;
       /** Where the user lookup X billed for the check is written (x-spend.ts). */
       spend?: { record(entries: readonly SpendEntry[]): Promise<void> };
+      /** The budget of accounts without their own (HERALD_POSTS_PER_24H / _15MIN). */
+      defaultBudget?: PostingBudget;
       /** Told after a connect, so posts held for a refused account go out. */
       onConnected?: () => void;
     },
   ) {}
 
   /** Verifies the keys with X, then stores them sealed; nothing is stored when X refuses them. */
-  async connect(guildId: string, credentials: XCredentials, actor: string): Promise<XAccount> {
+  async connect(guildId: string, credentials: XCredentials, actor: string): Promise<XConnection> {
     const verdict = await this.deps.verifier.verify(credentials);
     if (verdict.kind === "refused") {
       throw new DomainError(
@@ -73,17 +100,92 @@ export class XAccountService {
         `X could not be reached to check the keys (${verdict.reason}). Nothing was saved; try again in a minute.`,
       );
     }
+    return this.store(guildId, verdict, credentials, actor);
+  }
+
+  /**
+   * Stores the X_API_* account (verified like /x connect) and remembers it as the account of
+   * campaigns created without one. "unreachable" is for the caller to try again later.
+   */
+  async connectDefault(
+    guildId: string,
+    credentials: XCredentials,
+  ): Promise<
+    | { kind: "stored"; connection: XConnection }
+    | { kind: "disconnected"; account: XAccount }
+    | { kind: "refused"; reason: string }
+    | { kind: "unreachable"; reason: string }
+  > {
+    const verdict = await this.deps.verifier.verify(credentials);
+    if (verdict.kind !== "ok") return verdict;
+    // The team took it off with /x disconnect: a restart must not bring it back behind their back.
+    const known = (await this.deps.accounts.list(guildId)).find(
+      (account) => account.xUserId === verdict.xUserId,
+    );
+    if (known?.status === "disconnected") return { kind: "disconnected", account: known };
+    const connection = await this.store(guildId, verdict, credentials, DEFAULT_ACCOUNT_ACTOR);
+    this.defaultXUserId = verdict.xUserId;
+    return { kind: "stored", connection };
+  }
+
+  private async store(
+    guildId: string,
+    verdict: { xUserId: string; username: string },
+    credentials: XCredentials,
+    actor: string,
+  ): Promise<XConnection> {
+    const known = (await this.deps.accounts.list(guildId)).some(
+      (account) => account.xUserId === verdict.xUserId,
+    );
     const account = await this.deps.accounts.save(
       { guildId, handle: verdict.username, xUserId: verdict.xUserId, credentials },
-      { actor, action: "x_account.connected" },
+      { actor, action: known ? "x_account.reconnected" : "x_account.connected" },
     );
     await this.deps.spend?.record([{ xAccountId: account.id, kind: "user_lookup", units: 1 }]);
     this.deps.onConnected?.();
-    return account;
+    return { account, reconnected: known };
   }
 
   list(guildId: string): Promise<XAccount[]> {
     return this.deps.accounts.list(guildId);
+  }
+
+  /** True for the X_API_* account once stored: the account of campaigns created without one. */
+  isDefault(account: XAccount): boolean {
+    return account.xUserId === this.defaultXUserId;
+  }
+
+  /** The budgets the runner applies to the account, and whether the account set them itself. */
+  budgetOf(account: XAccount): {
+    per24h: { value: number; set: boolean };
+    per15Min: { value: number; set: boolean };
+  } {
+    const fallback = this.deps.defaultBudget ?? DEFAULT_POSTING_BUDGET;
+    return {
+      per24h: {
+        value: account.postsPer24h ?? fallback.per24Hours,
+        set: account.postsPer24h !== null,
+      },
+      per15Min: {
+        value: account.postsPer15Min ?? fallback.per15Minutes,
+        set: account.postsPer15Min !== null,
+      },
+    };
+  }
+
+  /** The account a handle names in this guild; refuses with a message when there is none. */
+  async byHandle(guildId: string, handle: string): Promise<XAccount> {
+    const wanted = normaliseHandle(handle);
+    const found = (await this.deps.accounts.list(guildId)).find(
+      (account) => account.handle === wanted,
+    );
+    if (found === undefined || wanted === "") {
+      throw new DomainError(
+        "invalid_input",
+        `No X account @${wanted} is connected. /x accounts lists them; /x connect adds one.`,
+      );
+    }
+    return found;
   }
 
   /**
@@ -107,22 +209,58 @@ export class XAccountService {
   }
 
   /**
-   * The account a new campaign posts as: the named one, or the only one connected. None when
-   * nothing is connected yet (the campaign can be given one later).
+   * Takes an account off Herald: its campaigns' approved posts wait (the runner publishes only
+   * for active accounts) until /x connect brings it back.
+   */
+  async disconnect(guildId: string, accountId: number, actor: string): Promise<XAccount> {
+    const account = await this.deps.accounts.findById(accountId);
+    if (account === null || account.guildId !== guildId) {
+      throw new DomainError("invalid_input", "This X account no longer exists in Herald.");
+    }
+    const disconnected = await this.deps.accounts.disconnect(accountId, {
+      actor,
+      action: "x_account.disconnected",
+      payload: { handle: account.handle },
+    });
+    if (disconnected === null) {
+      throw new DomainError(
+        "invalid_input",
+        `@${account.handle} is already disconnected; /x connect with its keys brings it back.`,
+      );
+    }
+    return disconnected;
+  }
+
+  /** Sets an account's own posting budgets, within X's caps; nothing given changes nothing. */
+  async setBudget(
+    guildId: string,
+    handle: string,
+    budget: XAccountBudget,
+    actor: string,
+  ): Promise<XAccount> {
+    const account = await this.byHandle(guildId, handle);
+    if (budget.postsPer24h === undefined && budget.postsPer15Min === undefined) {
+      throw new DomainError("invalid_input", "Nothing to change: give per_24h, per_15min or both.");
+    }
+    checkBudget(budget.postsPer24h, X_POST_CAPS.per24h, "per_24h", "24 hours");
+    checkBudget(budget.postsPer15Min, X_POST_CAPS.per15Min, "per_15min", "15 minutes");
+    return this.deps.accounts.setBudget(account.id, budget, {
+      actor,
+      action: "x_account.budget",
+      payload: { ...budget },
+    });
+  }
+
+  /**
+   * The account a new campaign posts as: the named one; else the X_API_* account once stored;
+   * else the only one connected. None when nothing is connected yet (the campaign gets the
+   * default account when it is stored, or one through /campaign edit).
    */
   async pick(guildId: string, handle: string | undefined): Promise<XAccount | null> {
+    if (handle !== undefined && handle.trim() !== "") return this.byHandle(guildId, handle);
     const accounts = await this.deps.accounts.list(guildId);
-    if (handle !== undefined && handle.trim() !== "") {
-      const wanted = normaliseHandle(handle);
-      const found = accounts.find((account) => account.handle === wanted);
-      if (found === undefined) {
-        throw new DomainError(
-          "invalid_input",
-          `No X account @${wanted} is connected. /x accounts lists them; /x connect adds one.`,
-        );
-      }
-      return found;
-    }
+    const byDefault = accounts.find((account) => account.xUserId === this.defaultXUserId);
+    if (byDefault !== undefined) return byDefault;
     if (accounts.length > 1) {
       throw new DomainError(
         "invalid_input",
@@ -130,5 +268,24 @@ export class XAccountService {
       );
     }
     return accounts[0] ?? null;
+  }
+}
+
+/** Who stored the X_API_* account, in the audit log. */
+export const DEFAULT_ACCOUNT_ACTOR = "config:X_API_*";
+
+function checkBudget(value: number | undefined, cap: number, option: string, per: string): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new DomainError(
+      "invalid_input",
+      `${option} must be a whole number of 1 or more; to stop an account posting, use /x disconnect.`,
+    );
+  }
+  if (value > cap) {
+    throw new DomainError(
+      "invalid_input",
+      `${option} can be at most ${cap}: X itself refuses more than that per ${per} for one account.`,
+    );
   }
 }

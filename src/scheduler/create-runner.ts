@@ -18,7 +18,8 @@ import { PublishRunner, type RunnerSettings } from "./runner.ts";
 
 export interface PublishRunnerOptions {
   prisma: PrismaClient;
-  config: Pick<Config, "x" | "publishing" | "secretKey">;
+  config: Pick<Config, "x" | "publishing" | "secretKey"> &
+    Partial<Pick<Config, "previousSecretKeys">>;
   clock: Clock;
   logger: Logger;
   /** For a proxy or a private CA in front of X; none for the default. */
@@ -36,7 +37,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
   const settings = new PrismaSettingsRepository(prisma);
   const accounts = new PrismaXAccountRepository(
     prisma,
-    new SecretBox({ current: config.secretKey }),
+    new SecretBox({ current: config.secretKey, previous: config.previousSecretKeys ?? [] }),
   );
   const publisher = new XPublisher({
     apiBase: config.x.apiBase,

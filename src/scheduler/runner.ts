@@ -38,6 +38,7 @@ export interface RunnerSettings {
   graceMs: number;
   /** Posts in flight to X at once. */
   concurrency: number;
+  /** The budget of accounts that have none of their own (/x budget). */
   budget: PostingBudget;
   backoff: BackoffPolicy;
   /** X's prices, for each post's recorded cost; X's published prices when not given. */
@@ -64,6 +65,11 @@ export interface RunnerEvents {
   "account.invalid": [{ xAccountId: number; reason: string }];
   /** The posting gate (the monthly X budget) started holding an account's posts. */
   "posting.held": [{ xAccountId: number; until: Date; reason: string }];
+  /**
+   * An account's posts wait until `until`: its own budget is used up, or X's rate limit said so.
+   * Once per hold: a hold extended while it lasts is not told again.
+   */
+  "account.held": [{ xAccountId: number; until: Date; reason: "budget" | "rate_limit" }];
   /** Every time the runner has nothing in flight and nothing due, and armed its timer. */
   idle: [{ nextWakeAt: Date | null }];
 }
@@ -120,6 +126,12 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private readonly accountWaits = new Map<number, Date>();
   /** Accounts the posting gate holds, so the team is told once per hold, not at every look. */
   private readonly gateHeld = new Set<number>();
+  /**
+   * Accounts whose hold the team was told about (account.held). A hold that ends with posts
+   * still waiting is followed at once by the next one (a sliding budget frees one slot at a
+   * time): that is the same hold, told once. Forgotten after a pass that left the account free.
+   */
+  private readonly toldHolds = new Set<number>();
   private readonly log: Logger;
   /** Every status change the runner makes: publishes finishing together share a transaction. */
   private readonly moves: GroupCommit<PostMove, Post | null>;
@@ -179,6 +191,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         const now = this.deps.clock.now();
         await this.recoverExpired(now);
         await this.publishDue(now);
+        this.forgetEndedHolds();
         nextWakeAt = await this.nextWakeAt();
       } while (this.tickAgain && !this.stopping);
     } catch (error) {
@@ -237,6 +250,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
 
   private async publishDueBatches(now: Date, graceMs: number, missed: Post[]): Promise<void> {
     const recentByAccount = new Map<number, Date[]>();
+    const budgets = new Map<number, PostingBudget>();
     const campaigns = new Map<number, Campaign | null>();
     const hold = (await this.deps.postingGate?.postingHold(now)) ?? null;
     if (hold === null) this.gateHeld.clear();
@@ -278,10 +292,11 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
             const recent = await cached(recentByAccount, accountId, (id) =>
               this.deps.queue.publishTimes(id, new Date(current.getTime() - DAY_MS)),
             );
-            const allowedAt = nextAllowedAt(recent, this.deps.settings.budget, current);
+            const budget = await cached(budgets, accountId, (id) => this.budgetOf(id));
+            const allowedAt = nextAllowedAt(recent, budget, current);
             if (allowedAt > current) {
-              this.accountWaits.set(accountId, allowedAt);
               this.log.info({ xAccountId: accountId, until: allowedAt }, "posting budget reached");
+              this.hold(accountId, allowedAt, "budget");
               continue;
             }
             recent.push(current);
@@ -314,6 +329,40 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     this.gateHeld.add(xAccountId);
     this.log.info({ xAccountId, until: hold.until, reason: hold.reason }, "posting held");
     this.emit("posting.held", { xAccountId, ...hold });
+  }
+
+  /** The account's own budget (/x budget) where it set one, else the environment's. */
+  private async budgetOf(xAccountId: number): Promise<PostingBudget> {
+    const account = await this.deps.accounts.findById(xAccountId);
+    const fallback = this.deps.settings.budget;
+    return {
+      per24Hours: account?.postsPer24h ?? fallback.per24Hours,
+      per15Minutes: account?.postsPer15Min ?? fallback.per15Minutes,
+    };
+  }
+
+  /**
+   * Holds an account's posts until `until` (never shortening a hold under way), and tells once
+   * per hold: posts meeting a hold that already lasts add nothing.
+   */
+  private hold(xAccountId: number, until: Date, reason: "budget" | "rate_limit"): void {
+    const now = this.deps.clock.now().getTime();
+    const current = this.accountWaits.get(xAccountId);
+    if (current !== undefined && current.getTime() >= until.getTime()) return;
+    this.accountWaits.set(xAccountId, until);
+    if (until.getTime() <= now || this.toldHolds.has(xAccountId)) return;
+    this.toldHolds.add(xAccountId);
+    this.emit("account.held", { xAccountId, until, reason });
+  }
+
+  /** After a pass over the due posts: accounts it left without a hold are free again. */
+  private forgetEndedHolds(): void {
+    const now = this.deps.clock.now().getTime();
+    for (const xAccountId of this.toldHolds) {
+      if ((this.accountWaits.get(xAccountId)?.getTime() ?? 0) <= now) {
+        this.toldHolds.delete(xAccountId);
+      }
+    }
   }
 
   /** Waits until at least `wanted` publishes can start (never more than the concurrency allows). */
@@ -444,13 +493,13 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     switch (outcome.kind) {
       case "published":
         if (outcome.limits.blockedUntil !== null) {
-          this.accountWaits.set(account.id, outcome.limits.blockedUntil);
+          this.hold(account.id, outcome.limits.blockedUntil, "rate_limit");
         }
         await this.markPublished(post, outcome.xPostId, false);
         return;
       case "rate_limited":
         // X refused before creating anything: wait for its window, and do not count the attempt.
-        this.accountWaits.set(account.id, outcome.resetAt);
+        this.hold(account.id, outcome.resetAt, "rate_limit");
         await this.retryLater(post, outcome.reason, outcome.resetAt, post.attempts - 1);
         return;
       case "auth_invalid":

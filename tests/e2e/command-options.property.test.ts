@@ -117,7 +117,7 @@ function optionsFor(
 const UNEXPECTED = /Something went wrong on Herald's side/;
 /** Replies that report a change; every other reply must leave the database as it was. */
 const CHANGED =
-  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled)|Saved\.)/;
+  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled)|Saved\.|Budget of @)/;
 
 let e2e: E2E;
 beforeAll(async () => {
@@ -237,6 +237,30 @@ describe("every command's options, fuzzed", () => {
               name: "settings",
               subcommand: "set",
               options: { late_grace_minutes: 30, clear: "late_grace_minutes" },
+              user: TEAM.admin,
+            },
+          ],
+          [
+            {
+              name: "x",
+              subcommand: "budget",
+              options: { account: "@team_deals", per_24h: 50, per_15min: 10 },
+              user: TEAM.admin,
+            },
+          ],
+          [
+            {
+              name: "x",
+              subcommand: "budget",
+              options: { account: "team_deals", per_24h: 0 },
+              user: TEAM.admin,
+            },
+          ],
+          [
+            {
+              name: "x",
+              subcommand: "disconnect",
+              options: { account: "team_deals" },
               user: TEAM.admin,
             },
           ],

@@ -1,6 +1,6 @@
 import { InteractionResponseType } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
+import { type E2E, startE2E, TEAM, TEAM_X } from "../support/e2e-harness.ts";
 import {
   approvalMessageOf,
   buttonsOf,
@@ -89,10 +89,11 @@ const COMMANDS: CommandCase[] = [
   { name: "report", who: EVERYONE },
   { name: "x", subcommand: "connect", who: ADMINS },
   { name: "x", subcommand: "accounts", who: ADMINS },
+  { name: "x", subcommand: "disconnect", options: { account: TEAM_X.username }, who: ADMINS },
   {
     name: "x",
     subcommand: "budget",
-    options: { account: "team_deals", owns_app: false },
+    options: { account: TEAM_X.username, per_24h: 50, owns_app: false },
     who: ADMINS,
   },
   { name: "settings", subcommand: "show", who: ADMINS },
@@ -215,4 +216,53 @@ describe("permission matrix", () => {
       actual[who] = await outcomeOfArchiveConfirm(who);
     expect(actual).toEqual(MANAGERS);
   });
+
+  it("lets only admins disconnect an X account through the Confirm button", async () => {
+    const actual = {} as Record<Who, Outcome>;
+    for (const who of Object.keys(PEOPLE) as Who[])
+      actual[who] = await outcomeOfDisconnectConfirm(who);
+    expect(actual).toEqual(ADMINS);
+  });
 });
+
+/** Asks to disconnect the team's account and presses Confirm; an allowed one reconnects it. */
+async function outcomeOfDisconnectConfirm(who: Who): Promise<Outcome> {
+  const asked = await e2e.discord
+    .runCommand({
+      user: PEOPLE[who],
+      name: "x",
+      subcommand: "disconnect",
+      options: { account: TEAM_X.username },
+    })
+    .catch((error: unknown) => {
+      if (/Discord hides/.test(String(error))) return null;
+      throw error;
+    });
+  const status = async () => (await e2e.herald.prisma.xAccount.findFirstOrThrow()).status;
+  if (asked === null) {
+    expect(await status()).toBe("active");
+    return "refused";
+  }
+  const question = await asked.reply();
+  expect(asked.ephemeral).toBe(true);
+  const confirm = buttonsOf(question)[0]?.id;
+  if (confirm === undefined) {
+    expect(question.content).toMatch(/^You need the /);
+    expect(await status()).toBe("active");
+    return "refused";
+  }
+  const press = await e2e.discord.pressButton({
+    user: PEOPLE[who],
+    message: question,
+    customId: confirm,
+  });
+  const reply = await press.reply();
+  expect(press.ephemeral).toBe(true);
+  if (/^You need the /.test(reply.content)) {
+    expect(await status()).toBe("active");
+    return "refused";
+  }
+  expect(await status()).toBe("disconnected");
+  await connectTeamAccount(e2e);
+  return "allowed";
+}

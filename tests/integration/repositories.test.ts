@@ -826,6 +826,128 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       ).toMatchObject({ accessToken: "rotated" });
       expect(await repo.list(GUILD)).toHaveLength(1);
     });
+
+    it("given a budget of one window, sets it with an audit event and keeps the other window's", async () => {
+      const repo = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      );
+      const account = await repo.save(
+        { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      await repo.setBudget(
+        account.id,
+        { postsPer15Min: 10 },
+        { actor: MANAGER, action: "x_account.budget" },
+      );
+      const changed = await repo.setBudget(
+        account.id,
+        { postsPer24h: 17 },
+        { actor: MANAGER, action: "x_account.budget", payload: { postsPer24h: 17 } },
+      );
+      expect(changed).toMatchObject({ postsPer24h: 17, postsPer15Min: 10 });
+      const audit = await db.prisma.auditEvent.findMany({ where: { action: "x_account.budget" } });
+      expect(audit.map((event) => JSON.parse(event.payload))).toEqual([{}, { postsPer24h: 17 }]);
+    });
+
+    it("disconnects an account once: a second disconnect returns null and writes nothing", async () => {
+      const repo = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      );
+      const account = await repo.save(
+        { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      const audit = { actor: MANAGER, action: "x_account.disconnected" };
+      const [first, second] = await Promise.all([
+        repo.disconnect(account.id, audit),
+        repo.disconnect(account.id, audit),
+      ]);
+      expect([first?.status, second?.status].sort()).toEqual(["disconnected", undefined]);
+      expect(await repo.disconnect(account.id, audit)).toBeNull();
+      expect(await db.prisma.auditEvent.count({ where: { action: audit.action } })).toBe(1);
+    });
+
+    it("given credentials sealed with a previous key, re-seals them with the current key once", async () => {
+      const oldKey = Buffer.alloc(32, 5);
+      const newKey = Buffer.alloc(32, 6);
+      const before = new PrismaXAccountRepository(db.prisma, new SecretBox({ current: oldKey }));
+      const saved = await before.save(
+        { guildId: GUILD, handle: "desk", xUserId: "1", credentials },
+        { actor: MANAGER, action: "x_account.connected" },
+      );
+      const rotated = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: newKey, previous: [oldKey] }),
+      );
+
+      expect(await rotated.resealStale()).toBe(1);
+      expect(await rotated.resealStale()).toBe(0);
+
+      const onlyNew = new PrismaXAccountRepository(db.prisma, new SecretBox({ current: newKey }));
+      expect(await onlyNew.credentialsOf(saved.id)).toEqual(credentials);
+      await expectRefusal(before.credentialsOf(saved.id), "secret_invalid");
+    });
+  });
+
+  describe("campaigns adopting the default account", () => {
+    it("gives the account to live campaigns without one, each with an audit event, and leaves the others", async () => {
+      const accounts = new PrismaXAccountRepository(
+        db.prisma,
+        new SecretBox({ current: Buffer.alloc(32, 5) }),
+      );
+      const [first, second] = await Promise.all(
+        ["1", "2"].map((xUserId) =>
+          accounts.save(
+            {
+              guildId: GUILD,
+              handle: `acct${xUserId}`,
+              xUserId,
+              credentials: {
+                kind: "oauth1",
+                appKey: "k",
+                appSecret: "s",
+                accessToken: `t${xUserId}`,
+                accessSecret: "a",
+              },
+            },
+            { actor: MANAGER, action: "x_account.connected" },
+          ),
+        ),
+      );
+      if (first === undefined || second === undefined) throw new Error("accounts not saved");
+      const orphan = await campaigns.create({ ...gadgets, name: "Orphan" }, MANAGER);
+      const owned = await campaigns.create(
+        { ...gadgets, name: "Owned", xAccountId: second.id },
+        MANAGER,
+      );
+      const archived = await campaigns.create({ ...gadgets, name: "Old" }, MANAGER);
+      await campaigns.archive(GUILD, archived.id, MANAGER);
+      const elsewhere = await campaigns.create(
+        { ...gadgets, guildId: "999999999999999999", name: "Elsewhere" },
+        MANAGER,
+      );
+
+      const adopted = await new PrismaCampaignRepository(db.prisma).adoptAccount(GUILD, first.id, {
+        actor: "config:X_API_*",
+        action: "campaign.account_adopted",
+      });
+
+      expect(adopted.map((campaign) => campaign.id)).toEqual([orphan.id]);
+      const accountOf = async (id: number) => (await campaigns.getById(id)).xAccountId;
+      expect(await accountOf(orphan.id)).toBe(first.id);
+      expect(await accountOf(owned.id)).toBe(second.id);
+      expect(await accountOf(archived.id)).toBeNull();
+      expect(await accountOf(elsewhere.id)).toBeNull();
+      const audit = await db.prisma.auditEvent.findMany({
+        where: { action: "campaign.account_adopted" },
+      });
+      expect(audit.map((event) => [event.targetId, JSON.parse(event.payload)])).toEqual([
+        [String(orphan.id), { xAccountId: first.id }],
+      ]);
+    });
   });
 });
 

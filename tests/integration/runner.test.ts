@@ -72,6 +72,51 @@ describe("publish runner", () => {
     expect((await h.posts.findById(id))?.attempts).toBe(1);
   });
 
+  it("given a 429 with reset headers to several posts in flight at once, emits one account.held with X's reset", async () => {
+    h = await startHarness();
+    h.fakeX.fail("POST /2/tweets", { kind: "rate_limited", resetInSeconds: 600 }, 3);
+    for (const text of ["Lamp one", "Lamp two", "Lamp three"]) {
+      await h.approvedPost(text, new Date(Date.now() - 1_000));
+    }
+    const runner = h.runner();
+    const held: { xAccountId: number; until: Date; reason: string }[] = [];
+    runner.on("account.held", (event) => held.push(event));
+    const retried = events(runner, "post.retrying", 3);
+    await runner.start();
+    await retried;
+
+    expect(creates()).toHaveLength(3);
+    expect(held).toHaveLength(1);
+    expect(held[0]).toMatchObject({ xAccountId: h.xAccountId, reason: "rate_limit" });
+    expect(held[0]?.until.getTime()).toBeGreaterThan(Date.now() + 500_000);
+  });
+
+  it("given the account's own per-15-minute budget of 2, publishes two of three and emits one account.held", async () => {
+    h = await startHarness();
+    await h.accounts.setBudget(
+      h.xAccountId,
+      { postsPer15Min: 2 },
+      { actor: "test", action: "x_account.budget" },
+    );
+    const ids: number[] = [];
+    for (const text of ["Lamp one", "Lamp two", "Lamp three"]) {
+      ids.push(await h.approvedPost(text, new Date(Date.now() - 1_000)));
+    }
+    const runner = h.runner();
+    const held: { until: Date; reason: string }[] = [];
+    runner.on("account.held", (event) => held.push(event));
+    const published = events(runner, "post.published", 2);
+    const idle = nextEvent(runner, "idle");
+    await runner.start();
+    await published;
+    await idle;
+
+    expect(h.fakeX.posts).toHaveLength(2);
+    expect(held).toEqual([{ xAccountId: h.xAccountId, until: expect.any(Date), reason: "budget" }]);
+    expect(held[0]?.until.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect(await statusOf(ids[2] as number)).toBe("approved");
+  });
+
   it("given two 500s and then success, publishes exactly one post", async () => {
     h = await startHarness();
     h.fakeX.fail("POST /2/tweets", { kind: "status", status: 500 }, 2);
@@ -244,6 +289,45 @@ describe("publish runner", () => {
     runner.wake();
     await third;
     expect(creates()).toHaveLength(3);
+  });
+
+  it("given a backlog that a sliding budget lets out one post per window, tells one hold; a hold after the backlog cleared is told again", async () => {
+    h = await startHarness();
+    const clock = new FixedClock(new Date());
+    for (let i = 0; i < 3; i++) await h.approvedPost(`Lamp note ${i}`, clock.now());
+    // A grace window longer than the backlog lasts, so the held posts go out rather than miss.
+    const runner = h.runner(
+      { budget: { per24Hours: 100, per15Minutes: 1 }, graceMs: 60 * 60_000 },
+      clock,
+    );
+    const held: Date[] = [];
+    runner.on("account.held", ({ until }) => held.push(until));
+    const pass = async () => {
+      const published = nextEvent(runner, "post.published");
+      const idle = nextEvent(runner, "idle");
+      runner.wake();
+      await published;
+      await idle;
+    };
+    const firstPublished = nextEvent(runner, "post.published");
+    const firstIdle = nextEvent(runner, "idle");
+    await runner.start();
+    await firstPublished;
+    await firstIdle;
+    clock.advance(15 * 60_000 + 1_000);
+    await pass();
+    expect(held).toHaveLength(1);
+    clock.advance(15 * 60_000 + 1_000);
+    await pass();
+    expect(creates()).toHaveLength(3);
+    expect(held).toHaveLength(1);
+
+    for (let i = 3; i < 5; i++) await h.approvedPost(`Lamp note ${i}`, clock.now());
+    clock.advance(15 * 60_000 + 1_000);
+    await pass();
+
+    expect(creates()).toHaveLength(4);
+    expect(held).toHaveLength(2);
   });
 
   it("given X's headers saying the 24-hour limit is used up, sends nothing more until its reset", async () => {

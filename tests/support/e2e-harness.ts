@@ -6,6 +6,7 @@ import type { Clock } from "../../src/domain/ports.ts";
 import { type Herald, startHerald } from "../../src/main.ts";
 import { type FakeDiscord, startFakeDiscord } from "./fake-discord/server.ts";
 import { type FakeX, startFakeX } from "./fake-x/server.ts";
+import type { FakeXAccount } from "./fake-x/store.ts";
 import { makeTempDir } from "./temp-dir.ts";
 
 /** The ids of the fake team's server: who is in it, its channels and its roles. */
@@ -23,6 +24,8 @@ export const TEAM = {
   roles: {
     approvers: "400000000000000001",
     content: "400000000000000002",
+    /** Manage Server: nobody holds it at start; tests give it to take it away again. */
+    managers: "400000000000000004",
     /** The bot's own role, made by its invite with the permissions the README asks for. */
     herald: "400000000000000003",
   },
@@ -82,6 +85,12 @@ export async function startE2E(
     clock?: Clock;
     /** A migrated PostgreSQL schema's URL instead of the temporary SQLite file. */
     databaseUrl?: string;
+    /** More environment values, as a team sets them in .env (e.g. the X_API_* default account). */
+    env?: Readonly<Record<string, string>>;
+    /** Accounts the fake X knows besides the team's. */
+    xAccounts?: readonly FakeXAccount[];
+    /** Runs before Herald starts, e.g. to make the fake X fail its first requests. */
+    beforeStart?: (fakeX: FakeX) => void;
   } = {},
 ): Promise<E2E> {
   const temp = makeTempDir("herald-e2e-");
@@ -103,6 +112,11 @@ export async function startE2E(
           { id: TEAM.guildId, name: "@everyone", permissions: MEMBER_PERMISSIONS },
           { id: TEAM.roles.approvers, name: "Approvers", permissions: "0" },
           { id: TEAM.roles.content, name: "Content", permissions: "0" },
+          {
+            id: TEAM.roles.managers,
+            name: "Server Managers",
+            permissions: String(PermissionFlagsBits.ManageGuild),
+          },
           { id: TEAM.roles.herald, name: "Herald", permissions: BOT_INVITE_PERMISSIONS },
         ],
         botRoleIds: [TEAM.roles.herald],
@@ -122,7 +136,7 @@ export async function startE2E(
       },
     ],
   });
-  const fakeX = await startFakeX({ accounts: [TEAM_X] });
+  const fakeX = await startFakeX({ accounts: [TEAM_X, ...(options.xAccounts ?? [])] });
   const config = loadConfig({
     DISCORD_TOKEN: TEAM.token,
     DISCORD_APPLICATION_ID: TEAM.applicationId,
@@ -131,6 +145,7 @@ export async function startE2E(
     X_API_BASE: fakeX.url,
     DATABASE_URL: options.databaseUrl ?? `file:${databaseFile}`,
     HERALD_SECRET_KEY: Buffer.alloc(32, 5).toString("base64"),
+    ...options.env,
   });
   const logger = pino({ level: process.env.HERALD_TEST_LOG ?? "silent" });
   const start = () =>
@@ -138,6 +153,7 @@ export async function startE2E(
       xHttpAgent: fakeX.agent,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
+  options.beforeStart?.(fakeX);
   let herald = await start();
   const others: Herald[] = [];
   return {

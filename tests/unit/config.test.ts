@@ -167,4 +167,20 @@ describe("configuration", () => {
       /fix these settings[^\n]*\n {2}- DISCORD_TOKEN is missing\n/,
     );
   });
+
+  it("given HERALD_PREVIOUS_SECRET_KEYS, reads each comma-separated key; none by default", () => {
+    expect(loadConfig(VALID).previousSecretKeys).toEqual([]);
+    const previous = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    const config = loadConfig({
+      ...VALID,
+      HERALD_PREVIOUS_SECRET_KEYS: previous.map((key) => key.toString("base64")).join(", "),
+    });
+    expect(config.previousSecretKeys).toEqual(previous);
+  });
+
+  it("given a previous key that is not 32 bytes of base64, says which setting is wrong", () => {
+    expect(problemsOf({ ...VALID, HERALD_PREVIOUS_SECRET_KEYS: `${KEY},short` })).toEqual([
+      expect.stringMatching(/^HERALD_PREVIOUS_SECRET_KEYS: each key must be 32 bytes/),
+    ]);
+  });
 });

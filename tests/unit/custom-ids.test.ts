@@ -6,8 +6,10 @@ import {
   parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
+  parseXDisconnectTarget,
   postButtonId,
   postModalId,
+  xDisconnectButtonId,
 } from "../../src/bot/custom-ids.ts";
 
 describe("custom ids", () => {
@@ -49,6 +51,22 @@ describe("custom ids", () => {
       expect(parseCampaignTarget(id)).toBeNull();
     }
     expect(parsePostTarget(campaignButtonId("archive", 12))).toBeNull();
+  });
+
+  it("round-trips the /x disconnect button and answers 'not mine' for anything else", () => {
+    expect(parseXDisconnectTarget(xDisconnectButtonId(7))).toEqual({ xAccountId: 7 });
+    for (const id of [
+      "x:disconnect:",
+      "x:disconnect:0",
+      "x:disconnect:07",
+      "x:disconnect:1:2",
+      "x:connect:1",
+      `x:disconnect:${"9".repeat(13)}`,
+    ]) {
+      expect(parseXDisconnectTarget(id)).toBeNull();
+    }
+    expect(parseCampaignTarget(xDisconnectButtonId(7))).toBeNull();
+    expect(parsePostTarget(xDisconnectButtonId(7))).toBeNull();
   });
 });
 

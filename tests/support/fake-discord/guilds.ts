@@ -34,7 +34,7 @@ export class FakeGuild {
   readonly ownerId: string;
   channels: readonly FakeChannelDefinition[];
   readonly roles: readonly RoleRecord[];
-  readonly members: ReadonlyMap<string, MemberRecord>;
+  private readonly memberRecords: Map<string, MemberRecord>;
 
   constructor(
     definition: FakeGuildDefinition,
@@ -71,8 +71,19 @@ export class FakeGuild {
       explicitPermissions: undefined,
       bot: true,
     });
-    this.members = members;
+    this.memberRecords = members;
     this.ownerId = definition.ownerId ?? definition.members?.[0]?.id ?? bot.id;
+  }
+
+  get members(): ReadonlyMap<string, MemberRecord> {
+    return this.memberRecords;
+  }
+
+  /** Gives a member these roles (and only these), as an admin does in the server settings. */
+  setMemberRoles(memberId: string, roleIds: readonly string[]): void {
+    const member = this.memberRecords.get(memberId);
+    if (member === undefined) throw new Error(`guild ${this.id} has no member ${memberId}`);
+    this.memberRecords.set(memberId, { ...member, roleIds });
   }
 
   channel(id: string): FakeChannelDefinition | undefined {

@@ -101,6 +101,8 @@ export interface FakeDiscord {
    * answers 10003 Unknown Channel for it from then on.
    */
   deleteChannel(channelId: string): void;
+  /** Replaces a member's roles; later interactions carry the permissions that follow. */
+  setMemberRoles(guildId: string, memberId: string, roleIds: readonly string[]): void;
   /** Sends op 7 Reconnect to connected clients; they resume on READY's resume_gateway_url. */
   requestReconnect(): void;
   /** Closes gateway sockets and the HTTP server; destroy the discord.js client first. */
@@ -162,6 +164,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
     },
     interactions: () => state.interactions.records(),
     interactionsAnsweredLate: () => state.interactions.records().filter((record) => record.late),
+    setMemberRoles(guildId, memberId, roleIds) {
+      const guild = state.guilds.guild(guildId);
+      if (guild === undefined) throw new Error(`the fake has no guild ${guildId}`);
+      guild.setMemberRoles(memberId, roleIds);
+    },
     deleteChannel(channelId) {
       const found = state.guilds.channel(channelId);
       if (found === undefined) throw new Error(`the fake has no channel ${channelId}`);

@@ -1,0 +1,77 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  type ButtonInteraction,
+  ButtonStyle,
+  type InteractionEditReplyOptions,
+} from "discord.js";
+import type { Campaign } from "../domain/campaigns.ts";
+import { requireRole } from "../domain/roles.ts";
+import type { XAccount } from "../domain/x-accounts.ts";
+import { actorOf, auditActor } from "./actor.ts";
+import type { BotContext, Reply } from "./context.ts";
+import { xDisconnectButtonId } from "./custom-ids.ts";
+
+/** Campaign names are the team's words: nothing in them may ping anyone. */
+const NO_MENTIONS = { parse: [] };
+
+function campaignNames(campaigns: readonly Campaign[]): string {
+  return campaigns
+    .map((campaign) => `**${campaign.name}**`)
+    .join(", ")
+    .slice(0, 1500);
+}
+
+/** `/x disconnect`'s answer: which campaigns it holds, and the button that does it. */
+export function disconnectConfirmation(
+  account: XAccount,
+  campaigns: readonly Campaign[],
+): InteractionEditReplyOptions {
+  const holds =
+    campaigns.length === 0
+      ? "No campaign posts as it."
+      : `Campaigns on it: ${campaignNames(campaigns)}. Their approved posts wait until it is reconnected.`;
+  return {
+    content: [
+      `Disconnect @${account.handle}? ${holds}`,
+      "Reconnecting it with /x connect (the same X account) ends the hold.",
+    ].join("\n"),
+    components: [
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder()
+          .setCustomId(xDisconnectButtonId(account.id))
+          .setLabel(`Disconnect @${account.handle}`.slice(0, 80))
+          .setStyle(ButtonStyle.Danger),
+      ),
+    ],
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+/**
+ * The Confirm button: the permission is checked again on the press, since it may have been
+ * taken away meanwhile. The approval channel is told once, where the team sees posts wait.
+ */
+export async function runDisconnect(
+  xAccountId: number,
+  interaction: ButtonInteraction,
+  ctx: BotContext,
+): Promise<Reply> {
+  const settings = await ctx.settings.get(ctx.guildId);
+  requireRole(actorOf(interaction), settings, "admin", "disconnect X accounts");
+  const account = await ctx.accounts.disconnect(ctx.guildId, xAccountId, auditActor(interaction));
+  const campaigns = (await ctx.campaigns.list(ctx.guildId)).filter(
+    (campaign) => campaign.xAccountId === account.id && campaign.status !== "archived",
+  );
+  const held =
+    campaigns.length === 0
+      ? "No campaign posts as it."
+      : `Approved posts of ${campaignNames(campaigns)} wait until an admin reconnects it with /x connect.`;
+  if (settings.approvalChannelId !== null) {
+    await ctx.approvals.send(settings.approvalChannelId, {
+      content: `@${account.handle} was disconnected from Herald. ${held}`,
+      allowedMentions: NO_MENTIONS,
+    });
+  }
+  return { content: `Disconnected @${account.handle}. ${held}`, allowedMentions: NO_MENTIONS };
+}
