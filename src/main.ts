@@ -114,6 +114,7 @@ export async function startHerald(
     campaigns: campaignRepository,
     posts: postRepository,
     clock,
+    settings: settingsRepository,
     onChange: () => runner.wake(),
   });
   const accounts = new XAccountService({

@@ -5,6 +5,7 @@ import { DomainError } from "./errors.ts";
 import type { CampaignRepository, Clock, PostRepository } from "./ports.ts";
 import { nextStatus, type PostEvent, type PostStatus } from "./post-lifecycle.ts";
 import { nextFreeSlot, parsePostTime } from "./schedule.ts";
+import type { SettingsRepository } from "./settings.ts";
 
 export interface AffiliateLinkInfo {
   originalUrl: string;
@@ -116,6 +117,8 @@ export class PostService {
       campaigns: CampaignRepository;
       posts: PostRepository;
       clock: Clock;
+      /** Read at each approval: whether the guild requires a second pair of eyes. */
+      settings: Pick<SettingsRepository, "get">;
       /** Told after every change, so the publishing runner re-arms its timer. */
       onChange?: (post: Post) => void;
     },
@@ -161,10 +164,12 @@ export class PostService {
   async approve(postId: number, actor: string): Promise<Post> {
     const post = await this.postById(postId);
     nextStatus(post.status, "approve", post.id);
+    const campaign = await this.campaignById(post.campaignId);
+    await this.requireSecondApprover(campaign.guildId, post, actor);
     // The campaign's rules may have changed since the post was queued (a disclosure tag set, the
     // campaign marked adult): a post that breaks them now is not approved, it is edited first.
     await this.checkContent(
-      await this.campaignById(post.campaignId),
+      campaign,
       post.text,
       post.affiliateLink?.trackedUrl ?? null,
       post.scheduledAt,
@@ -174,6 +179,20 @@ export class PostService {
     return this.move(postId, "approve", actor, () => ({
       approval: { by: actor, at: now, decision: "approved", reason: null },
     }));
+  }
+
+  /**
+   * With `requireSecondApprover` on, whoever wrote the words X would receive (queued the post, or
+   * last edited it) cannot also be the one who approves them.
+   */
+  private async requireSecondApprover(guildId: string, post: Post, actor: string): Promise<void> {
+    if (actor !== post.createdBy && actor !== post.editedBy) return;
+    if (!(await this.deps.settings.get(guildId)).requireSecondApprover) return;
+    const what = actor === post.editedBy ? "last edited" : "queued";
+    throw new DomainError(
+      "forbidden",
+      `You ${what} post #${post.id}, and this server requires a second approver: another member with the approver role approves it.`,
+    );
   }
 
   async reject(postId: number, actor: string, reason: string): Promise<Post> {

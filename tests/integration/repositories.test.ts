@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
+import { PrismaSettingsRepository } from "../../src/db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
 import { discordActor } from "../../src/domain/audit.ts";
 import { CampaignService, type CreateCampaignInput } from "../../src/domain/campaigns.ts";
@@ -33,7 +34,12 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
     const campaignRepository = new PrismaCampaignRepository(db.prisma);
     postRepository = new PrismaPostRepository(db.prisma);
     campaigns = new CampaignService(campaignRepository, postRepository);
-    posts = new PostService({ campaigns: campaignRepository, posts: postRepository, clock });
+    posts = new PostService({
+      campaigns: campaignRepository,
+      posts: postRepository,
+      clock,
+      settings: new PrismaSettingsRepository(db.prisma),
+    });
   });
   afterAll(async () => {
     await databases.closeAll();
