@@ -45,6 +45,14 @@ export interface Post {
   updatedAt: Date;
 }
 
+/** The campaign's tracking for a link a person gave (checked: an http(s) URL X will take). */
+function affiliateLinkFor(campaign: Campaign, originalUrl: string): NewAffiliateLink {
+  return {
+    originalUrl: validateAffiliateUrl(originalUrl).href,
+    utm: { source: "x", medium: "social", campaign: campaign.slug },
+  };
+}
+
 /** A link to track: the repository stores it with `utm_content` set to the new post's id. */
 export interface NewAffiliateLink {
   originalUrl: string;
@@ -59,12 +67,18 @@ export interface NewPost {
   status: PostStatus;
   createdBy: string;
   link: NewAffiliateLink | null;
+  /**
+   * The /post queue form it came from, when it came from one: the repository refuses a second
+   * post from the same form (`form_submitted`).
+   */
+  formId?: string;
 }
 
 export type PostChanges = Partial<
   Pick<
     Post,
     | "text"
+    | "media"
     | "scheduledAt"
     | "approval"
     | "attempts"
@@ -87,6 +101,8 @@ export interface PostFilter {
   guildId: string;
   campaignId?: number | undefined;
   status?: PostStatus | undefined;
+  /** Only posts in one of these statuses: what a subcommand can act on, for autocomplete. */
+  statuses?: readonly PostStatus[] | undefined;
   /** Posts whose text contains this (case-insensitive), for autocomplete. */
   search?: string | undefined;
   /** Only the post with this number (in the guild), for autocomplete by number. */
@@ -108,6 +124,17 @@ export interface QueuePostInput {
   text: string;
   link?: string | undefined;
   at?: string | undefined;
+  media?: string[] | undefined;
+  /** Set when the post comes from the queue form: the form's id, so a resubmission is refused. */
+  formId?: string | undefined;
+}
+
+/** What an edit changes; each part left out stays as it is. */
+export interface PostEdit {
+  text?: string | undefined;
+  /** The new affiliate link: tracked again, with this post's id as `utm_content`. */
+  link?: string | undefined;
+  /** Stored paths that replace the post's media. */
   media?: string[] | undefined;
 }
 
@@ -133,13 +160,7 @@ export class PostService {
       );
     }
     const originalUrl = input.link ?? campaign.defaultLink;
-    const link: NewAffiliateLink | null =
-      originalUrl === null
-        ? null
-        : {
-            originalUrl: validateAffiliateUrl(originalUrl).href,
-            utm: { source: "x", medium: "social", campaign: campaign.slug },
-          };
+    const link = originalUrl === null ? null : affiliateLinkFor(campaign, originalUrl);
     // Any URL weighs 23 on X, so a placeholder id gives the final weighted length.
     const previewUrl = link === null ? null : trackedLinkFor(link, 0);
     const scheduledAt = await this.resolveTime(campaign, input.at);
@@ -154,6 +175,7 @@ export class PostService {
         status,
         createdBy: actor,
         link,
+        ...(input.formId === undefined ? {} : { formId: input.formId }),
       },
       { actor, action: "post.queued", payload: { scheduledAt: scheduledAt.toISOString() } },
     );
@@ -213,27 +235,57 @@ export class PostService {
     );
   }
 
-  async edit(postId: number, actor: string, text: string): Promise<Post> {
+  async edit(postId: number, actor: string, changes: PostEdit): Promise<Post> {
+    const changed = (["text", "link", "media"] as const).filter(
+      (part) => changes[part] !== undefined,
+    );
+    if (changed.length === 0) {
+      throw new DomainError(
+        "invalid_input",
+        "Nothing to change: give the new text, link or media (or press Edit on the post's approval message).",
+      );
+    }
     const post = await this.postById(postId);
-    nextStatus(post.status, "edit", post.id);
+    const to = nextStatus(post.status, "edit", post.id);
     const campaign = await this.campaignById(post.campaignId);
+    const text = (changes.text ?? post.text).trim();
+    const link = changes.link === undefined ? undefined : affiliateLinkFor(campaign, changes.link);
     await this.checkContent(
       campaign,
       text,
-      post.affiliateLink?.trackedUrl ?? null,
+      link === undefined ? (post.affiliateLink?.trackedUrl ?? null) : trackedLinkFor(link, post.id),
       post.scheduledAt,
       post.id,
     );
     // An edit needs a fresh approval: nobody has approved the new text yet.
-    return this.move(
-      postId,
-      "edit",
-      actor,
-      () => ({ text: text.trim(), approval: null, editedBy: actor }),
+    const edited = await this.deps.posts.edit(
+      post.id,
+      post.status,
       {
-        previousText: post.text,
+        status: to,
+        approval: null,
+        editedBy: actor,
+        ...(changes.text === undefined ? {} : { text }),
+        ...(changes.media === undefined ? {} : { media: changes.media }),
+      },
+      link,
+      {
+        actor,
+        action: "post.edit",
+        payload: {
+          from: post.status,
+          to,
+          changed,
+          ...(changes.text === undefined ? {} : { previousText: post.text }),
+          ...(link === undefined
+            ? {}
+            : { previousLink: post.affiliateLink?.originalUrl ?? null, link: link.originalUrl }),
+          ...(changes.media === undefined ? {} : { previousMedia: post.media }),
+        },
       },
     );
+    this.deps.onChange?.(edited);
+    return edited;
   }
 
   async reschedule(postId: number, actor: string, at: string): Promise<Post> {

@@ -414,7 +414,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         by: APPROVER,
         decision: "approved",
       });
-      const edited = await posts.edit(a.id, MANAGER, "Desk lamp with a warm dimmer");
+      const edited = await posts.edit(a.id, MANAGER, { text: "Desk lamp with a warm dimmer" });
       expect(edited).toMatchObject({
         status: "pending_approval",
         approval: null,
@@ -453,7 +453,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         decision: "rejected",
         reason: "Add the price",
       });
-      await posts.edit(b.id, MANAGER, "Ergonomic chair guide, from 99 EUR");
+      await posts.edit(b.id, MANAGER, { text: "Ergonomic chair guide, from 99 EUR" });
       expect((await posts.cancel(b.id, MANAGER)).status).toBe("cancelled");
       expect((await auditFor(b.id)).map(([action]) => action)).toEqual([
         "post.queued",
