@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { AuditNote } from "../domain/audit.ts";
-import { DomainError } from "../domain/errors.ts";
 import type { PostMove, PostRepository, PostSweep } from "../domain/ports.ts";
 import {
   movedMeanwhile,
@@ -9,6 +8,7 @@ import {
   type PostStatus,
 } from "../domain/post-lifecycle.ts";
 import {
+  formSubmitted,
   type NewAffiliateLink,
   type NewPost,
   type Post,
@@ -224,17 +224,9 @@ export class PrismaPostRepository implements PostRepository {
       return toPost(row);
     } catch (error) {
       if (post.formId === undefined || !isUniqueViolation(error)) throw error;
-      throw await this.formSubmitted(post.formId);
+      // Two deliveries of one form raced past the service's check: the index decides.
+      throw formSubmitted(await this.findByFormId(post.formId));
     }
-  }
-
-  /** The refusal of a second post from one queue form, naming the post the first one queued. */
-  private async formSubmitted(formId: string): Promise<DomainError> {
-    const first = await this.prisma.post.findUnique({ where: { formId }, select: { id: true } });
-    return new DomainError(
-      "form_submitted",
-      `This form was submitted already${first === null ? "" : ` and queued post #${first.id}`}; nothing more was queued.`,
-    );
   }
 
   async edit(
@@ -267,6 +259,11 @@ export class PrismaPostRepository implements PostRepository {
 
   async findById(id: number): Promise<Post | null> {
     const row = await this.prisma.post.findUnique({ where: { id }, include: withLink });
+    return row === null ? null : toPost(row);
+  }
+
+  async findByFormId(formId: string): Promise<Post | null> {
+    const row = await this.prisma.post.findUnique({ where: { formId }, include: withLink });
     return row === null ? null : toPost(row);
   }
 

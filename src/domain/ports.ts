@@ -87,6 +87,8 @@ export interface PostRepository {
   /** Creates the post and, when given, its affiliate link (built from the new post's id). */
   create(post: NewPost, audit: AuditNote): Promise<Post>;
   findById(id: number): Promise<Post | null>;
+  /** The post queued through this /post queue form, if any. */
+  findByFormId(formId: string): Promise<Post | null>;
   /**
    * Newest scheduled first, then highest id: a stable order, so consecutive pages (`offset`)
    * neither overlap nor skip.

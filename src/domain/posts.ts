@@ -45,6 +45,14 @@ export interface Post {
   updatedAt: Date;
 }
 
+/** The refusal of a second post from one queue form, naming the post the first one queued. */
+export function formSubmitted(first: Post | null): DomainError {
+  return new DomainError(
+    "form_submitted",
+    `This form was submitted already${first === null ? "" : ` and queued post #${first.id}`}; nothing more was queued.`,
+  );
+}
+
 /** The campaign's tracking for a link a person gave (checked: an http(s) URL X will take). */
 function affiliateLinkFor(campaign: Campaign, originalUrl: string): NewAffiliateLink {
   return {
@@ -152,6 +160,11 @@ export class PostService {
   ) {}
 
   async queue(input: QueuePostInput, actor: string): Promise<Post> {
+    if (input.formId !== undefined) {
+      // Before any other check: a form delivered again is answered as such, not as a duplicate text.
+      const first = await this.deps.posts.findByFormId(input.formId);
+      if (first !== null) throw formSubmitted(first);
+    }
     const campaign = await requireCampaign(this.deps.campaigns, input.guildId, input.campaign);
     if (campaign.status === "archived") {
       throw new DomainError(
