@@ -681,6 +681,50 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       ]).toEqual(cancelled.map((p) => p.id));
     });
 
+    it("given posts in several statuses, a statuses filter lists and counts only those, also with a text search and a number", async () => {
+      const queue = (text: string) =>
+        posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text, at: "next" }, MANAGER);
+      const waiting = await queue("Desk lamp waiting");
+      const approved = await queue("Desk lamp approved");
+      await posts.approve(approved.id, APPROVER);
+      const cancelled = await queue("Desk lamp cancelled");
+      await posts.cancel(cancelled.id, MANAGER);
+      const statuses = ["pending_approval", "approved"] as const;
+      const ids = async (extra: { search?: string; id?: number; status?: PostStatus }) =>
+        (await posts.list({ guildId: GUILD, statuses, limit: 25, ...extra }))
+          .map((p) => p.id)
+          .sort();
+      expect(await ids({})).toEqual([waiting.id, approved.id].sort());
+      expect(await ids({ search: "lamp" })).toEqual([waiting.id, approved.id].sort());
+      expect(await ids({ id: cancelled.id })).toEqual([]);
+      expect(await ids({ status: "approved" })).toEqual([approved.id]);
+      expect(await posts.count({ guildId: GUILD, statuses })).toBe(2);
+    });
+
+    it("given an edit with a new link and media, replaces the post's link (utm_content = its id) and media in one go", async () => {
+      const post = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "A desk lamp", at: "next", formId: "42" },
+        MANAGER,
+      );
+      const edited = await posts.edit(post.id, MANAGER, {
+        link: "https://shop.example/lamp",
+        media: ["/data/media/lamp.png"],
+      });
+      expect(edited).toMatchObject({ status: "pending_approval", media: ["/data/media/lamp.png"] });
+      expect(edited.affiliateLink?.originalUrl).toBe("https://shop.example/lamp");
+      expect(new URL(edited.affiliateLink?.trackedUrl ?? "").searchParams.get("utm_content")).toBe(
+        String(post.id),
+      );
+      expect(await db.prisma.affiliateLink.count()).toBe(1);
+      await expect(
+        posts.queue(
+          { guildId: GUILD, campaign: "Desk Gadgets", text: "Other", at: "next", formId: "42" },
+          MANAGER,
+        ),
+      ).rejects.toMatchObject({ code: "form_submitted" });
+      expect(await posts.count({ guildId: GUILD })).toBe(1);
+    });
+
     it("does not claim an approved post before its time", async () => {
       const post = await posts.queue(
         { guildId: GUILD, campaign: "Desk Gadgets", text: "Later", at: "2026-06-03 09:00" },
