@@ -51,7 +51,7 @@ export async function postModal(target: PostTarget, ctx: BotContext): Promise<Mo
       modal.setTitle(`Reschedule post #${target.postId}`);
       input
         .setCustomId("at")
-        .setLabel('"next", "YYYY-MM-DD HH:mm" or ISO 8601')
+        .setLabel('"now", "next", "YYYY-MM-DD HH:mm" or ISO 8601')
         .setStyle(TextInputStyle.Short)
         .setMaxLength(40)
         .setPlaceholder("next");
