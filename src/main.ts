@@ -145,6 +145,7 @@ export async function startHerald(
     campaigns: campaignRepository,
     posts: postRepository,
     clock,
+    settings: settingsRepository,
     onChange: () => publishRunner.wake(),
   });
   const missed = new MissedPosts({

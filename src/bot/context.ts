@@ -38,10 +38,14 @@ export type Reply = string | InteractionEditReplyOptions;
 export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   /**
-   * A modal to show instead of deferring (a modal must be the first answer). Returns null when
-   * this subcommand does not open one.
+   * A modal to show instead of deferring (a modal must be the first answer, so at most a quick
+   * indexed read comes before it). Returns null when this subcommand does not open one; a
+   * refusal (DomainError) is shown instead of the modal.
    */
-  modal?(interaction: ChatInputCommandInteraction): ModalBuilder | null;
+  modal?(
+    interaction: ChatInputCommandInteraction,
+    ctx: BotContext,
+  ): ModalBuilder | null | Promise<ModalBuilder | null>;
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<Reply>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
 }

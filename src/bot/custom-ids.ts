@@ -19,6 +19,19 @@ export function postModalId(action: PostAction, postId: number): string {
 
 export const X_CONNECT_MODAL_ID = "x-connect";
 
+/**
+ * The /post queue form. Its id carries the id of the command that opened it: every field travels
+ * in the form itself (so it survives a restart), and a form delivered twice queues one post.
+ */
+export function queueFormId(formId: string): string {
+  return `post-queue:${formId}`;
+}
+
+/** The form id in a queue form's custom id; null when it is not one. */
+export function parseQueueFormId(customId: string): string | null {
+  return /^post-queue:(\d{1,25})$/.exec(customId)?.[1] ?? null;
+}
+
 export interface PostTarget {
   kind: "button" | "modal";
   action: PostAction;

@@ -4,6 +4,7 @@ import {
   type Interaction,
   type InteractionEditReplyOptions,
   MessageFlags,
+  type ModalBuilder,
   type ModalSubmitInteraction,
   RESTJSONErrorCodes,
   type RepliableInteraction,
@@ -14,7 +15,7 @@ import { requireRole } from "../domain/roles.ts";
 import { actorOf, auditActor } from "./actor.ts";
 import { runCampaignAction } from "./campaign-actions.ts";
 import { campaignsPage } from "./commands/campaign.ts";
-import { postsPage } from "./commands/post.ts";
+import { postsPage, submitQueueForm } from "./commands/post.ts";
 import { OWNS_APP_HINT, X_CONNECT_FIELDS } from "./commands/x.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
 import {
@@ -22,6 +23,7 @@ import {
   parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
+  parseQueueFormId,
   parseXDisconnectTarget,
   X_CONNECT_MODAL_ID,
 } from "./custom-ids.ts";
@@ -96,7 +98,14 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
         });
         return;
       }
-      const modal = command.modal?.(interaction);
+      let modal: ModalBuilder | null | undefined;
+      try {
+        modal = await command.modal?.(interaction, ctx);
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        await interaction.reply({ content: error.message, flags: MessageFlags.Ephemeral });
+        return;
+      }
       if (modal) {
         await interaction.showModal(modal);
         return;
@@ -129,15 +138,17 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
         return;
       }
       if (opensModal(target)) {
-        // A form must be Discord's first answer; the role check is one indexed read.
+        // A form must be Discord's first answer; the role check and the post are indexed reads.
+        let modal: ModalBuilder;
         try {
           await checkPostPermission(target, interaction, ctx);
+          modal = await postModal(target, ctx);
         } catch (error) {
           if (!isDomainError(error)) throw error;
           await interaction.reply({ content: error.message, flags: MessageFlags.Ephemeral });
           return;
         }
-        await interaction.showModal(postModal(target, interaction));
+        await interaction.showModal(modal);
         return;
       }
       await answer(interaction, () => runPostAction(target, interaction, ctx));
@@ -146,6 +157,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
     if (interaction.isModalSubmit()) {
       if (interaction.customId === X_CONNECT_MODAL_ID) {
         await answer(interaction, () => connectX(interaction, ctx));
+        return;
+      }
+      const formId = parseQueueFormId(interaction.customId);
+      if (formId !== null) {
+        await answer(interaction, () => submitQueueForm(interaction, formId, ctx));
         return;
       }
       const target = parsePostTarget(interaction.customId);

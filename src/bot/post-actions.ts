@@ -10,6 +10,7 @@ import { z } from "zod";
 import { requireRole } from "../domain/roles.ts";
 import { formatLocal } from "../domain/schedule.ts";
 import { actorOf, auditActor } from "./actor.ts";
+import { rescheduled } from "./commands/post.ts";
 import type { BotContext, Reply } from "./context.ts";
 import { type PostTarget, postModalId } from "./custom-ids.ts";
 import { parseOptions } from "./options.ts";
@@ -20,10 +21,10 @@ export function opensModal(target: PostTarget): boolean {
 }
 
 /**
- * The form a button opens. The edit form starts from the text in the approval message's embed,
- * so opening it needs no database read before Discord's 3-second deadline.
+ * The form a button opens. The edit form starts from the stored text (one indexed read), not
+ * from the embed: the embed adds the tracked link, and the author's own lines and URLs stay.
  */
-export function postModal(target: PostTarget, interaction: ButtonInteraction): ModalBuilder {
+export async function postModal(target: PostTarget, ctx: BotContext): Promise<ModalBuilder> {
   const modal = new ModalBuilder().setCustomId(postModalId(target.action, target.postId));
   const input = new TextInputBuilder().setRequired(true);
   switch (target.action) {
@@ -37,9 +38,7 @@ export function postModal(target: PostTarget, interaction: ButtonInteraction): M
       break;
     case "edit": {
       modal.setTitle(`Edit post #${target.postId}`);
-      const shown = interaction.message.embeds[0]?.description ?? "";
-      // The embed shows the tracked link on its own last line; the editable text is what precedes it.
-      const current = shown.replace(/\nhttps?:\/\/\S+$/u, "");
+      const current = (await ctx.posts.get(target.postId)).text;
       input
         .setCustomId("text")
         .setLabel("Post text")
@@ -52,7 +51,7 @@ export function postModal(target: PostTarget, interaction: ButtonInteraction): M
       modal.setTitle(`Reschedule post #${target.postId}`);
       input
         .setCustomId("at")
-        .setLabel('"next", "YYYY-MM-DD HH:mm" or ISO 8601')
+        .setLabel('"now", "next", "YYYY-MM-DD HH:mm" or ISO 8601')
         .setStyle(TextInputStyle.Short)
         .setMaxLength(40)
         .setPlaceholder("next");
@@ -107,13 +106,13 @@ export async function runPostAction(
       done = `Rejected post #${postId}.`;
       break;
     case "edit":
-      post = await ctx.posts.edit(postId, actor, value("text", 1000) ?? "");
+      post = await ctx.posts.edit(postId, actor, { text: value("text", 1000) ?? "" });
       done = `Post #${postId} was changed and waits for approval again.`;
       break;
     case "reschedule":
       post = await ctx.posts.reschedule(postId, actor, value("at", 40) ?? "");
-      done = `Post #${postId} is rescheduled.`;
-      break;
+      await ctx.approvals.refresh(post);
+      return rescheduled(ctx, post);
     case "retry":
       post = await ctx.posts.retry(postId, actor);
       done = `Post #${postId} will be tried again now.`;

@@ -8,6 +8,8 @@ import {
   type PostStatus,
 } from "../domain/post-lifecycle.ts";
 import {
+  formSubmitted,
+  type NewAffiliateLink,
   type NewPost,
   type Post,
   type PostChanges,
@@ -24,6 +26,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { type AuditTarget, auditRow, writeAudit, writeAudits } from "./audit-writer.ts";
 import { providerOfClient } from "./client.ts";
 import type { DatabaseProvider } from "./database-url.ts";
+import { isUniqueViolation } from "./prisma-errors.ts";
 
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
 
@@ -75,8 +78,9 @@ export function toPost(row: PostWithLink): Post {
 }
 
 function toData(changes: PostChanges & { status: PostStatus }): Prisma.PostUpdateManyMutationInput {
-  const { approval, ...rest } = changes;
+  const { approval, media, ...rest } = changes;
   const data: Prisma.PostUpdateManyMutationInput = { ...rest };
+  if (media !== undefined) data.media = JSON.stringify(media);
   if (approval !== undefined) {
     data.approvalBy = approval?.by ?? null;
     data.approvalAt = approval?.at ?? null;
@@ -84,6 +88,18 @@ function toData(changes: PostChanges & { status: PostStatus }): Prisma.PostUpdat
     data.approvalReason = approval?.reason ?? null;
   }
   return data;
+}
+
+/** The columns of a post's tracked link. */
+function affiliateLinkRow(link: NewAffiliateLink, postId: number) {
+  return {
+    originalUrl: link.originalUrl,
+    utmSource: link.utm.source ?? "x",
+    utmMedium: link.utm.medium ?? "social",
+    utmCampaign: link.utm.campaign,
+    utmContent: String(postId),
+    trackedUrl: trackedLinkFor(link, postId),
+  };
 }
 
 export const withLink = { affiliateLink: true } as const;
@@ -97,6 +113,7 @@ function postsMatching(filter: PostCountFilter): Prisma.PostWhereInput {
     campaign: { guildId: filter.guildId },
     ...(filter.campaignId === undefined ? {} : { campaignId: filter.campaignId }),
     ...(filter.status === undefined ? {} : { status: filter.status }),
+    ...(filter.statuses === undefined ? {} : { AND: { status: { in: [...filter.statuses] } } }),
     ...(filter.id === undefined ? {} : { id: filter.id }),
     ...(filter.search === undefined || filter.search === ""
       ? {}
@@ -185,35 +202,68 @@ export class PrismaPostRepository implements PostRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(post: NewPost, audit: AuditNote): Promise<Post> {
+    try {
+      const row = await this.prisma.$transaction(async (tx) => {
+        const { link, media, ...fields } = post;
+        const created = await tx.post.create({
+          data: { ...fields, media: JSON.stringify(media) },
+        });
+        if (link !== null) {
+          await tx.affiliateLink.create({
+            data: { ...affiliateLinkRow(link, created.id), post: { connect: { id: created.id } } },
+          });
+        }
+        const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: post.campaignId } });
+        await writeAudit(
+          tx,
+          { guildId: campaign.guildId, targetType: "post", targetId: created.id },
+          audit,
+        );
+        return tx.post.findUniqueOrThrow({ where: { id: created.id }, include: withLink });
+      });
+      return toPost(row);
+    } catch (error) {
+      if (post.formId === undefined || !isUniqueViolation(error)) throw error;
+      // Two deliveries of one form raced past the service's check: the index decides.
+      throw formSubmitted(await this.findByFormId(post.formId));
+    }
+  }
+
+  async edit(
+    id: number,
+    from: PostStatus,
+    changes: PostChanges & { status: PostStatus },
+    link: NewAffiliateLink | undefined,
+    audit: AuditNote,
+  ): Promise<Post> {
+    const provider = providerOfClient(this.prisma);
     const row = await this.prisma.$transaction(async (tx) => {
-      const { link, media, ...fields } = post;
-      const created = await tx.post.create({ data: { ...fields, media: JSON.stringify(media) } });
-      if (link !== null) {
-        await tx.affiliateLink.create({
+      const [moved] = await applyPostMoves(tx, provider, [{ id, from, changes, audit }]);
+      if (moved == null) throw movedMeanwhile(id, from, changes.status);
+      if (link !== undefined) {
+        // The link row is the post's own (one per post): replaced in place, tracked anew.
+        const fields = affiliateLinkRow(link, id);
+        await tx.post.update({
+          where: { id },
           data: {
-            originalUrl: link.originalUrl,
-            utmSource: link.utm.source ?? "x",
-            utmMedium: link.utm.medium ?? "social",
-            utmCampaign: link.utm.campaign,
-            utmContent: String(created.id),
-            trackedUrl: trackedLinkFor(link, created.id),
-            post: { connect: { id: created.id } },
+            affiliateLink: {
+              upsert: { create: fields, update: { ...fields, createdAt: new Date() } },
+            },
           },
         });
       }
-      const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: post.campaignId } });
-      await writeAudit(
-        tx,
-        { guildId: campaign.guildId, targetType: "post", targetId: created.id },
-        audit,
-      );
-      return tx.post.findUniqueOrThrow({ where: { id: created.id }, include: withLink });
+      return tx.post.findUniqueOrThrow({ where: { id }, include: withLink });
     });
     return toPost(row);
   }
 
   async findById(id: number): Promise<Post | null> {
     const row = await this.prisma.post.findUnique({ where: { id }, include: withLink });
+    return row === null ? null : toPost(row);
+  }
+
+  async findByFormId(formId: string): Promise<Post | null> {
+    const row = await this.prisma.post.findUnique({ where: { formId }, include: withLink });
     return row === null ? null : toPost(row);
   }
 

@@ -22,6 +22,7 @@ export type DomainErrorCode =
   | "no_free_slot"
   | "secret_invalid"
   | "forbidden"
+  | "form_submitted"
   | "x_account_invalid";
 
 export class DomainError extends Error {

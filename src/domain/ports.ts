@@ -1,7 +1,14 @@
 import type { AuditNote } from "./audit.ts";
 import type { Campaign, CampaignChanges, CampaignStatus, NewCampaign } from "./campaigns.ts";
 import type { PostEvent, PostStatus } from "./post-lifecycle.ts";
-import type { NewPost, Post, PostChanges, PostCountFilter, PostFilter } from "./posts.ts";
+import type {
+  NewAffiliateLink,
+  NewPost,
+  Post,
+  PostChanges,
+  PostCountFilter,
+  PostFilter,
+} from "./posts.ts";
 import type { XCredentials } from "./secrets.ts";
 import type { NewXAccount, XAccount, XAccountBudget, XAccountStatus } from "./x-accounts.ts";
 
@@ -85,6 +92,8 @@ export interface PostRepository {
   /** Creates the post and, when given, its affiliate link (built from the new post's id). */
   create(post: NewPost, audit: AuditNote): Promise<Post>;
   findById(id: number): Promise<Post | null>;
+  /** The post queued through this /post queue form, if any. */
+  findByFormId(formId: string): Promise<Post | null>;
   /**
    * Newest scheduled first, then highest id: a stable order, so consecutive pages (`offset`)
    * neither overlap nor skip.
@@ -101,6 +110,17 @@ export interface PostRepository {
     id: number,
     from: PostStatus,
     changes: PostChanges & { status: PostStatus },
+    audit: AuditNote,
+  ): Promise<Post>;
+  /**
+   * An edit: applied as `transition` applies it and, when `link` is given, the post's affiliate
+   * link replaced by it (tracked with the post's id), in one transaction with the audit event.
+   */
+  edit(
+    id: number,
+    from: PostStatus,
+    changes: PostChanges & { status: PostStatus },
+    link: NewAffiliateLink | undefined,
     audit: AuditNote,
   ): Promise<Post>;
   /**

@@ -73,6 +73,11 @@ export function canTransition(from: PostStatus, event: PostEvent): boolean {
   return TRANSITIONS[event][from] !== undefined;
 }
 
+/** The statuses `event` can move a post out of: what a subcommand offers to act on. */
+export function statusesAllowing(event: PostEvent): PostStatus[] {
+  return POST_STATUSES.filter((status) => canTransition(status, event));
+}
+
 /** The status `event` moves a post in `from` to, or a typed refusal a person can read. */
 export function nextStatus(from: PostStatus, event: PostEvent, postId?: number): PostStatus {
   const to = TRANSITIONS[event][from];

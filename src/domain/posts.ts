@@ -5,6 +5,7 @@ import { DomainError } from "./errors.ts";
 import type { CampaignRepository, Clock, PostRepository } from "./ports.ts";
 import { nextStatus, type PostEvent, type PostStatus } from "./post-lifecycle.ts";
 import { nextFreeSlot, parsePostTime } from "./schedule.ts";
+import type { SettingsRepository } from "./settings.ts";
 
 export interface AffiliateLinkInfo {
   originalUrl: string;
@@ -44,6 +45,22 @@ export interface Post {
   updatedAt: Date;
 }
 
+/** The refusal of a second post from one queue form, naming the post the first one queued. */
+export function formSubmitted(first: Post | null): DomainError {
+  return new DomainError(
+    "form_submitted",
+    `This form was submitted already${first === null ? "" : ` and queued post #${first.id}`}; nothing more was queued.`,
+  );
+}
+
+/** The campaign's tracking for a link a person gave (checked: an http(s) URL X will take). */
+function affiliateLinkFor(campaign: Campaign, originalUrl: string): NewAffiliateLink {
+  return {
+    originalUrl: validateAffiliateUrl(originalUrl).href,
+    utm: { source: "x", medium: "social", campaign: campaign.slug },
+  };
+}
+
 /** A link to track: the repository stores it with `utm_content` set to the new post's id. */
 export interface NewAffiliateLink {
   originalUrl: string;
@@ -58,12 +75,18 @@ export interface NewPost {
   status: PostStatus;
   createdBy: string;
   link: NewAffiliateLink | null;
+  /**
+   * The /post queue form it came from, when it came from one: the repository refuses a second
+   * post from the same form (`form_submitted`).
+   */
+  formId?: string;
 }
 
 export type PostChanges = Partial<
   Pick<
     Post,
     | "text"
+    | "media"
     | "scheduledAt"
     | "approval"
     | "attempts"
@@ -86,6 +109,8 @@ export interface PostFilter {
   guildId: string;
   campaignId?: number | undefined;
   status?: PostStatus | undefined;
+  /** Only posts in one of these statuses: what a subcommand can act on, for autocomplete. */
+  statuses?: readonly PostStatus[] | undefined;
   /** Posts whose text contains this (case-insensitive), for autocomplete. */
   search?: string | undefined;
   /** Only the post with this number (in the guild), for autocomplete by number. */
@@ -108,6 +133,17 @@ export interface QueuePostInput {
   link?: string | undefined;
   at?: string | undefined;
   media?: string[] | undefined;
+  /** Set when the post comes from the queue form: the form's id, so a resubmission is refused. */
+  formId?: string | undefined;
+}
+
+/** What an edit changes; each part left out stays as it is. */
+export interface PostEdit {
+  text?: string | undefined;
+  /** The new affiliate link: tracked again, with this post's id as `utm_content`. */
+  link?: string | undefined;
+  /** Stored paths that replace the post's media. */
+  media?: string[] | undefined;
 }
 
 export class PostService {
@@ -116,12 +152,19 @@ export class PostService {
       campaigns: CampaignRepository;
       posts: PostRepository;
       clock: Clock;
+      /** Read at each approval: whether the guild requires a second pair of eyes. */
+      settings: Pick<SettingsRepository, "get">;
       /** Told after every change, so the publishing runner re-arms its timer. */
       onChange?: (post: Post) => void;
     },
   ) {}
 
   async queue(input: QueuePostInput, actor: string): Promise<Post> {
+    if (input.formId !== undefined) {
+      // Before any other check: a form delivered again is answered as such, not as a duplicate text.
+      const first = await this.deps.posts.findByFormId(input.formId);
+      if (first !== null) throw formSubmitted(first);
+    }
     const campaign = await requireCampaign(this.deps.campaigns, input.guildId, input.campaign);
     if (campaign.status === "archived") {
       throw new DomainError(
@@ -130,13 +173,7 @@ export class PostService {
       );
     }
     const originalUrl = input.link ?? campaign.defaultLink;
-    const link: NewAffiliateLink | null =
-      originalUrl === null
-        ? null
-        : {
-            originalUrl: validateAffiliateUrl(originalUrl).href,
-            utm: { source: "x", medium: "social", campaign: campaign.slug },
-          };
+    const link = originalUrl === null ? null : affiliateLinkFor(campaign, originalUrl);
     // Any URL weighs 23 on X, so a placeholder id gives the final weighted length.
     const previewUrl = link === null ? null : trackedLinkFor(link, 0);
     const scheduledAt = await this.resolveTime(campaign, input.at);
@@ -151,6 +188,7 @@ export class PostService {
         status,
         createdBy: actor,
         link,
+        ...(input.formId === undefined ? {} : { formId: input.formId }),
       },
       { actor, action: "post.queued", payload: { scheduledAt: scheduledAt.toISOString() } },
     );
@@ -161,10 +199,12 @@ export class PostService {
   async approve(postId: number, actor: string): Promise<Post> {
     const post = await this.postById(postId);
     nextStatus(post.status, "approve", post.id);
+    const campaign = await this.campaignById(post.campaignId);
+    await this.requireSecondApprover(campaign.guildId, post, actor);
     // The campaign's rules may have changed since the post was queued (a disclosure tag set, the
     // campaign marked adult): a post that breaks them now is not approved, it is edited first.
     await this.checkContent(
-      await this.campaignById(post.campaignId),
+      campaign,
       post.text,
       post.affiliateLink?.trackedUrl ?? null,
       post.scheduledAt,
@@ -174,6 +214,20 @@ export class PostService {
     return this.move(postId, "approve", actor, () => ({
       approval: { by: actor, at: now, decision: "approved", reason: null },
     }));
+  }
+
+  /**
+   * With `requireSecondApprover` on, whoever wrote the words X would receive (queued the post, or
+   * last edited it) cannot also be the one who approves them.
+   */
+  private async requireSecondApprover(guildId: string, post: Post, actor: string): Promise<void> {
+    if (actor !== post.createdBy && actor !== post.editedBy) return;
+    if (!(await this.deps.settings.get(guildId)).requireSecondApprover) return;
+    const what = actor === post.editedBy ? "last edited" : "queued";
+    throw new DomainError(
+      "forbidden",
+      `You ${what} post #${post.id}, and this server requires a second approver: another member with the approver role approves it.`,
+    );
   }
 
   async reject(postId: number, actor: string, reason: string): Promise<Post> {
@@ -194,27 +248,57 @@ export class PostService {
     );
   }
 
-  async edit(postId: number, actor: string, text: string): Promise<Post> {
+  async edit(postId: number, actor: string, changes: PostEdit): Promise<Post> {
+    const changed = (["text", "link", "media"] as const).filter(
+      (part) => changes[part] !== undefined,
+    );
+    if (changed.length === 0) {
+      throw new DomainError(
+        "invalid_input",
+        "Nothing to change: give the new text, link or media (or press Edit on the post's approval message).",
+      );
+    }
     const post = await this.postById(postId);
-    nextStatus(post.status, "edit", post.id);
+    const to = nextStatus(post.status, "edit", post.id);
     const campaign = await this.campaignById(post.campaignId);
+    const text = (changes.text ?? post.text).trim();
+    const link = changes.link === undefined ? undefined : affiliateLinkFor(campaign, changes.link);
     await this.checkContent(
       campaign,
       text,
-      post.affiliateLink?.trackedUrl ?? null,
+      link === undefined ? (post.affiliateLink?.trackedUrl ?? null) : trackedLinkFor(link, post.id),
       post.scheduledAt,
       post.id,
     );
     // An edit needs a fresh approval: nobody has approved the new text yet.
-    return this.move(
-      postId,
-      "edit",
-      actor,
-      () => ({ text: text.trim(), approval: null, editedBy: actor }),
+    const edited = await this.deps.posts.edit(
+      post.id,
+      post.status,
       {
-        previousText: post.text,
+        status: to,
+        approval: null,
+        editedBy: actor,
+        ...(changes.text === undefined ? {} : { text }),
+        ...(changes.media === undefined ? {} : { media: changes.media }),
+      },
+      link,
+      {
+        actor,
+        action: "post.edit",
+        payload: {
+          from: post.status,
+          to,
+          changed,
+          ...(changes.text === undefined ? {} : { previousText: post.text }),
+          ...(link === undefined
+            ? {}
+            : { previousLink: post.affiliateLink?.originalUrl ?? null, link: link.originalUrl }),
+          ...(changes.media === undefined ? {} : { previousMedia: post.media }),
+        },
       },
     );
+    this.deps.onChange?.(edited);
+    return edited;
   }
 
   async reschedule(postId: number, actor: string, at: string): Promise<Post> {

@@ -99,7 +99,8 @@ describe("the team's day, end to end", () => {
     });
     expect((await rejected.reply()).content).toContain(`Rejected post #${nextPost.postId}`);
 
-    // The rejected post's message shows who decided and why; its buttons are disabled.
+    // The rejected post's message shows who decided and why; only Edit still works (an edit sends
+    // it back to approval).
     const decided = await e2e.discord.waitForChannelMessage(
       TEAM.channels.approvals,
       (message) =>
@@ -108,7 +109,9 @@ describe("the team's day, end to end", () => {
     );
     expect(embedField(decided, "Decision")).toContain(`<@${TEAM.approver}>`);
     expect(embedField(decided, "Decision")).toContain("Too close to yesterday's lamp post");
-    expect(buttonsOf(decided).every((button) => button.disabled)).toBe(true);
+    expect(buttonsOf(decided).filter((button) => !button.disabled)).toEqual([
+      { id: `post:edit:${nextPost.postId}`, disabled: false },
+    ]);
 
     // The "now" post reaches X once, with the tracked link and the paid-partnership label.
     const xPostId = await published;

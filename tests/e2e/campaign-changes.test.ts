@@ -69,8 +69,8 @@ describe("/campaign edit", () => {
       const decided = await e2e.discord.waitForChannelMessage(
         TEAM.channels.approvals,
         (m) =>
-          buttonsOf(m).some((b) => b.id === `post:approve:${id}`) &&
-          buttonsOf(m).every((b) => b.disabled),
+          buttonsOf(m).some((b) => b.id === `post:approve:${id}` && b.disabled) &&
+          embedField(m, "Status") === "Approved",
       );
       expect(embedField(decided, "Adult")).toBe("no");
     }

@@ -117,7 +117,29 @@ function optionsFor(
 const UNEXPECTED = /Something went wrong on Herald's side/;
 /** Replies that report a change; every other reply must leave the database as it was. */
 const CHANGED =
-  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled)|Saved\.|Budget of @)/;
+  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled|is rescheduled)|Saved\.|Budget of @)/;
+
+/** The queue form's fields as Discord's client lets a person fill them (text required). */
+const queueFormValues = fc.record({
+  text: fc.oneof(
+    fc.string({ minLength: 1, maxLength: 1000 }),
+    fc.constant("Line one\nhttps://a.example/x"),
+  ),
+  campaign: fc.oneof(fc.constant("Desk Lamps"), fc.string({ maxLength: 80 })),
+  link: fc.oneof(
+    fc.constant(""),
+    fc.constant("https://shop.example.com/q"),
+    fc.string({ maxLength: 200 }),
+  ),
+  at: fc.oneof(
+    fc.constant(""),
+    fc.constantFrom("now", "next", "2020-01-01 10:00"),
+    fc.string({ maxLength: 40 }),
+  ),
+});
+
+/** For examples that open no form. */
+const UNUSED_FORM = { text: "unused", campaign: "", link: "", at: "" };
 
 let e2e: E2E;
 beforeAll(async () => {
@@ -156,13 +178,15 @@ describe("every command's options, fuzzed", () => {
           subcommand: fc.constant(c.subcommand),
           options: optionsFor(c.options),
           user: fc.constantFrom(TEAM.admin, TEAM.manager, TEAM.member),
+          // What the person types into a form the command opens (the /post queue form).
+          form: queueFormValues,
         }),
       ),
     );
     let sent = 0;
     let changed = 0;
     await fc.assert(
-      fc.asyncProperty(interaction, async (input) => {
+      fc.asyncProperty(interaction, async ({ form, ...input }) => {
         const before = await databaseFingerprint(e2e);
         let handle: Awaited<ReturnType<E2E["discord"]["runCommand"]>>;
         try {
@@ -176,7 +200,9 @@ describe("every command's options, fuzzed", () => {
         sent += 1;
         if (handle.type === InteractionResponseType.Modal) {
           expect(await databaseFingerprint(e2e)).toEqual(before);
-          return;
+          const customId = handle.modal?.customId ?? "";
+          if (!customId.startsWith("post-queue:")) return;
+          handle = await e2e.discord.submitModal({ user: input.user, customId, fields: form });
         }
         const message = await handle.reply();
         const reply = message.content;
@@ -198,6 +224,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "create",
               options: { name: "Garden Chairs", niche: "garden", times: "10:00" },
               user: TEAM.manager,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -206,6 +233,30 @@ describe("every command's options, fuzzed", () => {
               subcommand: "queue",
               options: { campaign: "Desk Lamps", text: "A lamp for the fuzzer", at: "next" },
               user: TEAM.manager,
+              form: UNUSED_FORM,
+            },
+          ],
+          [
+            {
+              name: "post",
+              subcommand: "queue",
+              options: { campaign: "Desk Lamps", at: "next" },
+              user: TEAM.manager,
+              form: {
+                text: "A lamp\nthrough the form",
+                campaign: "Desk Lamps",
+                link: "",
+                at: "next",
+              },
+            },
+          ],
+          [
+            {
+              name: "post",
+              subcommand: "reschedule",
+              options: { post: 1, at: "next" },
+              user: TEAM.manager,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -214,6 +265,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "edit",
               options: { campaign: "desk lamps", times: "08:30", disclosure_tag: "#ad" },
               user: TEAM.manager,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -222,6 +274,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "set",
               options: { timezone: "Europe/Berlin" },
               user: TEAM.admin,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -230,6 +283,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "set",
               options: { late_grace_minutes: 30, require_second_approver: false },
               user: TEAM.admin,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -238,6 +292,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "set",
               options: { late_grace_minutes: 30, clear: "late_grace_minutes" },
               user: TEAM.admin,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -246,6 +301,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "budget",
               options: { account: "@team_deals", per_24h: 50, per_15min: 10 },
               user: TEAM.admin,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -254,6 +310,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "budget",
               options: { account: "team_deals", per_24h: 0 },
               user: TEAM.admin,
+              form: UNUSED_FORM,
             },
           ],
           [
@@ -262,6 +319,7 @@ describe("every command's options, fuzzed", () => {
               subcommand: "disconnect",
               options: { account: "team_deals" },
               user: TEAM.admin,
+              form: UNUSED_FORM,
             },
           ],
         ],

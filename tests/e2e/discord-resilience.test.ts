@@ -50,7 +50,13 @@ describe("Discord restarts, reconnects, deleted channels and other guilds", () =
       (m) => m.id === message.id && embedField(m, "Status") === "Approved",
     );
     expect(embedField(updated, "Decision")).toMatch(/^Approved by <@\d+> on <t:\d+:f>$/);
-    expect(buttonsOf(updated).every((button) => button.disabled)).toBe(true);
+    // Decided: no second approval, but the approved post can still be edited or moved.
+    expect(buttonsOf(updated)).toEqual([
+      { id: `post:approve:${postId}`, disabled: true },
+      { id: `post:reject:${postId}`, disabled: true },
+      { id: `post:edit:${postId}`, disabled: false },
+      { id: `post:reschedule:${postId}`, disabled: false },
+    ]);
   });
 
   it("given Discord asks the bot to reconnect, it resumes its session and keeps answering", async () => {

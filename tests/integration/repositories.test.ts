@@ -35,7 +35,12 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
     const campaignRepository = new PrismaCampaignRepository(db.prisma);
     postRepository = new PrismaPostRepository(db.prisma);
     campaigns = new CampaignService(campaignRepository, postRepository);
-    posts = new PostService({ campaigns: campaignRepository, posts: postRepository, clock });
+    posts = new PostService({
+      campaigns: campaignRepository,
+      posts: postRepository,
+      clock,
+      settings: new PrismaSettingsRepository(db.prisma),
+    });
   });
   afterAll(async () => {
     await databases.closeAll();
@@ -410,7 +415,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         by: APPROVER,
         decision: "approved",
       });
-      const edited = await posts.edit(a.id, MANAGER, "Desk lamp with a warm dimmer");
+      const edited = await posts.edit(a.id, MANAGER, { text: "Desk lamp with a warm dimmer" });
       expect(edited).toMatchObject({
         status: "pending_approval",
         approval: null,
@@ -449,7 +454,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         decision: "rejected",
         reason: "Add the price",
       });
-      await posts.edit(b.id, MANAGER, "Ergonomic chair guide, from 99 EUR");
+      await posts.edit(b.id, MANAGER, { text: "Ergonomic chair guide, from 99 EUR" });
       expect((await posts.cancel(b.id, MANAGER)).status).toBe("cancelled");
       expect((await auditFor(b.id)).map(([action]) => action)).toEqual([
         "post.queued",
@@ -675,6 +680,50 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         ...(await pageIds({ status: "cancelled" }, 0)),
         ...(await pageIds({ status: "cancelled" }, 10)),
       ]).toEqual(cancelled.map((p) => p.id));
+    });
+
+    it("given posts in several statuses, a statuses filter lists and counts only those, also with a text search and a number", async () => {
+      const queue = (text: string) =>
+        posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text, at: "next" }, MANAGER);
+      const waiting = await queue("Desk lamp waiting");
+      const approved = await queue("Desk lamp approved");
+      await posts.approve(approved.id, APPROVER);
+      const cancelled = await queue("Desk lamp cancelled");
+      await posts.cancel(cancelled.id, MANAGER);
+      const statuses = ["pending_approval", "approved"] as const;
+      const ids = async (extra: { search?: string; id?: number; status?: PostStatus }) =>
+        (await posts.list({ guildId: GUILD, statuses, limit: 25, ...extra }))
+          .map((p) => p.id)
+          .sort();
+      expect(await ids({})).toEqual([waiting.id, approved.id].sort());
+      expect(await ids({ search: "lamp" })).toEqual([waiting.id, approved.id].sort());
+      expect(await ids({ id: cancelled.id })).toEqual([]);
+      expect(await ids({ status: "approved" })).toEqual([approved.id]);
+      expect(await posts.count({ guildId: GUILD, statuses })).toBe(2);
+    });
+
+    it("given an edit with a new link and media, replaces the post's link (utm_content = its id) and media in one go", async () => {
+      const post = await posts.queue(
+        { guildId: GUILD, campaign: "Desk Gadgets", text: "A desk lamp", at: "next", formId: "42" },
+        MANAGER,
+      );
+      const edited = await posts.edit(post.id, MANAGER, {
+        link: "https://shop.example/lamp",
+        media: ["/data/media/lamp.png"],
+      });
+      expect(edited).toMatchObject({ status: "pending_approval", media: ["/data/media/lamp.png"] });
+      expect(edited.affiliateLink?.originalUrl).toBe("https://shop.example/lamp");
+      expect(new URL(edited.affiliateLink?.trackedUrl ?? "").searchParams.get("utm_content")).toBe(
+        String(post.id),
+      );
+      expect(await db.prisma.affiliateLink.count()).toBe(1);
+      await expect(
+        posts.queue(
+          { guildId: GUILD, campaign: "Desk Gadgets", text: "Other", at: "next", formId: "42" },
+          MANAGER,
+        ),
+      ).rejects.toMatchObject({ code: "form_submitted" });
+      expect(await posts.count({ guildId: GUILD })).toBe(1);
     });
 
     it("does not claim an approved post before its time", async () => {

@@ -6,9 +6,11 @@ import {
   parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
+  parseQueueFormId,
   parseXDisconnectTarget,
   postButtonId,
   postModalId,
+  queueFormId,
   xDisconnectButtonId,
 } from "../../src/bot/custom-ids.ts";
 
@@ -113,4 +115,20 @@ describe("page ids", () => {
   ])("answers 'not mine' for the altered or foreign id %j", (id) => {
     expect(parsePageTarget(id)).toBeNull();
   });
+});
+
+describe("queue form ids", () => {
+  it("carries the form id of the command that opened the form, within Discord's 100 characters", () => {
+    const id = queueFormId("1320000000000000001");
+    expect(id).toBe("post-queue:1320000000000000001");
+    expect(id.length).toBeLessThanOrEqual(100);
+    expect(parseQueueFormId(id)).toBe("1320000000000000001");
+  });
+
+  it.each(["post-queue:", "post-queue:abc", "post-queue:1:2", "post-modal:edit:1", "x-connect"])(
+    "answers 'not mine' for %j",
+    (id) => {
+      expect(parseQueueFormId(id)).toBeNull();
+    },
+  );
 });

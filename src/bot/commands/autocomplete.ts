@@ -1,4 +1,5 @@
 import type { ApplicationCommandOptionChoiceData } from "discord.js";
+import type { PostStatus } from "../../domain/post-lifecycle.ts";
 import type { Post } from "../../domain/posts.ts";
 import type { BotContext } from "../context.ts";
 
@@ -39,20 +40,26 @@ export async function nicheChoices(
     .map((niche) => ({ name: niche, value: niche }));
 }
 
+/**
+ * The posts, by number or text, that are in one of `statuses`: those the subcommand can act on,
+ * so a choice never leads to "cannot be edited".
+ */
 export async function postChoices(
   ctx: BotContext,
   typed: string,
+  statuses: readonly PostStatus[],
 ): Promise<ApplicationCommandOptionChoiceData<number>[]> {
   const needle = typed.trim().replace(/^#/, "");
   const byId = /^\d{1,15}$/.test(needle) ? Number(needle) : null;
   const newest = await ctx.posts.list({
     guildId: ctx.guildId,
+    statuses,
     limit: MAX_CHOICES,
     ...(byId === null ? { search: needle } : {}),
   });
   if (byId === null) return newest.map(postChoice);
   // The post with exactly that number first, however old; then the newest whose number starts so.
-  const exact = await ctx.posts.list({ guildId: ctx.guildId, id: byId, limit: 1 });
+  const exact = await ctx.posts.list({ guildId: ctx.guildId, statuses, id: byId, limit: 1 });
   const startingSo = newest.filter(
     (post) => post.id !== byId && String(post.id).startsWith(needle),
   );

@@ -1,16 +1,22 @@
-import { SlashCommandBuilder } from "discord.js";
+import {
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+  SlashCommandBuilder,
+} from "discord.js";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
-import { POST_STATUSES } from "../../domain/post-lifecycle.ts";
-import type { Post } from "../../domain/posts.ts";
+import { POST_STATUSES, type PostStatus, statusesAllowing } from "../../domain/post-lifecycle.ts";
+import type { Post, QueuePostInput } from "../../domain/posts.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { formatLocal } from "../../domain/schedule.ts";
+import type { IncomingAttachment } from "../../media/media-store.ts";
 import { actorOf, auditActor } from "../actor.ts";
 import type { ShowOutcome } from "../approval-messages.ts";
 import type { BotContext, Command, Reply } from "../context.ts";
 import { type PostsPageTarget, pageButtonId } from "../custom-ids.ts";
 import { given, parseOptions } from "../options.ts";
 import { PAGE_SIZE, pageReply, pageStart } from "../paging.ts";
+import { queueFormModal, readQueueForm } from "../post-queue-form.ts";
 import { discordTime, statusLabel } from "../render/post-message.ts";
 import { campaignChoices, postChoices } from "./autocomplete.ts";
 
@@ -30,7 +36,10 @@ const data = new SlashCommandBuilder()
           .setMaxLength(80),
       )
       .addStringOption((o) =>
-        o.setName("text").setDescription("The post text").setRequired(true).setMaxLength(1000),
+        o
+          .setName("text")
+          .setDescription("The post text (leave out for a form with room for line breaks)")
+          .setMaxLength(1000),
       )
       .addStringOption((o) =>
         o
@@ -65,7 +74,7 @@ const data = new SlashCommandBuilder()
   .addSubcommand((sub) =>
     sub
       .setName("edit")
-      .setDescription("Change a post's text (it goes back for approval)")
+      .setDescription("Change a post's text, link or media (it goes back for approval)")
       .addIntegerOption((o) =>
         o
           .setName("post")
@@ -74,7 +83,33 @@ const data = new SlashCommandBuilder()
           .setAutocomplete(true)
           .setMinValue(1),
       )
-      .addStringOption((o) => o.setName("text").setDescription("The new text").setMaxLength(1000)),
+      .addStringOption((o) => o.setName("text").setDescription("The new text").setMaxLength(1000))
+      .addStringOption((o) =>
+        o.setName("link").setDescription("The new affiliate link").setMaxLength(2048),
+      )
+      .addAttachmentOption((o) =>
+        o.setName("media").setDescription("An image or video that replaces the post's media"),
+      ),
+  )
+  .addSubcommand((sub) =>
+    sub
+      .setName("reschedule")
+      .setDescription("Move a post to another time (an approved post stays approved)")
+      .addIntegerOption((o) =>
+        o
+          .setName("post")
+          .setDescription("Post")
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMinValue(1),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("at")
+          .setDescription('"now", "next" (free slot), "YYYY-MM-DD HH:mm" or ISO 8601')
+          .setRequired(true)
+          .setMaxLength(40),
+      ),
   )
   .addSubcommand((sub) =>
     sub
@@ -92,26 +127,90 @@ const data = new SlashCommandBuilder()
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const postId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const attachment = z.object({
+  url: z.string().url(),
+  filename: z.string(),
+  contentType: z.string().nullable(),
+  size: z.number().int().min(0),
+});
 const queueOptions = z.object({
   campaign: text(80),
-  text: text(1000),
+  text: text(1000).optional(),
   link: text(2048).optional(),
   at: text(40).optional(),
-  media: z
-    .object({
-      url: z.string().url(),
-      filename: z.string(),
-      contentType: z.string().nullable(),
-      size: z.number().int().min(0),
-    })
-    .optional(),
+  media: attachment.optional(),
 });
+/** The queue form: the text is required there, the form's id names the form. */
+const queueFormOptions = queueOptions
+  .omit({ media: true })
+  .extend({ text: text(1000), formId: z.string().regex(/^\d{1,25}$/) });
 const listOptions = z.object({
   campaign: text(80).optional(),
   status: z.enum(POST_STATUSES).optional(),
 });
-const editOptions = z.object({ post: postId, text: text(1000).optional() });
+const editOptions = z.object({
+  post: postId,
+  text: text(1000).optional(),
+  link: text(2048).optional(),
+  media: attachment.optional(),
+});
+const rescheduleOptions = z.object({ post: postId, at: text(40) });
 const cancelOptions = z.object({ post: postId });
+
+/** Each subcommand's post choices: the posts it can act on. */
+const ACTS_ON: Record<string, readonly PostStatus[]> = {
+  edit: statusesAllowing("edit"),
+  reschedule: statusesAllowing("reschedule"),
+  cancel: statusesAllowing("cancel"),
+};
+
+function attachmentOf(interaction: ChatInputCommandInteraction): IncomingAttachment | undefined {
+  const file = interaction.options.getAttachment("media");
+  return file === null
+    ? undefined
+    : { url: file.url, filename: file.name, contentType: file.contentType, size: file.size };
+}
+
+/**
+ * Stores an attachment for `use`; when the domain then refuses, the file is deleted again, so a
+ * refused command leaves nothing behind.
+ */
+async function withMedia<T>(
+  ctx: BotContext,
+  file: IncomingAttachment | undefined,
+  use: (media: string[] | undefined) => Promise<T>,
+): Promise<T> {
+  const saved = file === undefined ? undefined : [await ctx.media.save(file)];
+  try {
+    return await use(saved);
+  } catch (error) {
+    for (const path of saved ?? []) await ctx.media.remove(path);
+    throw error;
+  }
+}
+
+/** Queues the post and says when it goes out and where it waits for approval. */
+async function queueAndTell(
+  ctx: BotContext,
+  input: Omit<QueuePostInput, "guildId">,
+  actor: string,
+): Promise<string> {
+  const post = await ctx.posts.queue({ guildId: ctx.guildId, ...input }, actor);
+  const campaign = await ctx.campaigns.getById(post.campaignId);
+  return `Queued post #${post.id} for ${formatLocal(post.scheduledAt, campaign.timezone)} (${discordTime(post.scheduledAt, "R")}). ${await whereItWent(ctx, post)}`;
+}
+
+/** A submitted /post queue form: the same checks and outcome as the command with `text`. */
+export async function submitQueueForm(
+  interaction: ModalSubmitInteraction,
+  formId: string,
+  ctx: BotContext,
+): Promise<Reply> {
+  const settings = await ctx.settings.get(ctx.guildId);
+  requireRole(actorOf(interaction), settings, "content_manager", "queue posts");
+  const o = parseOptions(queueFormOptions, { ...readQueueForm(interaction), formId });
+  return queueAndTell(ctx, o, auditActor(interaction));
+}
 
 const WHERE_IT_WENT: Record<ShowOutcome, string> = {
   shown: "It is in the approval channel.",
@@ -121,12 +220,36 @@ const WHERE_IT_WENT: Record<ShowOutcome, string> = {
     "Herald could not post it in the approval channel (deleted, or Herald may not write there). The post is kept: once an admin sets a channel Herald can use (/settings set approval_channel), it appears there.",
 };
 
+/** What a reschedule answers: the new time, and whether it still needs an approval. */
+export async function rescheduled(ctx: BotContext, post: Post): Promise<string> {
+  const campaign = await ctx.campaigns.getById(post.campaignId);
+  const when = `${formatLocal(post.scheduledAt, campaign.timezone)} (${discordTime(post.scheduledAt, "R")})`;
+  return post.status === "approved"
+    ? `Post #${post.id} is rescheduled and stays approved: it goes out ${when}.`
+    : `Post #${post.id} is rescheduled to ${when}; it still waits for approval.`;
+}
+
 async function whereItWent(ctx: BotContext, post: Post): Promise<string> {
   return WHERE_IT_WENT[await ctx.approvals.show(post)];
 }
 
 export const postCommand: Command = {
   data: data.toJSON(),
+
+  async modal(interaction, ctx) {
+    const opensForm =
+      interaction.options.getSubcommand() === "queue" &&
+      interaction.options.getString("text") === null &&
+      interaction.options.getAttachment("media") === null;
+    if (!opensForm) return null;
+    const settings = await ctx.settings.get(ctx.guildId);
+    requireRole(actorOf(interaction), settings, "content_manager", "queue posts");
+    return queueFormModal(interaction.id, {
+      campaign: interaction.options.getString("campaign") ?? undefined,
+      link: interaction.options.getString("link") ?? undefined,
+      at: interaction.options.getString("at") ?? undefined,
+    });
+  },
 
   async execute(interaction, ctx) {
     const sub = interaction.options.getSubcommand();
@@ -135,36 +258,24 @@ export const postCommand: Command = {
     switch (sub) {
       case "queue": {
         requireRole(actor, settings, "content_manager", "queue posts");
-        const attachment = interaction.options.getAttachment("media");
         const o = parseOptions(queueOptions, {
           campaign: interaction.options.getString("campaign"),
-          text: interaction.options.getString("text"),
+          text: given(interaction.options.getString("text")),
           link: given(interaction.options.getString("link")),
           at: given(interaction.options.getString("at")),
-          media:
-            attachment === null
-              ? undefined
-              : {
-                  url: attachment.url,
-                  filename: attachment.name,
-                  contentType: attachment.contentType,
-                  size: attachment.size,
-                },
+          media: attachmentOf(interaction),
         });
-        const media = o.media === undefined ? [] : [await ctx.media.save(o.media)];
-        const post = await ctx.posts.queue(
-          {
-            guildId: ctx.guildId,
-            campaign: o.campaign,
-            text: o.text,
-            link: o.link,
-            at: o.at,
-            media,
-          },
-          auditActor(interaction),
+        if (o.text === undefined) {
+          // Only a form without an attachment opens (see `modal`): a form cannot carry one.
+          throw new DomainError(
+            "invalid_input",
+            "A post with media needs the text option too (the text form cannot take an attachment). Or queue it without media and add the media with /post edit media:.",
+          );
+        }
+        const { text: postText, media: file, ...rest } = o;
+        return withMedia(ctx, file, (media) =>
+          queueAndTell(ctx, { ...rest, text: postText, media }, auditActor(interaction)),
         );
-        const campaign = await ctx.campaigns.getById(post.campaignId);
-        return `Queued post #${post.id} for ${formatLocal(post.scheduledAt, campaign.timezone)} (${discordTime(post.scheduledAt, "R")}). ${await whereItWent(ctx, post)}`;
       }
       case "list": {
         const o = parseOptions(listOptions, {
@@ -184,13 +295,33 @@ export const postCommand: Command = {
         const o = parseOptions(editOptions, {
           post: interaction.options.getInteger("post"),
           text: given(interaction.options.getString("text")),
+          link: given(interaction.options.getString("link")),
+          media: attachmentOf(interaction),
         });
-        if (o.text === undefined) {
-          return "Give the new text with the text option, or press Edit on the post's approval message.";
+        if (o.text === undefined && o.link === undefined && o.media === undefined) {
+          throw new DomainError(
+            "invalid_input",
+            "Give what changes: text, link or media (or press Edit on the post's approval message to change the text in a form).",
+          );
         }
-        const post = await ctx.posts.edit(o.post, auditActor(interaction), o.text);
+        const before = await ctx.posts.get(o.post);
+        const post = await withMedia(ctx, o.media, (media) =>
+          ctx.posts.edit(o.post, auditActor(interaction), { text: o.text, link: o.link, media }),
+        );
+        // The replaced files belong to no post any more.
+        if (o.media !== undefined) for (const path of before.media) await ctx.media.remove(path);
         await ctx.approvals.refresh(post);
         return `Post #${post.id} was changed and waits for approval again.`;
+      }
+      case "reschedule": {
+        requireRole(actor, settings, "content_manager", "reschedule posts");
+        const o = parseOptions(rescheduleOptions, {
+          post: interaction.options.getInteger("post"),
+          at: interaction.options.getString("at"),
+        });
+        const post = await ctx.posts.reschedule(o.post, auditActor(interaction), o.at);
+        await ctx.approvals.refresh(post);
+        return rescheduled(ctx, post);
       }
       case "cancel": {
         requireRole(actor, settings, "content_manager", "cancel posts");
@@ -209,7 +340,8 @@ export const postCommand: Command = {
     if (focused.name === "campaign") {
       await interaction.respond(await campaignChoices(ctx, String(focused.value)));
     } else {
-      await interaction.respond(await postChoices(ctx, String(focused.value)));
+      const statuses = ACTS_ON[interaction.options.getSubcommand()] ?? [];
+      await interaction.respond(await postChoices(ctx, String(focused.value), statuses));
     }
   },
 };

@@ -12,10 +12,10 @@ import {
   MAX_WEIGHTED_LENGTH,
   weightedLength,
 } from "../../domain/content-policy.ts";
-import type { PostStatus } from "../../domain/post-lifecycle.ts";
+import { canTransition, type PostEvent, type PostStatus } from "../../domain/post-lifecycle.ts";
 import type { Post } from "../../domain/posts.ts";
 import { formatLocal } from "../../domain/schedule.ts";
-import { postButtonId } from "../custom-ids.ts";
+import { type PostAction, postButtonId } from "../custom-ids.ts";
 
 const STATUS_LABELS: Record<PostStatus, string> = {
   pending_approval: "Waiting for approval",
@@ -120,30 +120,33 @@ export function rejectionNotice(post: Post, campaign: Campaign): MessageCreateOp
   };
 }
 
-/** The approval message: the post, and buttons that only work while a decision is open. */
+/** Every post action is also the lifecycle event it causes. */
+const BUTTONS: { action: PostAction & PostEvent; label: string; style: ButtonStyle }[] = [
+  { action: "approve", label: "Approve", style: ButtonStyle.Success },
+  { action: "reject", label: "Reject", style: ButtonStyle.Danger },
+  { action: "edit", label: "Edit", style: ButtonStyle.Secondary },
+  { action: "reschedule", label: "Reschedule", style: ButtonStyle.Secondary },
+  { action: "retry", label: "Retry", style: ButtonStyle.Primary },
+];
+
+/**
+ * The approval message: the post, and a button for each move the lifecycle allows from its
+ * status (an approved post can still be moved or edited; a failed one retried). Retry appears only
+ * while it can be used, so a waiting post's message keeps its four familiar buttons.
+ */
 export function approvalMessage(
   post: Post,
   campaign: Campaign,
 ): Required<Pick<MessageEditOptions, "embeds" | "components">> {
-  const open = post.status === "pending_approval";
-  const buttons = [
+  const buttons = BUTTONS.filter(
+    ({ action }) => action !== "retry" || canTransition(post.status, "retry"),
+  ).map(({ action, label, style }) =>
     new ButtonBuilder()
-      .setCustomId(postButtonId("approve", post.id))
-      .setLabel("Approve")
-      .setStyle(ButtonStyle.Success),
-    new ButtonBuilder()
-      .setCustomId(postButtonId("reject", post.id))
-      .setLabel("Reject")
-      .setStyle(ButtonStyle.Danger),
-    new ButtonBuilder()
-      .setCustomId(postButtonId("edit", post.id))
-      .setLabel("Edit")
-      .setStyle(ButtonStyle.Secondary),
-    new ButtonBuilder()
-      .setCustomId(postButtonId("reschedule", post.id))
-      .setLabel("Reschedule")
-      .setStyle(ButtonStyle.Secondary),
-  ].map((button) => button.setDisabled(!open));
+      .setCustomId(postButtonId(action, post.id))
+      .setLabel(label)
+      .setStyle(style)
+      .setDisabled(!canTransition(post.status, action)),
+  );
   return {
     embeds: [postEmbed(post, campaign)],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],

@@ -149,13 +149,16 @@ export class InteractionRegistry {
     return this.interactions.find((interaction) => interaction.details.token === token);
   }
 
-  /** The latest interaction that showed `userId` a modal with `customId` not yet submitted. */
-  shownModal(userId: string, customId: string): FakeInteraction | undefined {
+  /**
+   * The latest interaction that showed `userId` a modal with `customId` not yet submitted (or,
+   * `again`, one submitted already).
+   */
+  shownModal(userId: string, customId: string, again = false): FakeInteraction | undefined {
     return this.interactions.findLast(
       (interaction) =>
         interaction.details.user.id === userId &&
         interaction.callback?.type === 9 &&
-        !interaction.modalSubmitted &&
+        interaction.modalSubmitted === again &&
         modalCustomId(interaction.callback.data) === customId,
     );
   }

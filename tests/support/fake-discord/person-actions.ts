@@ -52,6 +52,11 @@ export interface SubmitModalInput {
   /** Defaults: the message and channel of the interaction that showed the modal. */
   readonly message?: ApiMessage | string | undefined;
   readonly channelId?: string | undefined;
+  /**
+   * Submits a modal that was submitted already, as a double click or a retried delivery does
+   * (Discord then sends a second MODAL_SUBMIT for the same form).
+   */
+  readonly again?: boolean | undefined;
 }
 
 /** Sends the slash command a person typed; resolves with the bot's first answer. */
@@ -109,7 +114,7 @@ export async function submitModal(
   input: SubmitModalInput,
 ): Promise<InteractionHandle> {
   const userId = typeof input.user === "string" ? input.user : input.user.id;
-  const shown = state.interactions.shownModal(userId, input.customId);
+  const shown = state.interactions.shownModal(userId, input.customId, input.again === true);
   const modal = shown?.callback?.data;
   if (shown === undefined || !isRecord(modal)) {
     throw new Error(`the bot showed user ${userId} no modal "${input.customId}" to submit`);

@@ -1,0 +1,67 @@
+import {
+  ActionRowBuilder,
+  ModalBuilder,
+  type ModalSubmitInteraction,
+  TextInputBuilder,
+  TextInputStyle,
+} from "discord.js";
+import { queueFormId } from "./custom-ids.ts";
+
+/** The queue form's fields, with the limits of the /post queue options they stand for. */
+export const QUEUE_FORM_FIELDS = [
+  { id: "text", label: "Post text", max: 1000, style: TextInputStyle.Paragraph, required: true },
+  { id: "campaign", label: "Campaign", max: 80, style: TextInputStyle.Short, required: true },
+  {
+    id: "link",
+    label: "Affiliate link (empty: the campaign's)",
+    max: 2048,
+    style: TextInputStyle.Short,
+    required: false,
+  },
+  {
+    id: "at",
+    label: 'When: "now", "next" or a time (empty: now)',
+    max: 40,
+    style: TextInputStyle.Short,
+    required: false,
+  },
+] as const;
+
+export type QueueFormField = (typeof QUEUE_FORM_FIELDS)[number]["id"];
+
+/**
+ * /post queue without text: a paragraph for the text (slash-command options are one line) and
+ * the other options the command was given, prefilled, so the form needs no memory of them.
+ */
+export function queueFormModal(
+  formId: string,
+  given: Partial<Record<Exclude<QueueFormField, "text">, string | undefined>>,
+): ModalBuilder {
+  return new ModalBuilder()
+    .setCustomId(queueFormId(formId))
+    .setTitle("Queue a post")
+    .addComponents(
+      QUEUE_FORM_FIELDS.map((field) => {
+        const input = new TextInputBuilder()
+          .setCustomId(field.id)
+          .setLabel(field.label)
+          .setStyle(field.style)
+          .setRequired(field.required)
+          .setMaxLength(field.max);
+        const value = field.id === "text" ? undefined : given[field.id];
+        if (value !== undefined && value !== "") input.setValue(value.slice(0, field.max));
+        return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
+      }),
+    );
+}
+
+/** What was submitted; an empty optional field is "not given", as an option left out. */
+export function readQueueForm(
+  interaction: ModalSubmitInteraction,
+): Record<QueueFormField, string | undefined> {
+  const value = (id: QueueFormField) => {
+    const text = interaction.fields.getTextInputValue(id);
+    return text.trim() === "" ? undefined : text;
+  };
+  return { text: value("text"), campaign: value("campaign"), link: value("link"), at: value("at") };
+}
