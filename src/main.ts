@@ -1,9 +1,11 @@
 import type { Agent } from "node:https";
 import { pathToFileURL } from "node:url";
-import type { Client } from "discord.js";
+import { type Client, Events } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
+import { createOutboxRest } from "./bot/outbox-delivery.ts";
+import { OutboxDispatcher, type OutboxSettings } from "./bot/outbox-dispatcher.ts";
 import { reportMessage } from "./bot/render/report-message.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
@@ -13,6 +15,7 @@ import { providerOf } from "./db/database-url.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { migrateDatabase } from "./db/migrate-database.ts";
+import { PrismaOutboxRepository } from "./db/outbox-repository.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
 import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
 import { PrismaReportRuns } from "./db/report-run-repository.ts";
@@ -49,15 +52,19 @@ export interface Herald {
   reports: ReportService;
   dailyReport: DailyReport;
   discord: Client;
+  /** Delivers the messages written with state changes (design.md section 11). */
+  outbox: OutboxDispatcher;
   /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
   syncMetrics(): Promise<SyncSummary>;
   stop(): Promise<void>;
 }
 
-/** Test seams that are not configuration: a private CA for the X client, a clock. */
+/** Test seams that are not configuration: a private CA for the X client, a clock, retry timing. */
 export interface HeraldOverrides {
   xHttpAgent?: Agent;
   clock?: Clock;
+  /** Shorter backoff for tests that take Discord down; production uses the defaults. */
+  outbox?: Partial<OutboxSettings>;
 }
 
 /** The composition root: the one place adapters are wired into services. */
@@ -153,16 +160,28 @@ export async function startHerald(
 
   const discord = createDiscordClient(config.discord);
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
+  const outbox = new OutboxDispatcher({
+    store: new PrismaOutboxRepository(prisma),
+    rest: createOutboxRest(config.discord),
+    targets: {
+      approvalChannelId: async (guildId) => (await settings.get(guildId)).approvalChannelId,
+      approvalMessageOf: async (postId) =>
+        (await postRepository.findById(postId))?.approvalMessage ?? null,
+    },
+    clock,
+    logger,
+    ...(overrides.outbox === undefined ? {} : { settings: overrides.outbox }),
+  });
+  // The runner's notices are committed before its events fire.
+  runner.on("post.published", () => outbox.wake());
   startNotifier({
     runner,
     approvals,
-    campaigns,
     settings,
     accounts: accountRepository,
     guildId: config.discord.guildId,
     logger,
   });
-  await runner.start();
   try {
     await startBot(
       discord,
@@ -181,6 +200,10 @@ export async function startHerald(
       },
       logger,
     );
+    // Only now: what the runner finds at start (missed posts, recovered publishes) is announced
+    // through a client that is logged in.
+    outbox.start();
+    await runner.start();
     clockJobs.add({
       name: "metrics-sync",
       rule: { kind: "every", minutes: config.metrics.syncEveryMinutes },
@@ -202,6 +225,7 @@ export async function startHerald(
     await dailyReport.start();
   } catch (error) {
     await Promise.all([runner.stop(), clockJobs.stop()]);
+    await outbox.stop(0);
     await discord.destroy();
     await prisma.$disconnect();
     throw error;
@@ -216,12 +240,15 @@ export async function startHerald(
     reports,
     dailyReport,
     discord,
+    outbox,
     syncMetrics,
     async stop() {
-      // Stop taking requests first, then let in-flight publishes and clock jobs finish, then close
-      // the database.
-      await discord.destroy();
+      // Stop taking interactions first, then let in-flight publishes and clock jobs finish, then
+      // deliver what they wrote (for up to 5 s; the rest goes after the next start), then close.
+      discord.removeAllListeners(Events.InteractionCreate);
       await Promise.all([runner.stop(), clockJobs.stop()]);
+      await outbox.stop(OUTBOX_FLUSH_MS);
+      await discord.destroy();
       await prisma.$disconnect();
     },
   };
@@ -239,6 +266,9 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
     logger.error({ xAccountId, reason }, "X account invalid; its posts are held"),
   );
 }
+
+/** How long stop() keeps delivering the outbox once publishing has stopped. */
+const OUTBOX_FLUSH_MS = 5_000;
 
 /** How long a stop may take before the process exits anyway (docker-compose.yml allows more). */
 export const SHUTDOWN_DEADLINE_MS = 10_000;

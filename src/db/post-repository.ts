@@ -18,6 +18,7 @@ import type {
 import { Prisma } from "../generated/prisma/client.ts";
 import { type AuditTarget, auditRow, writeAudit, writeAudits } from "./audit-writer.ts";
 import { providerOfClient } from "./client.ts";
+import { enqueueOutbox } from "./outbox-repository.ts";
 
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
 
@@ -206,6 +207,10 @@ export class PrismaPostRepository implements PostRepository {
           if (!applied[i] || row === undefined) return [];
           return [auditRow(postTarget(row), move.audit)];
         }),
+      );
+      await enqueueOutbox(
+        tx,
+        moves.flatMap((move, i) => (applied[i] ? (move.notices ?? []) : [])),
       );
       return moves.map((move, i) => (applied[i] ? (byId.get(move.id) ?? null) : null));
     });

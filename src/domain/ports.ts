@@ -1,5 +1,6 @@
 import type { AuditNote } from "./audit.ts";
 import type { Campaign, CampaignStatus, NewCampaign } from "./campaigns.ts";
+import type { OutboxDraft } from "./outbox.ts";
 import type { PostStatus } from "./post-lifecycle.ts";
 import type { NewPost, Post, PostChanges, PostCountFilter, PostFilter } from "./posts.ts";
 import type { XCredentials } from "./secrets.ts";
@@ -41,6 +42,13 @@ export interface PostMove {
   from: PostStatus;
   changes: PostChanges & { status: PostStatus };
   audit: AuditNote;
+  /** Messages reporting the move, written in its transaction (and only if it applies). */
+  notices?: OutboxDraft[];
+}
+
+/** The messages the runner writes with its moves, rendered outside the domain. */
+export interface RunnerNotices {
+  published(post: Post, xPostId: string): Promise<OutboxDraft[]>;
 }
 
 export interface PostRepository {

@@ -1,4 +1,5 @@
 import type { Agent } from "node:https";
+import { OutboxRunnerNotices } from "../bot/runner-notices.ts";
 import type { Config } from "../config.ts";
 import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "../db/client.ts";
@@ -26,11 +27,17 @@ export interface PublishRunnerOptions {
 /** The publishing runner wired to the database and X, as the service and its crash test run it. */
 export function createPublishRunner(options: PublishRunnerOptions): PublishRunner {
   const { prisma, config, clock, logger } = options;
+  const campaigns = new PrismaCampaignRepository(prisma);
+  const accounts = new PrismaXAccountRepository(
+    prisma,
+    new SecretBox({ current: config.secretKey }),
+  );
   return new PublishRunner({
     posts: new PrismaPostRepository(prisma),
     queue: new PrismaPublishQueue(prisma),
-    campaigns: new PrismaCampaignRepository(prisma),
-    accounts: new PrismaXAccountRepository(prisma, new SecretBox({ current: config.secretKey })),
+    campaigns,
+    accounts,
+    notices: new OutboxRunnerNotices(campaigns, accounts),
     publisher: new XPublisher({
       apiBase: config.x.apiBase,
       timeoutMs: X_REQUEST_TIMEOUT_MS,

@@ -3,12 +3,14 @@ import { SCHEDULER_ACTOR } from "../domain/audit.ts";
 import type { Campaign } from "../domain/campaigns.ts";
 import { composePostText } from "../domain/content-policy.ts";
 import { isDomainError } from "../domain/errors.ts";
+import type { OutboxDraft } from "../domain/outbox.ts";
 import type {
   CampaignRepository,
   Clock,
   PostMove,
   PostRepository,
   PublishQueue,
+  RunnerNotices,
   XAccountRepository,
 } from "../domain/ports.ts";
 import { movedMeanwhile, nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
@@ -64,6 +66,8 @@ export interface RunnerDeps {
   clock: Clock;
   logger: Logger;
   settings: RunnerSettings;
+  /** Messages written with the moves they report; none when not given (benchmarks). */
+  notices?: RunnerNotices;
 }
 
 type AccountLookup =
@@ -467,6 +471,8 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   }
 
   private async markPublished(post: Post, xPostId: string, recovered: boolean): Promise<void> {
+    // Written with the publish, so no crash or Discord outage between the two can lose it.
+    const notices = (await this.deps.notices?.published(post, xPostId)) ?? [];
     const now = this.deps.clock.now();
     const updated = await this.move(
       post,
@@ -480,6 +486,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         lastError: null,
       },
       { xPostId, recovered },
+      notices,
     );
     this.emit("post.published", { post: updated, xPostId, recovered });
   }
@@ -529,6 +536,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     event: PostEvent,
     changes: PostChanges,
     payload: Record<string, unknown>,
+    notices: OutboxDraft[] = [],
   ): Promise<Post> {
     const to = nextStatus(post.status, event, post.id);
     const moved = await this.moves.submit({
@@ -540,6 +548,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         action: `post.${event}`,
         payload: { from: post.status, to, ...payload },
       },
+      notices,
     });
     if (moved === null) throw movedMeanwhile(post.id, post.status, to);
     return moved;
