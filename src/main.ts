@@ -5,7 +5,7 @@ import { ApprovalMessages } from "./bot/approval-messages.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
 import { createOutboxRest } from "./bot/outbox-delivery.ts";
-import { OutboxDispatcher, type OutboxSettings } from "./bot/outbox-dispatcher.ts";
+import { OutboxDispatcher } from "./bot/outbox-dispatcher.ts";
 import { reportMessage } from "./bot/render/report-message.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
@@ -59,12 +59,10 @@ export interface Herald {
   stop(): Promise<void>;
 }
 
-/** Test seams that are not configuration: a private CA for the X client, a clock, retry timing. */
+/** Test seams that are not configuration: a private CA for the X client, a clock. */
 export interface HeraldOverrides {
   xHttpAgent?: Agent;
   clock?: Clock;
-  /** Shorter backoff for tests that take Discord down; production uses the defaults. */
-  outbox?: Partial<OutboxSettings>;
 }
 
 /** The composition root: the one place adapters are wired into services. */
@@ -170,7 +168,7 @@ export async function startHerald(
     },
     clock,
     logger,
-    ...(overrides.outbox === undefined ? {} : { settings: overrides.outbox }),
+    settings: { reclaimAllLeasesAtStart: providerOf(config.databaseUrl) === "sqlite" },
   });
   // The runner's notices are committed before its events fire.
   runner.on("post.published", () => outbox.wake());
@@ -202,7 +200,7 @@ export async function startHerald(
     );
     // Only now: what the runner finds at start (missed posts, recovered publishes) is announced
     // through a client that is logged in.
-    outbox.start();
+    await outbox.start();
     await runner.start();
     clockJobs.add({
       name: "metrics-sync",

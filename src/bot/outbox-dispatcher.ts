@@ -17,6 +17,12 @@ export interface OutboxSettings {
   backoff: BackoffPolicy;
   /** Rows claimed at once: at most one per channel, so also the channels served in parallel. */
   batch: number;
+  /**
+   * SQLite: this process owns the database, so a lease found at start was left by a crash and
+   * its row is sent again at once (with its nonce). PostgreSQL: other instances may hold live
+   * leases; a dead one's rows are taken over when their leases end.
+   */
+  reclaimAllLeasesAtStart: boolean;
 }
 
 export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
@@ -25,6 +31,7 @@ export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
   giveUpAfterMs: 24 * 60 * 60_000,
   backoff: { baseMs: 1_000, maxMs: 5 * 60_000 },
   batch: 50,
+  reclaimAllLeasesAtStart: false,
 };
 
 export interface OutboxEvents {
@@ -77,7 +84,11 @@ export class OutboxDispatcher extends EventEmitter<OutboxEvents> {
     this.log = deps.logger.child({ component: "outbox" });
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (this.settings.reclaimAllLeasesAtStart) {
+      const released = await this.deps.store.releaseAllLeases();
+      if (released > 0) this.log.info({ released }, "messages of a previous run to send again");
+    }
     this.running = true;
     this.wake();
   }

@@ -159,6 +159,14 @@ export class PrismaOutboxRepository implements OutboxStore {
     return count === 1;
   }
 
+  async releaseAllLeases(): Promise<number> {
+    const { count } = await this.prisma.outboxMessage.updateMany({
+      where: { state: "pending", leaseUntil: { not: null } },
+      data: { leaseUntil: null, leaseOwner: null },
+    });
+    return count;
+  }
+
   async nextDueAt(): Promise<Date | null> {
     const heads = await this.prisma.outboxMessage.findMany({
       where: { id: { in: await this.heads() } },

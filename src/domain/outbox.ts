@@ -81,6 +81,8 @@ export interface OutboxStore {
   markSent(id: number, owner: string, sentMessageId: string | null, now: Date): Promise<boolean>;
   retryLater(id: number, owner: string, at: Date, error: string): Promise<boolean>;
   drop(id: number, owner: string, error: string, now: Date): Promise<boolean>;
+  /** Frees every lease: with one instance per database (SQLite), those left by a crash. */
+  releaseAllLeases(): Promise<number>;
   /** The earliest instant a pending row becomes due or its lease ends; null when none is pending. */
   nextDueAt(): Promise<Date | null>;
 }

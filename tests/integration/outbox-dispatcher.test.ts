@@ -72,7 +72,7 @@ function startDispatcher(clock: Clock = systemClock): OutboxDispatcher {
     logger: pino({ level: "debug" }, log),
     settings: { backoff: { baseMs: 20, maxMs: 200 }, pollMs: 1_000 },
   });
-  dispatcher.start();
+  void dispatcher.start();
   return dispatcher;
 }
 

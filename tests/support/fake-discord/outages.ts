@@ -23,6 +23,8 @@ export interface RestOutage {
   readonly requests?: number | undefined;
   /** Which API requests it affects (path after /api/v10); every one when not given. */
   readonly matches?: ((method: string, path: string) => boolean) | undefined;
+  /** Called on every request the outage affects, e.g. to resolve a test's promise. */
+  readonly onHit?: ((method: string, path: string) => void) | undefined;
 }
 
 interface ActiveOutage {
@@ -93,6 +95,7 @@ export class RestOutages {
     );
     if (entry === undefined) return undefined;
     entry.remaining -= 1;
+    entry.outage.onHit?.(method, path);
     return entry.outage.mode;
   }
 }
