@@ -84,8 +84,5 @@ describe("the outbox through a Discord outage", () => {
     expect(rows.map((row) => row.state)).toEqual(Array(20).fill("sent"));
     // Only the channel's first row was retried during the outage; the rest waited behind it.
     expect(new Set(retries).size).toBe(1);
-    console.info(
-      `outbox outage: ${contents.length} notices delivered, ${contents.length - new Set(contents).size} duplicates, ${refusedDuringOutage} sends refused during 60 s`,
-    );
   });
 });
