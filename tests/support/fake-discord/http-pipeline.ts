@@ -56,13 +56,14 @@ async function handle(
   const url = new URL(request.url ?? "/", "http://fake-discord.invalid");
   const method = request.method ?? "GET";
   const body = await readRequestBody(request);
+  const value = body.kind === "json" || body.kind === "form" ? body.value : undefined;
   const apiPath = url.pathname.startsWith(`${API_PREFIX}/`)
     ? url.pathname.slice(API_PREFIX.length)
     : undefined;
   const answer =
-    (apiPath === undefined ? undefined : state.outages.answerFor(method, apiPath)) ??
+    (apiPath === undefined ? undefined : state.outages.answerFor(method, apiPath, value)) ??
     answerFor(state, botToken, records, method, url, body, request);
-  const dropped = apiPath !== undefined && state.outages.dropsAnswer(method, apiPath);
+  const dropped = apiPath !== undefined && state.outages.dropsAnswer(method, apiPath, value);
   records.requests.push({
     method,
     path: url.pathname,

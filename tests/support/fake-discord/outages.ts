@@ -21,8 +21,11 @@ export interface RestOutage {
   readonly forMs?: number | undefined;
   /** How many requests it affects at most; unlimited when not given. */
   readonly requests?: number | undefined;
-  /** Which API requests it affects (path after /api/v10); every one when not given. */
-  readonly matches?: ((method: string, path: string) => boolean) | undefined;
+  /**
+   * Which API requests it affects (path after /api/v10; the JSON body or multipart payload_json,
+   * undefined for none); every one when not given.
+   */
+  readonly matches?: ((method: string, path: string, body: unknown) => boolean) | undefined;
   /** Called on every request the outage affects, e.g. to resolve a test's promise. */
   readonly onHit?: ((method: string, path: string) => void) | undefined;
 }
@@ -68,16 +71,16 @@ export class RestOutages {
   }
 
   /** The outage's answer instead of the route's, if one applies (answer_lost does not). */
-  answerFor(method: string, path: string): FakeResponse | undefined {
-    const found = this.take(method, path, (mode) => mode.kind !== "answer_lost");
+  answerFor(method: string, path: string, body: unknown): FakeResponse | undefined {
+    const found = this.take(method, path, body, (mode) => mode.kind !== "answer_lost");
     if (found === undefined) return undefined;
     this.hits[found.kind] += 1;
     return outageResponse(found, this.now());
   }
 
   /** Whether the answer to this request, already carried out, is to be dropped. */
-  dropsAnswer(method: string, path: string): boolean {
-    const found = this.take(method, path, (mode) => mode.kind === "answer_lost");
+  dropsAnswer(method: string, path: string, body: unknown): boolean {
+    const found = this.take(method, path, body, (mode) => mode.kind === "answer_lost");
     if (found !== undefined) this.hits.answer_lost += 1;
     return found !== undefined;
   }
@@ -85,13 +88,14 @@ export class RestOutages {
   private take(
     method: string,
     path: string,
+    body: unknown,
     wanted: (mode: RestOutageMode) => boolean,
   ): RestOutageMode | undefined {
     const now = this.now();
     this.active = this.active.filter((entry) => entry.endsAt > now && entry.remaining > 0);
     const entry = this.active.find(
       (candidate) =>
-        wanted(candidate.outage.mode) && (candidate.outage.matches?.(method, path) ?? true),
+        wanted(candidate.outage.mode) && (candidate.outage.matches?.(method, path, body) ?? true),
     );
     if (entry === undefined) return undefined;
     entry.remaining -= 1;
