@@ -8,6 +8,7 @@ import {
 import type { OutboxMessage as OutboxRow, PrismaClient } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { providerOfClient } from "./client.ts";
+import type { DatabaseProvider } from "./database-url.ts";
 
 const kindSchema = z.enum(OUTBOX_KINDS);
 const stateSchema = z.enum(["pending", "sent", "dropped"]);
@@ -16,24 +17,39 @@ const payloadSchema = z.record(z.string(), z.unknown());
 /**
  * Writes messages inside the caller's transaction, so they commit with the state change they
  * report (or not at all). Call the dispatcher's `wake()` once the transaction has committed.
+ * One statement with the rows as one JSON parameter, as writeAudits does: the runner's group
+ * commit calls this for every batch, and Prisma's createMany costs ~2 ms per call to plan.
  */
 export async function enqueueOutbox(
   tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
   drafts: readonly OutboxDraft[],
   at: Date = new Date(),
 ): Promise<void> {
   if (drafts.length === 0) return;
-  await tx.outboxMessage.createMany({
-    data: drafts.map((draft) => ({
+  const json = JSON.stringify(
+    drafts.map((draft) => ({
       guildId: draft.guildId,
       channelId: draft.channelId,
       kind: draft.kind,
       payload: JSON.stringify(draft.payload),
       targetPostId: draft.targetPostId ?? null,
       targetMessageId: draft.targetMessageId ?? null,
-      createdAt: at,
     })),
-  });
+  );
+  if (provider === "postgresql") {
+    await tx.$executeRaw`
+      INSERT INTO "OutboxMessage" ("guildId", "channelId", kind, payload, "targetPostId", "targetMessageId", "createdAt")
+      SELECT r."guildId", r."channelId", r.kind, r.payload, r."targetPostId", r."targetMessageId", ${at}::timestamp
+        FROM json_to_recordset(${json}::json)
+          AS r("guildId" text, "channelId" text, kind text, payload text, "targetPostId" integer, "targetMessageId" text)`;
+    return;
+  }
+  await tx.$executeRaw`
+    INSERT INTO "OutboxMessage" (guildId, channelId, kind, payload, targetPostId, targetMessageId, createdAt)
+    SELECT value ->> 'guildId', value ->> 'channelId', value ->> 'kind', value ->> 'payload',
+           value ->> 'targetPostId', value ->> 'targetMessageId', ${at}
+      FROM json_each(${json})`;
 }
 
 function toMessage(row: OutboxRow): OutboxMessage {
@@ -67,7 +83,9 @@ export class PrismaOutboxRepository implements OutboxStore {
 
   /** Writes `drafts` in a transaction of their own (a message that reports no state change). */
   enqueue(drafts: readonly OutboxDraft[], at?: Date): Promise<void> {
-    return this.prisma.$transaction((tx) => enqueueOutbox(tx, drafts, at));
+    return this.prisma.$transaction((tx) =>
+      enqueueOutbox(tx, providerOfClient(this.prisma), drafts, at),
+    );
   }
 
   async claimDue(

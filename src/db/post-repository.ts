@@ -196,7 +196,12 @@ export class PrismaPostRepository implements PostRepository {
       }
       const moved = await tx.post.findMany({
         where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },
-        include: { ...withLink, campaign: { select: { guildId: true } } },
+        include: {
+          ...withLink,
+          campaign: {
+            select: { guildId: true, name: true, xAccount: { select: { handle: true } } },
+          },
+        },
       });
       const byId = new Map(moved.map((row) => [row.id, row]));
       await writeAudits(
@@ -210,7 +215,17 @@ export class PrismaPostRepository implements PostRepository {
       );
       await enqueueOutbox(
         tx,
-        moves.flatMap((move, i) => (applied[i] ? (move.notices ?? []) : [])),
+        providerOfClient(this.prisma),
+        moves.flatMap((move, i) => {
+          const row = byId.get(move.id);
+          if (!applied[i] || row === undefined || move.notices === undefined) return [];
+          return move.notices({
+            post: toPost(row),
+            guildId: row.campaign.guildId,
+            campaignName: row.campaign.name,
+            accountHandle: row.campaign.xAccount?.handle ?? null,
+          });
+        }),
       );
       return moves.map((move, i) => (applied[i] ? (byId.get(move.id) ?? null) : null));
     });

@@ -1,5 +1,5 @@
 import type { Agent } from "node:https";
-import { OutboxRunnerNotices } from "../bot/runner-notices.ts";
+import { runnerNotices } from "../bot/runner-notices.ts";
 import type { Config } from "../config.ts";
 import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "../db/client.ts";
@@ -37,7 +37,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
     queue: new PrismaPublishQueue(prisma),
     campaigns,
     accounts,
-    notices: new OutboxRunnerNotices(campaigns, accounts),
+    notices: runnerNotices,
     publisher: new XPublisher({
       apiBase: config.x.apiBase,
       timeoutMs: X_REQUEST_TIMEOUT_MS,

@@ -3,13 +3,13 @@ import { SCHEDULER_ACTOR } from "../domain/audit.ts";
 import type { Campaign } from "../domain/campaigns.ts";
 import { composePostText } from "../domain/content-policy.ts";
 import { isDomainError } from "../domain/errors.ts";
-import type { OutboxDraft } from "../domain/outbox.ts";
 import type {
   CampaignRepository,
   Clock,
   PostMove,
   PostRepository,
   PublishQueue,
+  RecordedPost,
   RunnerNotices,
   XAccountRepository,
 } from "../domain/ports.ts";
@@ -472,7 +472,11 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
 
   private async markPublished(post: Post, xPostId: string, recovered: boolean): Promise<void> {
     // Written with the publish, so no crash or Discord outage between the two can lose it.
-    const notices = (await this.deps.notices?.published(post, xPostId)) ?? [];
+    const { notices: render } = this.deps;
+    const notices =
+      render === undefined
+        ? undefined
+        : (recorded: RecordedPost) => render.published(recorded, xPostId);
     const now = this.deps.clock.now();
     const updated = await this.move(
       post,
@@ -536,7 +540,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     event: PostEvent,
     changes: PostChanges,
     payload: Record<string, unknown>,
-    notices: OutboxDraft[] = [],
+    notices?: PostMove["notices"],
   ): Promise<Post> {
     const to = nextStatus(post.status, event, post.id);
     const moved = await this.moves.submit({
@@ -548,7 +552,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         action: `post.${event}`,
         payload: { from: post.status, to, ...payload },
       },
-      notices,
+      ...(notices === undefined ? {} : { notices }),
     });
     if (moved === null) throw movedMeanwhile(post.id, post.status, to);
     return moved;

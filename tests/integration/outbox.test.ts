@@ -101,7 +101,7 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
       return posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text: "Desk lamps" }, MANAGER);
     }
 
-    it("given a batch where one move no longer applies, writes only the notices of the move that did", async () => {
+    it("given a batch where one move no longer applies, writes only the notices of the move that did, rendered from the post as recorded", async () => {
       const post = await queuedPost();
       const repository = new PrismaPostRepository(db.prisma);
       const audit = { actor: SCHEDULER_ACTOR, action: "test" };
@@ -111,19 +111,23 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
           from: "pending_approval",
           changes: { status: "cancelled" },
           audit,
-          notices: [draft(APPROVAL_CHANNEL, "applied")],
+          notices: ({ post: recorded, campaignName }) => [
+            draft(APPROVAL_CHANNEL, `#${recorded.id} ${recorded.status} in ${campaignName}`),
+          ],
         },
         {
           id: post.id,
           from: "approved",
           changes: { status: "cancelled" },
           audit,
-          notices: [draft(APPROVAL_CHANNEL, "stale")],
+          notices: () => [draft(APPROVAL_CHANNEL, "stale")],
         },
       ]);
       expect(moved.map((p) => p?.status ?? null)).toEqual(["cancelled", null]);
       const rows = await db.prisma.outboxMessage.findMany();
-      expect(rows.map((row) => JSON.parse(row.payload))).toEqual([{ content: "applied" }]);
+      expect(rows.map((row) => JSON.parse(row.payload))).toEqual([
+        { content: `#${post.id} cancelled in Desk Gadgets` },
+      ]);
     });
 
     it("given an approval.create sent, records its message as the post's approval message in the same step", async () => {
