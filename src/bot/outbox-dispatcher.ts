@@ -105,22 +105,29 @@ export class OutboxDispatcher extends EventEmitter<OutboxEvents> {
   }
 
   /**
-   * Delivers what is due for up to `flushMs`, then stops. A send still under way then finishes
-   * on its own; if its answer cannot be recorded, its lease ends and the next start sends it
-   * again with the same nonce, which Discord answers with the first message.
+   * Delivers for up to `flushMs`, retries that come due within it included, then stops. A send
+   * still under way then finishes on its own; if its answer cannot be recorded, its lease ends
+   * and the next start sends it again with the same nonce, which Discord answers with the first
+   * message.
    */
   async stop(flushMs = 5_000): Promise<void> {
     if (!this.running) return;
-    this.wake();
+    const deadlineAt = this.deps.clock.now().getTime() + flushMs;
+    let onIdle: ((event: { nextWakeAt: Date | null }) => void) | undefined;
+    const flushed = new Promise<void>((resolve) => {
+      onIdle = ({ nextWakeAt }) => {
+        if (nextWakeAt === null || nextWakeAt.getTime() > deadlineAt) resolve();
+      };
+      this.on("idle", onIdle);
+    });
     let deadline: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => {
       deadline = setTimeout(resolve, flushMs);
     });
-    const flushed = (async () => {
-      while (this.passing) await this.passes;
-    })();
+    this.wake();
     await Promise.race([flushed, timedOut]);
     clearTimeout(deadline);
+    if (onIdle !== undefined) this.off("idle", onIdle);
     this.running = false;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;

@@ -211,6 +211,16 @@ describe.each(testProviders("outbox-dispatcher.test.ts"))(
       );
     });
 
+    it("given stop while a row waits for a retry that comes due within the flush time, delivers it before stopping", async () => {
+      discord.startOutage({ mode: { kind: "unavailable" }, requests: 2 });
+      await store.enqueue([notice(OTHER, "flushed")]);
+      const out = startDispatcher();
+      await events(out, "message.retrying", 1);
+      await out.stop(3_000);
+      expect(contentsIn(OTHER)).toEqual(["flushed"]);
+      expect(await db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ state: "sent" });
+    });
+
     it("given stop while Discord is down, returns within the flush time and leaves the rows for the next start", async () => {
       discord.startOutage({ mode: { kind: "unavailable" } });
       await store.enqueue([notice(OTHER, "later")]);
