@@ -75,7 +75,6 @@ export class OutboxDispatcher extends EventEmitter<OutboxEvents> {
   private running = false;
   private passing = false;
   private passAgain = false;
-  private passes: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: OutboxDispatcherDeps) {
@@ -101,7 +100,7 @@ export class OutboxDispatcher extends EventEmitter<OutboxEvents> {
       return;
     }
     this.passing = true;
-    this.passes = this.run();
+    void this.run();
   }
 
   /**
