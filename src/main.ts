@@ -1,9 +1,11 @@
 import type { Agent } from "node:https";
 import { pathToFileURL } from "node:url";
-import type { Client } from "discord.js";
+import { type Client, Events } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
+import { createOutboxRest } from "./bot/outbox-delivery.ts";
+import { OutboxDispatcher } from "./bot/outbox-dispatcher.ts";
 import { reportMessage } from "./bot/render/report-message.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
@@ -14,6 +16,7 @@ import { PrismaMediaRetention } from "./db/media-retention-repository.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { migrateDatabase } from "./db/migrate-database.ts";
+import { PrismaOutboxRepository } from "./db/outbox-repository.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
 import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
 import { PrismaReportRuns } from "./db/report-run-repository.ts";
@@ -59,6 +62,8 @@ export interface Herald {
   discord: Client;
   /** The X_API_* account being stored; null when the environment names none. */
   defaultAccount: DefaultAccountSetup | null;
+  /** Delivers the messages written with state changes (design.md section 11). */
+  outbox: OutboxDispatcher;
   /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
   syncMetrics(): Promise<SyncSummary>;
   stop(): Promise<void>;
@@ -221,6 +226,20 @@ export async function startHerald(
 
   const discord = createDiscordClient(config.discord);
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
+  const outbox = new OutboxDispatcher({
+    store: new PrismaOutboxRepository(prisma),
+    rest: createOutboxRest(config.discord),
+    targets: {
+      approvalChannelId: async (guildId) => (await settings.get(guildId)).approvalChannelId,
+      approvalMessageOf: async (postId) =>
+        (await postRepository.findById(postId))?.approvalMessage ?? null,
+    },
+    clock,
+    logger,
+    settings: { reclaimAllLeasesAtStart: providerOf(config.databaseUrl) === "sqlite" },
+  });
+  // The runner's notices are committed before its events fire.
+  publishRunner.on("post.published", () => outbox.wake());
   const notifier = startNotifier({
     runner: publishRunner,
     approvals,
@@ -231,8 +250,6 @@ export async function startHerald(
     logger,
   });
   announceBudget = notifier.budgetNotice;
-  await publishRunner.start();
-  defaultAccount?.start();
   try {
     await startBot(
       discord,
@@ -252,6 +269,11 @@ export async function startHerald(
       },
       logger,
     );
+    // Only now: what the runner finds at start (missed posts, recovered publishes) is announced
+    // through a client that is logged in.
+    await outbox.start();
+    await publishRunner.start();
+    defaultAccount?.start();
     clockJobs.add({
       name: "metrics-sync",
       rule: { kind: "every", minutes: config.metrics.syncEveryMinutes },
@@ -281,6 +303,7 @@ export async function startHerald(
     await dailyReport.start();
   } catch (error) {
     await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
+    await outbox.stop(0);
     await discord.destroy();
     await prisma.$disconnect();
     throw error;
@@ -296,12 +319,15 @@ export async function startHerald(
     dailyReport,
     discord,
     defaultAccount,
+    outbox,
     syncMetrics,
     async stop() {
-      // Stop taking requests first, then let in-flight publishes and clock jobs finish, then close
-      // the database.
-      await discord.destroy();
+      // Stop taking interactions first, then let in-flight publishes and clock jobs finish, then
+      // deliver what they wrote (for up to 5 s; the rest goes after the next start), then close.
+      discord.removeAllListeners(Events.InteractionCreate);
       await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
+      await outbox.stop(OUTBOX_FLUSH_MS);
+      await discord.destroy();
       await prisma.$disconnect();
     },
   };
@@ -322,6 +348,9 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
     logger.info({ xAccountId, until, reason }, "X account's posts held"),
   );
 }
+
+/** How long stop() keeps delivering the outbox once publishing has stopped. */
+const OUTBOX_FLUSH_MS = 5_000;
 
 /** How long a stop may take before the process exits anyway (docker-compose.yml allows more). */
 export const SHUTDOWN_DEADLINE_MS = 10_000;

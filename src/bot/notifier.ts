@@ -17,7 +17,7 @@ import { campaignButtonId, postButtonId } from "./custom-ids.ts";
 interface NotifierDeps {
   runner: PublishRunner;
   approvals: ApprovalMessages;
-  campaigns: CampaignService;
+  campaigns: Pick<CampaignService, "getById">;
   settings: SettingsService;
   accounts: Pick<XAccountRepository, "findById">;
   guildId: string;
@@ -75,24 +75,12 @@ export function startNotifier(deps: NotifierDeps): {
     }
     await approvals.send(settings.approvalChannelId, message);
   };
-  const handle = async (post: Post) => {
-    const campaign = await deps.campaigns.getById(post.campaignId);
-    const account =
-      campaign.xAccountId === null ? null : await deps.accounts.findById(campaign.xAccountId);
-    return { campaign, handle: account?.handle ?? null };
-  };
   const safely = (work: () => Promise<void>) =>
     void work().catch((error: unknown) => logger.error({ err: error }, "notification failed"));
 
-  runner.on("post.published", ({ post, xPostId }) =>
-    safely(async () => {
-      await approvals.refresh(post);
-      const { campaign, handle: account } = await handle(post);
-      await tell({
-        content: `Published post #${post.id} (${campaign.name}): ${postUrl(account, xPostId)}`,
-      });
-    }),
-  );
+  // The "published" notice is written with the publish (OutboxRunnerNotices) and delivered by
+  // the outbox; only the approval message is refreshed from here.
+  runner.on("post.published", ({ post }) => safely(() => approvals.refresh(post)));
   runner.on("post.failed", ({ post, reason }) =>
     safely(async () => {
       await approvals.refresh(post);

@@ -26,6 +26,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { type AuditTarget, auditRow, writeAudit, writeAudits } from "./audit-writer.ts";
 import { providerOfClient } from "./client.ts";
 import type { DatabaseProvider } from "./database-url.ts";
+import { enqueueOutbox } from "./outbox-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
 
 type PostWithLink = PostRow & { affiliateLink: AffiliateLinkRow | null };
@@ -152,7 +153,10 @@ export async function applyPostMoves(
   }
   const moved = await tx.post.findMany({
     where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },
-    include: { ...withLink, campaign: { select: { guildId: true } } },
+    include: {
+      ...withLink,
+      campaign: { select: { guildId: true, name: true, xAccount: { select: { handle: true } } } },
+    },
   });
   const byId = new Map(moved.map((row) => [row.id, row]));
   await writeAudits(
@@ -162,6 +166,21 @@ export async function applyPostMoves(
       const row = byId.get(move.id);
       if (!applied[i] || row === undefined) return [];
       return [auditRow(postTarget(row), move.audit)];
+    }),
+  );
+  // The messages a move reports commit with it, or not at all (design.md section 11).
+  await enqueueOutbox(
+    tx,
+    provider,
+    moves.flatMap((move, i) => {
+      const row = byId.get(move.id);
+      if (!applied[i] || row === undefined || move.notices === undefined) return [];
+      return move.notices({
+        post: toPost(row),
+        guildId: row.campaign.guildId,
+        campaignName: row.campaign.name,
+        accountHandle: row.campaign.xAccount?.handle ?? null,
+      });
     }),
   );
   return moves.map((move, i) => {

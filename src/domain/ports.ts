@@ -1,5 +1,6 @@
 import type { AuditNote } from "./audit.ts";
 import type { Campaign, CampaignChanges, CampaignStatus, NewCampaign } from "./campaigns.ts";
+import type { OutboxDraft } from "./outbox.ts";
 import type { PostEvent, PostStatus } from "./post-lifecycle.ts";
 import type {
   NewAffiliateLink,
@@ -86,6 +87,25 @@ export interface PostMove {
   from: PostStatus;
   changes: PostChanges & { status: PostStatus };
   audit: AuditNote;
+  /**
+   * Messages reporting the move, written in its transaction (and only if it applies), rendered
+   * from the post as recorded: the rows the transaction reads anyway, so no extra query.
+   */
+  notices?: (recorded: RecordedPost) => OutboxDraft[];
+}
+
+/** A post as a move recorded it, with what its messages name. */
+export interface RecordedPost {
+  post: Post;
+  guildId: string;
+  campaignName: string;
+  /** The campaign's X account's handle; null when it has none. */
+  accountHandle: string | null;
+}
+
+/** The messages the runner writes with its moves, rendered outside the domain. */
+export interface RunnerNotices {
+  published(recorded: RecordedPost, xPostId: string): OutboxDraft[];
 }
 
 export interface PostRepository {

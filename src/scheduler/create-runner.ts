@@ -1,4 +1,5 @@
 import type { Agent } from "node:https";
+import { runnerNotices } from "../bot/runner-notices.ts";
 import type { Config } from "../config.ts";
 import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "../db/client.ts";
@@ -50,6 +51,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
     queue: new PrismaPublishQueue(prisma),
     campaigns: new PrismaCampaignRepository(prisma),
     accounts,
+    notices: runnerNotices,
     publisher:
       spend === undefined
         ? publisher

@@ -9,6 +9,8 @@ import type {
   PostMove,
   PostRepository,
   PublishQueue,
+  RecordedPost,
+  RunnerNotices,
   XAccountRepository,
 } from "../domain/ports.ts";
 import { movedMeanwhile, nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
@@ -91,6 +93,8 @@ export interface RunnerDeps {
   guildGraceMs?: (() => Promise<number | null>) | undefined;
   /** Asked before posting: a used-up X budget may hold every account (x-spend.ts). */
   postingGate?: PostingGate | undefined;
+  /** Messages written with the moves they report; none when not given (benchmarks). */
+  notices?: RunnerNotices;
 }
 
 export interface PostingGate {
@@ -572,6 +576,12 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   }
 
   private async markPublished(post: Post, xPostId: string, recovered: boolean): Promise<void> {
+    // Written with the publish, so no crash or Discord outage between the two can lose it.
+    const { notices: render } = this.deps;
+    const notices =
+      render === undefined
+        ? undefined
+        : (recorded: RecordedPost) => render.published(recorded, xPostId);
     const now = this.deps.clock.now();
     const updated = await this.move(
       post,
@@ -588,6 +598,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         lastError: null,
       },
       { xPostId, recovered },
+      notices,
     );
     this.emit("post.published", { post: updated, xPostId, recovered });
   }
@@ -637,6 +648,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     event: PostEvent,
     changes: PostChanges,
     payload: Record<string, unknown>,
+    notices?: PostMove["notices"],
   ): Promise<Post> {
     const to = nextStatus(post.status, event, post.id);
     const moved = await this.moves.submit({
@@ -648,6 +660,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         action: `post.${event}`,
         payload: { from: post.status, to, ...payload },
       },
+      ...(notices === undefined ? {} : { notices }),
     });
     if (moved === null) throw movedMeanwhile(post.id, post.status, to);
     return moved;

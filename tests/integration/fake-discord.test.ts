@@ -1,5 +1,14 @@
-import { GatewayIntentBits, GatewayOpcodes } from "discord.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  GatewayOpcodes,
+  HTTPError,
+  RateLimitError,
+  REST,
+  Routes,
+} from "discord.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type FakeDiscord, startFakeDiscord } from "../support/fake-discord/server.ts";
 
@@ -144,4 +153,134 @@ describe("fake Discord gateway", () => {
     );
     expect(await closed).toBe(4004);
   });
+});
+
+const CHANNEL = "300000000000000009";
+
+/** discord.js's REST client against the fake; retries 0 and 429s rejected, as the outbox uses it. */
+function rest(options: { retries?: number; rejectOnRateLimit?: boolean } = {}): REST {
+  return new REST({
+    api: discord.apiBase,
+    retries: options.retries ?? 0,
+    ...(options.rejectOnRateLimit === false ? {} : { rejectOnRateLimit: () => true }),
+  }).setToken(TOKEN);
+}
+
+const send = (client: REST, body: Record<string, unknown>) =>
+  client.post(Routes.channelMessages(CHANNEL), { body }) as Promise<{ id: string }>;
+
+describe("fake Discord outages, as discord.js sees them", () => {
+  afterEach(() => discord.endOutage());
+
+  it("given REST answers 503 for two requests, a client without retries gets HTTPError 503 and discord.js's default retries get through", async () => {
+    discord.startOutage({ mode: { kind: "unavailable" }, requests: 3 });
+    const error = await send(rest(), { content: "during" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HTTPError);
+    expect((error as HTTPError).status).toBe(503);
+    const sent = await send(rest({ retries: 3 }), { content: "through" });
+    expect(discord.message(sent.id)?.content).toBe("through");
+    expect(discord.outageHits.unavailable).toBe(3);
+  });
+
+  it("given Cloudflare answers 502 with an HTML page, discord.js reports HTTPError 502 and nothing is posted", async () => {
+    discord.startOutage({ mode: { kind: "bad_gateway" } });
+    const raw = await fetch(`${discord.apiBase}/v10/channels/${CHANNEL}/messages`, {
+      method: "POST",
+      headers: { ...bot, "content-type": "application/json" },
+      body: JSON.stringify({ content: "x" }),
+    });
+    expect(raw.status).toBe(502);
+    expect(raw.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await raw.text()).toContain("cloudflare");
+    const before = discord.channelMessages(CHANNEL).length;
+    const error = await send(rest(), { content: "lost" }).catch((e: unknown) => e);
+    expect((error as HTTPError).status).toBe(502);
+    expect(discord.channelMessages(CHANNEL)).toHaveLength(before);
+  });
+
+  it("given a route's 429, answers retry_after in the body and the x-ratelimit headers, and discord.js rejects with the wait", async () => {
+    discord.startOutage({ mode: { kind: "rate_limited", retryAfterMs: 1500 }, requests: 1 });
+    const raw = await fetch(`${discord.apiBase}/v10/channels/${CHANNEL}/messages`, {
+      method: "POST",
+      headers: { ...bot, "content-type": "application/json" },
+      body: JSON.stringify({ content: "x" }),
+    });
+    expect(raw.status).toBe(429);
+    expect(await raw.json()).toEqual({
+      message: "You are being rate limited.",
+      retry_after: 1.5,
+      global: false,
+    });
+    expect(raw.headers.get("retry-after")).toBe("2");
+    expect(raw.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(raw.headers.get("x-ratelimit-reset-after")).toBe("1.5");
+    expect(raw.headers.get("x-ratelimit-bucket")).not.toBeNull();
+
+    discord.startOutage({ mode: { kind: "rate_limited", retryAfterMs: 1500 }, requests: 1 });
+    const error = await send(rest(), { content: "limited" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).global).toBe(false);
+    expect((error as RateLimitError).retryAfter).toBeGreaterThanOrEqual(1500);
+  });
+
+  it("given the global 429, says so in the body and headers and discord.js reports it as global", async () => {
+    discord.startOutage({
+      mode: { kind: "rate_limited", retryAfterMs: 1000, global: true },
+      requests: 1,
+    });
+    const error = await send(rest(), { content: "limited" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).global).toBe(true);
+    expect((error as RateLimitError).retryAfter).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("given a create whose answer is lost, the message exists and discord.js sees a network error", async () => {
+    discord.startOutage({ mode: { kind: "answer_lost" }, requests: 1 });
+    const error = await send(rest(), { content: "arrived unanswered" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(HTTPError);
+    expect(discord.channelMessages(CHANNEL).map((m) => m.content)).toContain("arrived unanswered");
+    expect(discord.outageHits.answer_lost).toBe(1);
+  });
+
+  it("given a second create with the same nonce and enforce_nonce, returns the first message and posts nothing new", async () => {
+    const client = rest();
+    const first = await send(client, { content: "once", nonce: "n-1", enforce_nonce: true });
+    const again = await send(client, { content: "once", nonce: "n-1", enforce_nonce: true });
+    expect(again.id).toBe(first.id);
+    expect(discord.channelMessages(CHANNEL).filter((m) => m.content === "once")).toHaveLength(1);
+
+    const loose = await send(client, { content: "once", nonce: "n-1" });
+    expect(loose.id).not.toBe(first.id);
+    const tooLong = await send(client, { content: "x", nonce: "n".repeat(26) }).catch(
+      (e: unknown) => e,
+    );
+    expect((tooLong as { code?: number }).code).toBe(50035);
+  });
+
+  it.each([1006, 4000] as const)(
+    "given the gateway drops the connection with %i, discord.js resumes its session",
+    async (code) => {
+      const client = new Client({
+        intents: [GatewayIntentBits.Guilds],
+        rest: { api: discord.apiBase },
+      });
+      try {
+        const ready = new Promise<void>((resolve) =>
+          client.once(Events.ClientReady, () => resolve()),
+        );
+        await client.login(TOKEN);
+        await ready;
+        const before = discord.gatewayConnections.length;
+        const resumed = new Promise<void>((resolve) =>
+          client.once(Events.ShardResume, () => resolve()),
+        );
+        discord.dropGatewayConnections(code);
+        await resumed;
+        expect(discord.gatewayConnections.slice(before).map((c) => c.start)).toEqual(["resume"]);
+      } finally {
+        await client.destroy();
+      }
+    },
+  );
 });

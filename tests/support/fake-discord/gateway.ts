@@ -63,6 +63,18 @@ export class Gateway {
     for (const ws of this.server.clients) send(ws, { op: GatewayOpcodes.Reconnect, d: null });
   }
 
+  /**
+   * Ends every connection as a failing network or Discord does: 1006 is no close frame at all
+   * (the socket just ends), 4000 "Unknown error" is Discord's own close. Sessions are kept, so
+   * the clients RESUME them.
+   */
+  dropConnections(code: 1006 | 4000): void {
+    for (const ws of this.server.clients) {
+      if (code === 1006) ws.terminate();
+      else ws.close(GatewayCloseCodes.UnknownError, "Unknown error.");
+    }
+  }
+
   close(): Promise<void> {
     for (const ws of this.server.clients) ws.terminate();
     return new Promise((resolve) => this.server.close(() => resolve()));

@@ -13,6 +13,7 @@ export interface RecordedRequest {
   /** The full path, e.g. "/api/v10/channels/1/messages" or "/attachments/…". */
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
+  /** 0 when an `answer_lost` outage dropped the connection instead of answering. */
   readonly status: number;
   /** JSON as parsed; multipart as payload_json plus file names and sizes. */
   readonly body: unknown;
@@ -55,15 +56,24 @@ async function handle(
   const url = new URL(request.url ?? "/", "http://fake-discord.invalid");
   const method = request.method ?? "GET";
   const body = await readRequestBody(request);
-  const answer = answerFor(state, botToken, records, method, url, body, request);
+  const value = body.kind === "json" || body.kind === "form" ? body.value : undefined;
+  const apiPath = url.pathname.startsWith(`${API_PREFIX}/`)
+    ? url.pathname.slice(API_PREFIX.length)
+    : undefined;
+  const answer =
+    (apiPath === undefined ? undefined : state.outages.answerFor(method, apiPath, value)) ??
+    answerFor(state, botToken, records, method, url, body, request);
+  const dropped = apiPath !== undefined && state.outages.dropsAnswer(method, apiPath, value);
   records.requests.push({
     method,
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
-    status: answer.status,
+    status: dropped ? 0 : answer.status,
     body: loggableBody(body),
   });
-  write(response, answer);
+  // The request was carried out; its answer is lost with the connection.
+  if (dropped) response.socket?.destroy();
+  else write(response, answer);
 }
 
 function answerFor(
@@ -110,6 +120,7 @@ function write(response: ServerResponse, answer: FakeResponse): void {
   }
   const payload = JSON.stringify(answer.body);
   response.writeHead(answer.status, {
+    ...answer.headers,
     "content-type": "application/json",
     "content-length": Buffer.byteLength(payload),
   });

@@ -1,6 +1,11 @@
 /** An answer of the fake before it is written. */
 export type FakeResponse =
-  | { readonly status: number; readonly body: unknown }
+  | {
+      readonly status: number;
+      readonly body: unknown;
+      /** Extra headers, e.g. a 429's retry-after and x-ratelimit-*. */
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   /** 204 No Content, as Discord answers callbacks without `with_response` and deletions. */
   | { readonly status: 204 }
   /** Raw bytes, for the attachment CDN. */

@@ -15,6 +15,7 @@ import {
 } from "./http-pipeline.ts";
 import type { InteractionHandle } from "./interaction-handle.ts";
 import { type FakeInteractionRecord, InteractionRegistry } from "./interactions.ts";
+import { MessageNonces } from "./message-nonces.ts";
 import { type ApiMessage, MessageStore } from "./message-store.ts";
 import { type MessageWrite, MessageWriter } from "./message-writer.ts";
 import {
@@ -23,6 +24,7 @@ import {
   DISCORD_HEARTBEAT_INTERVAL_MS,
   type FakeDiscordOptions,
 } from "./options.ts";
+import { type RestOutage, type RestOutageMode, RestOutages } from "./outages.ts";
 import {
   type AutocompleteInput,
   autocomplete,
@@ -46,6 +48,7 @@ export type { AllowedMentions, Pings } from "./message-mentions.ts";
 export type { ApiMessage } from "./message-store.ts";
 export type { MessageWrite } from "./message-writer.ts";
 export type * from "./options.ts";
+export type { RestOutage, RestOutageMode } from "./outages.ts";
 export type { Person } from "./person-actions.ts";
 
 /** A running fake Discord (REST API v10, gateway, attachment CDN) on 127.0.0.1. */
@@ -105,6 +108,14 @@ export interface FakeDiscord {
   setMemberRoles(guildId: string, memberId: string, roleIds: readonly string[]): void;
   /** Sends op 7 Reconnect to connected clients; they resume on READY's resume_gateway_url. */
   requestReconnect(): void;
+  /** Drops gateway connections with 1006 (no close frame) or 4000; clients then RESUME. */
+  dropGatewayConnections(code: 1006 | 4000): void;
+  /** Starts a REST outage (see RestOutageMode); several may run at once. */
+  startOutage(outage: RestOutage): void;
+  /** Ends every REST outage. */
+  endOutage(): void;
+  /** Requests each outage mode answered (or dropped the answer of) so far. */
+  readonly outageHits: Readonly<Record<RestOutageMode["kind"], number>>;
   /** Closes gateway sockets and the HTTP server; destroy the discord.js client first. */
   close(): Promise<void>;
 }
@@ -179,6 +190,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
       }
     },
     requestReconnect: () => state.gateway.requestReconnect(),
+    dropGatewayConnections: (code) => state.gateway.dropConnections(code),
+    startOutage: (outage) => state.outages.start(outage),
+    endOutage: () => state.outages.end(),
+    outageHits: state.outages.hits,
     close() {
       closing ??= (async () => {
         state.interactions.close();
@@ -232,6 +247,8 @@ function buildState(
     now,
     messages,
     writer: new MessageWriter(messages, cdn),
+    nonces: new MessageNonces(now),
+    outages: new RestOutages(now),
     cdn,
     commands: new CommandStore(options.applicationId, ids),
     interactions: new InteractionRegistry(options.answerDeadlineMs ?? DISCORD_ANSWER_DEADLINE_MS),

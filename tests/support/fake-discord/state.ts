@@ -3,8 +3,10 @@ import type { CommandStore } from "./command-store.ts";
 import type { Gateway } from "./gateway.ts";
 import type { BotUser, GuildDirectory } from "./guilds.ts";
 import type { InteractionRegistry } from "./interactions.ts";
+import type { MessageNonces } from "./message-nonces.ts";
 import type { MessageStore } from "./message-store.ts";
 import type { MessageWriter } from "./message-writer.ts";
+import type { RestOutages } from "./outages.ts";
 import type { RequestBody } from "./request-body.ts";
 import type { FakeResponse } from "./responses.ts";
 import type { Snowflakes } from "./snowflakes.ts";
@@ -18,6 +20,10 @@ export interface FakeDiscordState {
   readonly now: () => number;
   readonly messages: MessageStore;
   readonly writer: MessageWriter;
+  /** Nonces of recent creates, for `enforce_nonce`. */
+  readonly nonces: MessageNonces;
+  /** REST outages the test started. */
+  readonly outages: RestOutages;
   readonly cdn: AttachmentCdn;
   readonly commands: CommandStore;
   readonly interactions: InteractionRegistry;

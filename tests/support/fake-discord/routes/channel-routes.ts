@@ -1,11 +1,12 @@
 import { ChannelType, MessageType, PermissionFlagsBits } from "discord.js";
 import { apiChannel } from "../api-shapes.ts";
 import type { FakeGuild } from "../guilds.ts";
+import { NONCE_MAX_LENGTH, readNonce } from "../message-nonces.ts";
 import type { StoredMessage } from "../message-store.ts";
 import { readMessageBody } from "../message-writer.ts";
 import type { FakeChannelDefinition } from "../options.ts";
 import { hasAll } from "../permissions.ts";
-import { errors, type FakeResponse, json, NO_CONTENT } from "../responses.ts";
+import { errors, type FakeResponse, invalidFormBody, json, NO_CONTENT } from "../responses.ts";
 import { type Route, type RouteContext, route } from "../state.ts";
 
 /** Channel types a message can be sent in (text, voice text chat, announcements, threads). */
@@ -61,6 +62,24 @@ function sendMessage(context: ChannelContext): FakeResponse {
   const needed =
     PermissionFlagsBits.SendMessages | (body.files.size > 0 ? PermissionFlagsBits.AttachFiles : 0n);
   if (!botMay(guild, needed)) return errors.missingPermissions();
+  const nonce = readNonce(
+    context.body.kind === "json" || context.body.kind === "form" ? context.body.value : undefined,
+  );
+  if (nonce !== undefined && nonce.nonce.length > NONCE_MAX_LENGTH) {
+    return invalidFormBody([
+      {
+        path: ["nonce"],
+        code: "BASE_TYPE_MAX_LENGTH",
+        message: `Must be ${NONCE_MAX_LENGTH} or fewer in length.`,
+      },
+    ]);
+  }
+  if (nonce?.enforce === true) {
+    // A repeat of a create Discord already carried out: the first message, nothing new.
+    const earlier = state.nonces.find(channel.id, nonce.nonce);
+    const message = earlier === undefined ? undefined : state.messages.get(earlier);
+    if (message !== undefined) return json(state.messages.toApi(message));
+  }
   const written = state.writer.create(body, {
     channelId: channel.id,
     guildId: guild.id,
@@ -68,7 +87,9 @@ function sendMessage(context: ChannelContext): FakeResponse {
     webhookId: null,
     interactionMetadata: null,
   });
-  return written.ok ? json(state.messages.toApi(written.message)) : written.response;
+  if (!written.ok) return written.response;
+  if (nonce !== undefined) state.nonces.remember(channel.id, nonce.nonce, written.message.id);
+  return json(state.messages.toApi(written.message));
 }
 
 /** GET /channels/:id/messages: newest first, `limit` 1–100 (50), before / after / around. */
