@@ -150,6 +150,20 @@ describe("/campaign edit", () => {
       });
       expect(answer.choices).toEqual([{ name: "Europe/Berlin", value: "Europe/Berlin" }]);
     }
+    // Within Discord's limits however much matches: at most 25 choices, names of at most 100.
+    for (const typed of ["", "america", "utc"]) {
+      const answer = await e2e.discord.autocomplete({
+        user: TEAM.admin,
+        name: "settings",
+        subcommand: "set",
+        options: { timezone: typed },
+        focused: "timezone",
+      });
+      const choices = answer.choices ?? [];
+      expect(choices.length).toBeGreaterThan(0);
+      expect(choices.length).toBeLessThanOrEqual(25);
+      for (const choice of choices) expect(choice.name.length).toBeLessThanOrEqual(100);
+    }
     const accounts = await e2e.discord.autocomplete({
       user: TEAM.manager,
       name: "campaign",

@@ -106,4 +106,40 @@ describe("posts held past the grace window, end to end", () => {
     });
     expect((await again.reply()).content).toContain("No post of Desk Lamps is missed any more");
   });
+
+  it("given 2 hours of downtime with 10 overdue posts in two campaigns, the restarted service announces them in one message per campaign", async () => {
+    const clock = new FixedClock(new Date("2026-12-07T07:00:00Z"));
+    e2e = await startE2E({ clock });
+    await setUpTeam(e2e);
+    await connectTeamAccount(e2e);
+    await createCampaign(e2e);
+    await createCampaign(e2e, { name: "Desk Chairs" });
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { postId, reply } = await queuePost(e2e, {
+        campaign: i % 2 === 0 ? "Desk Lamps" : "Desk Chairs",
+        text: `Desk offer number ${i}`,
+        at: `2026-12-07 08:${String(10 + i).padStart(2, "0")}`,
+      });
+      if (postId === null) throw new Error(reply);
+      await approvePost(e2e, postId);
+      ids.push(postId);
+    }
+    await e2e.herald.stop();
+    clock.set("2026-12-07T09:30:00Z");
+    await e2e.restart();
+
+    for (const name of ["Desk Lamps", "Desk Chairs"]) {
+      const summary = await e2e.discord.waitForChannelMessage(TEAM.channels.approvals, (m) =>
+        m.content.startsWith(`5 posts of ${name} missed their time`),
+      );
+      expect(buttonsOf(summary)).toHaveLength(1);
+    }
+    const summaries = e2e.discord
+      .channelMessages(TEAM.channels.approvals)
+      .filter((m) => m.content.includes("missed their time"));
+    expect(summaries).toHaveLength(2);
+    for (const id of ids) expect((await e2e.herald.posts.get(id)).status).toBe("missed");
+    expect(e2e.fakeX.posts).toHaveLength(0);
+  });
 });
