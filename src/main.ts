@@ -240,6 +240,7 @@ export async function startHerald(
   });
   // The runner's notices are committed before its events fire.
   publishRunner.on("post.published", () => outbox.wake());
+  publishRunner.on("post.failed", () => outbox.wake());
   const notifier = startNotifier({
     runner: publishRunner,
     approvals,

@@ -12,7 +12,7 @@ import { type BudgetNotice, usd } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import type { PublishRunner } from "../scheduler/runner.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
-import { campaignButtonId, postButtonId } from "./custom-ids.ts";
+import { campaignButtonId } from "./custom-ids.ts";
 
 interface NotifierDeps {
   runner: PublishRunner;
@@ -81,15 +81,8 @@ export function startNotifier(deps: NotifierDeps): {
   // The "published" notice is written with the publish (OutboxRunnerNotices) and delivered by
   // the outbox; only the approval message is refreshed from here.
   runner.on("post.published", ({ post }) => safely(() => approvals.refresh(post)));
-  runner.on("post.failed", ({ post, reason }) =>
-    safely(async () => {
-      await approvals.refresh(post);
-      await tell({
-        content: `Post #${post.id} failed: ${reason}`.slice(0, 1900),
-        components: [button(postButtonId("retry", post.id), "Retry", ButtonStyle.Primary)],
-      });
-    }),
-  );
+  // The failure notice itself is written with the move (src/bot/runner-notices.ts).
+  runner.on("post.failed", ({ post }) => safely(() => approvals.refresh(post)));
   runner.on("posts.missed", ({ campaignId, posts }) =>
     safely(async () => {
       for (const post of posts) await approvals.refresh(post);

@@ -1,5 +1,7 @@
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from "discord.js";
 import { APPROVAL_CHANNEL } from "../domain/outbox.ts";
 import type { RunnerNotices } from "../domain/ports.ts";
+import { postButtonId } from "./custom-ids.ts";
 import { postUrl } from "./notifier.ts";
 
 /**
@@ -16,6 +18,26 @@ export const runnerNotices: RunnerNotices = {
         targetPostId: post.id,
         payload: {
           content: `Published post #${post.id} (${campaignName}): ${postUrl(accountHandle, xPostId)}`,
+        },
+      },
+    ];
+  },
+  failed({ post, guildId }, reason) {
+    const retry = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder()
+        .setCustomId(postButtonId("retry", post.id))
+        .setLabel("Retry")
+        .setStyle(ButtonStyle.Primary),
+    );
+    return [
+      {
+        guildId,
+        channelId: APPROVAL_CHANNEL,
+        kind: "post.failed",
+        targetPostId: post.id,
+        payload: {
+          content: `Post #${post.id} failed: ${reason}`.slice(0, 1900),
+          components: [retry.toJSON()],
         },
       },
     ];

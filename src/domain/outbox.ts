@@ -26,9 +26,10 @@ export const APPROVAL_CHANNEL = "approval";
 /** A message as Discord's REST API takes it; serialisable JSON. */
 export interface OutboxPayload {
   content?: string;
-  embeds?: Record<string, unknown>[];
-  components?: Record<string, unknown>[];
-  allowed_mentions?: Record<string, unknown>;
+  /** Discord's JSON shapes (e.g. a builder's toJSON()), kept opaque here. */
+  embeds?: readonly object[];
+  components?: readonly object[];
+  allowed_mentions?: object;
 }
 
 /** A message to deliver: a new message in a channel, or an edit of an existing one. */

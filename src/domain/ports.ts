@@ -106,6 +106,8 @@ export interface RecordedPost {
 /** The messages the runner writes with its moves, rendered outside the domain. */
 export interface RunnerNotices {
   published(recorded: RecordedPost, xPostId: string): OutboxDraft[];
+  /** X refused the post, or Herald could not send it: the reason and a Retry button. */
+  failed(recorded: RecordedPost, reason: string): OutboxDraft[];
 }
 
 export interface PostRepository {

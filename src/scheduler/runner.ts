@@ -628,6 +628,9 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
         lastError: reason,
       },
       { reason },
+      this.deps.notices === undefined
+        ? undefined
+        : (recorded) => this.deps.notices?.failed(recorded, reason) ?? [],
     );
     this.emit("post.failed", { post: updated, reason });
   }
