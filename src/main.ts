@@ -33,6 +33,7 @@ import { SettingsService } from "./domain/settings.ts";
 import { XAccountService } from "./domain/x-accounts.ts";
 import { type BudgetNotice, XSpend } from "./domain/x-spend.ts";
 import { readEnvironment } from "./environment.ts";
+import { startWebServer, type WebServer } from "./http/web-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
 import { ClockJobs } from "./scheduler/clock-jobs.ts";
@@ -55,6 +56,8 @@ export interface Herald {
   reports: ReportService;
   dailyReport: DailyReport;
   discord: Client;
+  /** The web server for tracked links and postbacks; null when HERALD_PUBLIC_URL is not set. */
+  web: WebServer | null;
   /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
   syncMetrics(): Promise<SyncSummary>;
   stop(): Promise<void>;
@@ -198,6 +201,7 @@ export async function startHerald(
   });
 
   const discord = createDiscordClient(config.discord);
+  let web: WebServer | null = null;
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
   const notifier = startNotifier({
     runner: publishRunner,
@@ -256,7 +260,12 @@ export async function startHerald(
       logger,
     });
     await dailyReport.start();
+    web =
+      config.http === null
+        ? null
+        : await startWebServer({ config: config.http, prisma, discord, logger });
   } catch (error) {
+    await web?.stop();
     await Promise.all([publishRunner.stop(), clockJobs.stop()]);
     await discord.destroy();
     await prisma.$disconnect();
@@ -272,10 +281,12 @@ export async function startHerald(
     reports,
     dailyReport,
     discord,
+    web,
     syncMetrics,
     async stop() {
-      // Stop taking requests first, then let in-flight publishes and clock jobs finish, then close
-      // the database.
+      // Stop taking requests first (the web server writes its queued clicks as it closes), then
+      // let in-flight publishes and clock jobs finish, then close the database.
+      await web?.stop();
       await discord.destroy();
       await Promise.all([publishRunner.stop(), clockJobs.stop()]);
       await prisma.$disconnect();
