@@ -18,6 +18,7 @@ import { PrismaPostRepository } from "./db/post-repository.ts";
 import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
 import { PrismaReportRuns } from "./db/report-run-repository.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
+import { PrismaTrackedLinks } from "./db/tracked-link-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
@@ -30,6 +31,7 @@ import { PostService } from "./domain/posts.ts";
 import { ReportService } from "./domain/reports.ts";
 import { SecretBox } from "./domain/secrets.ts";
 import { SettingsService } from "./domain/settings.ts";
+import { trackedLinkUrl } from "./domain/tracked-links.ts";
 import { XAccountService } from "./domain/x-accounts.ts";
 import { type BudgetNotice, XSpend } from "./domain/x-spend.ts";
 import { readEnvironment } from "./environment.ts";
@@ -123,6 +125,8 @@ export async function startHerald(
     httpAgent: overrides.xHttpAgent,
     clock,
   };
+  const trackedLinks = new PrismaTrackedLinks(prisma, config.http !== null);
+  const http = config.http;
   const publishRunner = createPublishRunner({
     prisma,
     config,
@@ -131,6 +135,13 @@ export async function startHerald(
     xHttpAgent: overrides.xHttpAgent,
     guildId: config.discord.guildId,
     spend,
+    trackedLink:
+      http === null
+        ? undefined
+        : async (post) => {
+            const code = await trackedLinks.codeFor(post.id);
+            return code === null ? null : trackedLinkUrl(http.publicUrl, code);
+          },
   });
   runner = publishRunner;
   const campaigns = new CampaignService(campaignRepository, postRepository, () =>
@@ -263,7 +274,14 @@ export async function startHerald(
     web =
       config.http === null
         ? null
-        : await startWebServer({ config: config.http, prisma, discord, logger });
+        : await startWebServer({
+            config: config.http,
+            prisma,
+            discord,
+            secretKey: config.secretKey,
+            clock,
+            logger,
+          });
   } catch (error) {
     await web?.stop();
     await Promise.all([publishRunner.stop(), clockJobs.stop()]);

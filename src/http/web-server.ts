@@ -5,13 +5,20 @@
 import type { Client } from "discord.js";
 import type { Config } from "../config.ts";
 import type { PrismaClient } from "../db/client.ts";
+import { PrismaTrackedLinks } from "../db/tracked-link-repository.ts";
+import type { Clock } from "../domain/ports.ts";
 import type { Logger } from "../logger.ts";
+import { ClickRecorder } from "./click-recorder.ts";
+import { redirectRoutes } from "./redirect-routes.ts";
 import { createHttpServer, listen } from "./server.ts";
+import { VisitorHasher } from "./visitors.ts";
 
 export interface WebServer {
   /** Where this instance listens, e.g. http://0.0.0.0:8080 (tests use it with port 0). */
   readonly address: string;
-  /** Stops taking requests and finishes the ones in flight. */
+  /** Writes the clicks queued so far (tests read the database right after). */
+  flushClicks(): Promise<void>;
+  /** Stops taking requests, finishes the ones in flight and writes their clicks. */
   stop(): Promise<void>;
 }
 
@@ -19,8 +26,12 @@ export async function startWebServer(deps: {
   config: NonNullable<Config["http"]>;
   prisma: PrismaClient;
   discord: Client;
+  secretKey: Buffer;
+  clock: Clock;
   logger: Logger;
 }): Promise<WebServer> {
+  const links = new PrismaTrackedLinks(deps.prisma, true);
+  const clicks = new ClickRecorder(deps.prisma, deps.logger);
   const app = createHttpServer({
     readiness: {
       database: async () => {
@@ -29,7 +40,14 @@ export async function startWebServer(deps: {
       },
       gateway: () => deps.discord.isReady(),
     },
-    routes: [],
+    routes: [
+      redirectRoutes({
+        targets: (code) => links.target(code),
+        clicks,
+        visitors: new VisitorHasher(deps.secretKey),
+        clock: deps.clock,
+      }),
+    ],
     logger: deps.logger,
   });
   const address = await listen(app, deps.config.port);
@@ -37,8 +55,10 @@ export async function startWebServer(deps: {
   let stopped: Promise<void> | undefined;
   return {
     address,
+    flushClicks: () => clicks.drain(),
     stop() {
-      stopped ??= app.close();
+      // Requests in flight finish first, then every click they queued is written.
+      stopped ??= app.close().then(() => clicks.drain());
       return stopped;
     },
   };

@@ -82,6 +82,8 @@ export async function startE2E(
     clock?: Clock;
     /** A migrated PostgreSQL schema's URL instead of the temporary SQLite file. */
     databaseUrl?: string;
+    /** More environment, e.g. HERALD_PUBLIC_URL and HERALD_HTTP_PORT=0 for the web server. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<E2E> {
   const temp = makeTempDir("herald-e2e-");
@@ -131,6 +133,7 @@ export async function startE2E(
     X_API_BASE: fakeX.url,
     DATABASE_URL: options.databaseUrl ?? `file:${databaseFile}`,
     HERALD_SECRET_KEY: Buffer.alloc(32, 5).toString("base64"),
+    ...options.env,
   });
   const logger = pino({ level: process.env.HERALD_TEST_LOG ?? "silent" });
   const start = () =>

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type E2E, startE2E } from "../support/e2e-harness.ts";
+import {
+  approvePost,
+  connectTeamAccount,
+  createCampaign,
+  finishE2E,
+  queuePost,
+  setUpTeam,
+} from "../support/e2e-steps.ts";
+
+const PUBLIC_URL = "https://go.team.example";
+const BROWSER =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+
+let e2e: E2E;
+beforeEach(async () => {
+  e2e = await startE2E({ env: { HERALD_PUBLIC_URL: PUBLIC_URL, HERALD_HTTP_PORT: "0" } });
+});
+afterEach(() => finishE2E(e2e));
+
+/** The web server's loopback origin (it listens on 0.0.0.0 and a free port). */
+function serverOrigin(): string {
+  const address = e2e.herald.web?.address;
+  if (address === undefined) throw new Error("the web server is not running");
+  return address.replace("0.0.0.0", "127.0.0.1");
+}
+
+async function publishTrackedPost(): Promise<{ postId: number; link: string }> {
+  await setUpTeam(e2e);
+  await connectTeamAccount(e2e);
+  await createCampaign(e2e, { link: "https://shop.example.com/lamps?ref=team", epc: 0.5 });
+  const published = new Promise<void>((resolve) =>
+    e2e.herald.runner.once("post.published", () => resolve()),
+  );
+  const { reply, postId } = await queuePost(e2e, {
+    text: "Warm light for late desk sessions",
+    at: "now",
+  });
+  if (postId === null) throw new Error(`not queued: ${reply}`);
+  await approvePost(e2e, postId);
+  await published;
+  const text = e2e.fakeX.posts.at(-1)?.text ?? "";
+  const link = text.match(/https:\/\/go\.team\.example\/r\/\S+/)?.[0];
+  if (link === undefined) throw new Error(`no tracked link in: ${text}`);
+  return { postId, link };
+}
+
+function follow(link: string, init: { method?: string; userAgent?: string } = {}) {
+  return fetch(`${serverOrigin()}${new URL(link).pathname}`, {
+    method: init.method ?? "GET",
+    redirect: "manual",
+    headers: { "user-agent": init.userAgent ?? BROWSER },
+  });
+}
+
+describe("tracked links, end to end", () => {
+  it("given a tracked post on X, following its link lands on the affiliate URL with UTM tags and a click id; bots and HEAD are stored but not counted", async () => {
+    const { postId, link } = await publishTrackedPost();
+    expect(new URL(link).pathname).toMatch(/^\/r\/[0-9A-Za-z]{8,}$/);
+
+    const response = await follow(link);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.origin + location.pathname).toBe("https://shop.example.com/lamps");
+    expect(location.searchParams.get("ref")).toBe("team");
+    expect(location.searchParams.get("utm_source")).toBe("x");
+    expect(location.searchParams.get("subid")).toMatch(/^[0-9A-Za-z]{20}$/);
+
+    await follow(link, { userAgent: "Twitterbot/1.0" });
+    await follow(link, { method: "HEAD" });
+    await follow(link); // the same visitor again in the same hour
+    await e2e.herald.web?.flushClicks();
+
+    const clicks = await e2e.herald.prisma.click.findMany({
+      where: { postId },
+      orderBy: { id: "asc" },
+    });
+    expect(clicks.map((click) => click.bot)).toEqual([false, true, true, false]);
+    expect(clicks[0]?.clickId).toBe(location.searchParams.get("subid"));
+    expect(
+      new Set(clicks.filter((c) => !c.bot).map((c) => `${c.visitorHash} ${c.hour}`)).size,
+    ).toBe(1);
+    expect(JSON.stringify(clicks)).not.toContain("127.0.0.1");
+  });
+
+  it("given codes that are unknown, malformed, hostile or far too long, answers 404 (414 past the length limit), never redirects and stores nothing", async () => {
+    await publishTrackedPost();
+    const origin = serverOrigin();
+    for (const path of [
+      "/r/AAAAAAAAAA",
+      "/r/abc",
+      "/r/..%2F..%2Fetc%2Fpasswd",
+      "/r/%0d%0aLocation:%20https://evil.example",
+      `/r/${"a".repeat(10_000)}`,
+    ]) {
+      const response = await fetch(`${origin}${path}`, { redirect: "manual" });
+      // A path past the router's limit is refused as 414 URI Too Long before any routing.
+      expect([path.slice(0, 40), response.status === 414 ? 404 : response.status]).toEqual([
+        path.slice(0, 40),
+        404,
+      ]);
+      expect(response.headers.get("location")).toBeNull();
+    }
+    await e2e.herald.web?.flushClicks();
+    expect(await e2e.herald.prisma.click.count()).toBe(0);
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+  });
+});
