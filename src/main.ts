@@ -276,6 +276,7 @@ export async function startHerald(
         ? null
         : await startWebServer({
             config: config.http,
+            guildId: config.discord.guildId,
             prisma,
             discord,
             secretKey: config.secretKey,

@@ -5,10 +5,12 @@
 import type { Client } from "discord.js";
 import type { Config } from "../config.ts";
 import type { PrismaClient } from "../db/client.ts";
+import { PrismaPostbacks } from "../db/postback-repository.ts";
 import { PrismaTrackedLinks } from "../db/tracked-link-repository.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { Logger } from "../logger.ts";
 import { ClickRecorder } from "./click-recorder.ts";
+import { postbackRoutes } from "./postback-routes.ts";
 import { redirectRoutes } from "./redirect-routes.ts";
 import { createHttpServer, listen } from "./server.ts";
 import { VisitorHasher } from "./visitors.ts";
@@ -24,6 +26,7 @@ export interface WebServer {
 
 export async function startWebServer(deps: {
   config: NonNullable<Config["http"]>;
+  guildId: string;
   prisma: PrismaClient;
   discord: Client;
   secretKey: Buffer;
@@ -32,6 +35,7 @@ export async function startWebServer(deps: {
 }): Promise<WebServer> {
   const links = new PrismaTrackedLinks(deps.prisma, true);
   const clicks = new ClickRecorder(deps.prisma, deps.logger);
+  const postbacks = new PrismaPostbacks(deps.prisma);
   const app = createHttpServer({
     readiness: {
       database: async () => {
@@ -46,6 +50,12 @@ export async function startWebServer(deps: {
         clicks,
         visitors: new VisitorHasher(deps.secretKey),
         clock: deps.clock,
+      }),
+      postbackRoutes({
+        storedToken: () => postbacks.storedToken(deps.guildId),
+        record: (report) => postbacks.record(deps.guildId, report),
+        flushClicks: () => clicks.drain(),
+        logger: deps.logger,
       }),
     ],
     logger: deps.logger,

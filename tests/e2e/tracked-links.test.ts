@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type E2E, startE2E } from "../support/e2e-harness.ts";
+import { PrismaPostbacks } from "../../src/db/postback-repository.ts";
+import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
 import {
   approvePost,
   connectTeamAccount,
@@ -107,5 +108,51 @@ describe("tracked links, end to end", () => {
     await e2e.herald.web?.flushClicks();
     expect(await e2e.herald.prisma.click.count()).toBe(0);
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+  });
+
+  it("given a click, its postback stores one conversion; the same postback again changes nothing; rejected updates it; a bad token, a malformed payout and an unknown click id change nothing", async () => {
+    const { postId, link } = await publishTrackedPost();
+    const clickId = new URL((await follow(link)).headers.get("location") ?? "").searchParams.get(
+      "subid",
+    );
+    const token = await new PrismaPostbacks(e2e.herald.prisma).token(TEAM.guildId);
+    const postback = (query: string, path = token) =>
+      fetch(`${serverOrigin()}/postback/${path}?${query}`);
+    const conversions = () => e2e.herald.prisma.conversion.findMany({ where: { postId } });
+
+    const first = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
+    expect([first.status, await first.text()]).toEqual([200, "stored\n"]);
+    expect((await conversions()).map((c) => [c.payout, c.status])).toEqual([[12.5, "approved"]]);
+
+    const again = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
+    expect([again.status, await again.text()]).toEqual([200, "repeat\n"]);
+    expect(await conversions()).toHaveLength(1);
+
+    const rejected = await fetch(`${serverOrigin()}/postback/${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `click_id=${clickId}&payout=12.50&txid=T-1&status=rejected`,
+    });
+    expect([rejected.status, await rejected.text()]).toEqual([200, "updated\n"]);
+    expect((await conversions()).map((c) => c.status)).toEqual(["rejected"]);
+
+    expect((await postback(`click_id=${clickId}&payout=1&txid=T-2`, "wrong-token")).status).toBe(
+      403,
+    );
+    expect((await postback(`click_id=${clickId}&payout=-3&txid=T-2`)).status).toBe(400);
+    expect((await postback(`click_id=${clickId}&payout=abc&txid=T-2`)).status).toBe(400);
+    expect((await postback(`click_id=${clickId}&status=paid&txid=T-2`)).status).toBe(400);
+    expect((await postback(`click_id=${clickId}&txid=${"x".repeat(2000)}`)).status).toBe(400);
+    expect((await postback("click_id=NoSuchClick0000000000&payout=1&txid=T-3")).status).toBe(404);
+    const huge = await fetch(`${serverOrigin()}/postback/${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `click_id=${clickId}&txid=${"y".repeat(1_000_000)}`,
+    });
+    expect(huge.status).toBe(413);
+    expect((await fetch(`${serverOrigin()}/postback/${token}`, { method: "DELETE" })).status).toBe(
+      404,
+    );
+    expect(await e2e.herald.prisma.conversion.count()).toBe(1);
   });
 });
