@@ -47,6 +47,13 @@ async function publishTrackedPost(): Promise<{ postId: number; link: string }> {
   return { postId, link };
 }
 
+/** The all-campaigns line of /report as a member sees it. */
+async function reportText(): Promise<string> {
+  const handle = await e2e.discord.runCommand({ user: TEAM.member, name: "report", options: {} });
+  const reply = await handle.reply({ timeoutMs: 20_000 });
+  return (reply.embeds[0] as { description?: string } | undefined)?.description ?? "";
+}
+
 function follow(link: string, init: { method?: string; userAgent?: string } = {}) {
   return fetch(`${serverOrigin()}${new URL(link).pathname}`, {
     method: init.method ?? "GET",
@@ -123,6 +130,9 @@ describe("tracked links, end to end", () => {
     const first = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
     expect([first.status, await first.text()]).toEqual([200, "stored\n"]);
     expect((await conversions()).map((c) => [c.payout, c.status])).toEqual([[12.5, "approved"]]);
+    expect(await reportText()).toMatch(
+      /1 human clicks · 1 conversion · .*revenue \$12\.50(?! \(estimated)/,
+    );
 
     const again = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
     expect([again.status, await again.text()]).toEqual([200, "repeat\n"]);
@@ -135,6 +145,7 @@ describe("tracked links, end to end", () => {
     });
     expect([rejected.status, await rejected.text()]).toEqual([200, "updated\n"]);
     expect((await conversions()).map((c) => c.status)).toEqual(["rejected"]);
+    expect(await reportText()).toMatch(/0 conversions · .*revenue \$0\.00/);
 
     expect((await postback(`click_id=${clickId}&payout=1&txid=T-2`, "wrong-token")).status).toBe(
       403,
