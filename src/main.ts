@@ -15,6 +15,7 @@ import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { migrateDatabase } from "./db/migrate-database.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
+import { PrismaPostbacks } from "./db/postback-repository.ts";
 import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
 import { PrismaReportRuns } from "./db/report-run-repository.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
@@ -241,6 +242,10 @@ export async function startHerald(
         media,
         clock,
         logger,
+        postbacks:
+          http === null
+            ? undefined
+            : { tokens: new PrismaPostbacks(prisma), publicUrl: http.publicUrl },
       },
       logger,
     );

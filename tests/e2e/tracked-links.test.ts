@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PrismaPostbacks } from "../../src/db/postback-repository.ts";
 import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
 import {
   approvePost,
@@ -45,6 +44,22 @@ async function publishTrackedPost(): Promise<{ postId: number; link: string }> {
   const link = text.match(/https:\/\/go\.team\.example\/r\/\S+/)?.[0];
   if (link === undefined) throw new Error(`no tracked link in: ${text}`);
   return { postId, link };
+}
+
+/** The token in the URL /settings postback shows the admin (ephemerally). */
+async function postbackToken(options: Record<string, boolean>): Promise<string> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.admin,
+    name: "settings",
+    subcommand: "postback",
+    options,
+  });
+  const reply = await handle.reply({ timeoutMs: 20_000 });
+  expect(handle.ephemeral).toBe(true);
+  expect(reply.content).toContain("click_id={aff_sub}");
+  const token = reply.content?.match(/go\.team\.example\/postback\/([\w-]+)/)?.[1];
+  if (token === undefined) throw new Error(`no postback URL in: ${reply.content}`);
+  return token;
 }
 
 /** The all-campaigns line of /report as a member sees it. */
@@ -122,7 +137,7 @@ describe("tracked links, end to end", () => {
     const clickId = new URL((await follow(link)).headers.get("location") ?? "").searchParams.get(
       "subid",
     );
-    const token = await new PrismaPostbacks(e2e.herald.prisma).token(TEAM.guildId);
+    const token = await postbackToken({});
     const postback = (query: string, path = token) =>
       fetch(`${serverOrigin()}/postback/${path}?${query}`);
     const conversions = () => e2e.herald.prisma.conversion.findMany({ where: { postId } });
@@ -165,5 +180,11 @@ describe("tracked links, end to end", () => {
       404,
     );
     expect(await e2e.herald.prisma.conversion.count()).toBe(1);
+
+    // Rotating the token makes the old URL stop working at once.
+    const rotated = await postbackToken({ rotate: true });
+    expect(rotated).not.toBe(token);
+    expect((await postback(`click_id=${clickId}&txid=T-4`)).status).toBe(403);
+    expect((await postback(`click_id=${clickId}&txid=T-4`, rotated)).status).toBe(200);
   });
 });
