@@ -26,10 +26,23 @@ function serverOrigin(): string {
   return address.replace("0.0.0.0", "127.0.0.1");
 }
 
-async function publishTrackedPost(): Promise<{ postId: number; link: string }> {
+async function editCampaign(options: Record<string, string | boolean>): Promise<string> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.manager,
+    name: "campaign",
+    subcommand: "edit",
+    options: { campaign: "Desk Lamps", ...options },
+  });
+  return (await handle.reply()).content;
+}
+
+async function publishPost(
+  edits: Record<string, string | boolean> = {},
+): Promise<{ postId: number; text: string }> {
   await setUpTeam(e2e);
   await connectTeamAccount(e2e);
   await createCampaign(e2e, { link: "https://shop.example.com/lamps?ref=team", epc: 0.5 });
+  if (Object.keys(edits).length > 0) await editCampaign(edits);
   const published = new Promise<void>((resolve) =>
     e2e.herald.runner.once("post.published", () => resolve()),
   );
@@ -40,7 +53,13 @@ async function publishTrackedPost(): Promise<{ postId: number; link: string }> {
   if (postId === null) throw new Error(`not queued: ${reply}`);
   await approvePost(e2e, postId);
   await published;
-  const text = e2e.fakeX.posts.at(-1)?.text ?? "";
+  return { postId, text: e2e.fakeX.posts.at(-1)?.text ?? "" };
+}
+
+async function publishTrackedPost(
+  edits: Record<string, string | boolean> = {},
+): Promise<{ postId: number; link: string }> {
+  const { postId, text } = await publishPost(edits);
   const link = text.match(/https:\/\/go\.team\.example\/r\/\S+/)?.[0];
   if (link === undefined) throw new Error(`no tracked link in: ${text}`);
   return { postId, link };
@@ -186,5 +205,25 @@ describe("tracked links, end to end", () => {
     expect(rotated).not.toBe(token);
     expect((await postback(`click_id=${clickId}&txid=T-4`)).status).toBe(403);
     expect((await postback(`click_id=${clickId}&txid=T-4`, rotated)).status).toBe(200);
+  });
+
+  it("given /campaign edit click_param:aff_sub, the click id goes in aff_sub; given tracking:false, X receives the affiliate URL itself", async () => {
+    const { link } = await publishTrackedPost({ click_param: "aff_sub" });
+    const location = new URL((await follow(link)).headers.get("location") ?? "");
+    expect(location.searchParams.get("aff_sub")).toMatch(/^[0-9A-Za-z]{20}$/);
+    expect(location.searchParams.has("subid")).toBe(false);
+
+    expect(await editCampaign({ click_param: "sub id!" })).toContain("is not a click-id parameter");
+    expect(await editCampaign({ tracking: false })).toContain("Tracking: off");
+    const published = new Promise<void>((resolve) =>
+      e2e.herald.runner.once("post.published", () => resolve()),
+    );
+    const { postId } = await queuePost(e2e, { text: "Second lamp, straight link", at: "now" });
+    if (postId === null) throw new Error("not queued");
+    await approvePost(e2e, postId);
+    await published;
+    const text = e2e.fakeX.posts.at(-1)?.text ?? "";
+    expect(text).toContain("https://shop.example.com/lamps?ref=team");
+    expect(text).not.toContain("go.team.example");
   });
 });
