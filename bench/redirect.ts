@@ -1,4 +1,4 @@
-// redirect: autocannon against GET /r/<code> for 10 s on loopback (Fastify, the click queue and
+// redirect: autocannon against GET /r/<code> for 10 s on loopback, flat out and at 5,000 req/s (Fastify, the click queue and
 // SQLite, as main wires them), then against a bare Node http server answering the same 302
 // without recording anything (the floor). Goal: Herald's p99 at most 2x the floor's and at least
 // 5,000 requests/s, with every click stored (clicks in the database = 302s sent; no bots here).
@@ -26,12 +26,17 @@ const BROWSER =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 const figure = figuresOf("redirect");
 
-async function load(url: string): Promise<autocannon.Result> {
+/** Latency is compared at one fixed offered load (the goal's rate), not each server's maximum. */
+const FIXED_RATE = 5_000;
+
+/** Flat out for throughput, or at FIXED_RATE requests/s for latency. */
+async function load(url: string, rate?: number): Promise<autocannon.Result> {
   return autocannon({
     url,
     duration: DURATION_S,
     connections: CONNECTIONS,
     headers: { "user-agent": BROWSER },
+    ...(rate === undefined ? {} : { overallRate: rate }),
   });
 }
 
@@ -70,6 +75,7 @@ try {
   });
   const heraldUrl = await app.listen({ port: 0, host: "127.0.0.1" });
   const herald = await load(`${heraldUrl}/r/${CODE}`);
+  const heraldAtRate = await load(`${heraldUrl}/r/${CODE}`, FIXED_RATE);
   await app.close();
   await clicks.drain();
   const stored = await prisma.click.count();
@@ -85,16 +91,32 @@ try {
   await new Promise<void>((resolve) => floor.listen(0, "127.0.0.1", resolve));
   const { port } = floor.address() as AddressInfo;
   const bare = await load(`http://127.0.0.1:${port}/r/${CODE}`);
+  const bareAtRate = await load(`http://127.0.0.1:${port}/r/${CODE}`, FIXED_RATE);
   await new Promise((resolve) => floor.close(resolve));
 
   figure("herald requests/s", herald.requests.average, "req/s", ">= 5000");
-  figure("herald p99", herald.latency.p99, "ms", "<= 2x floor");
+  figure("herald p99", herald.latency.p99, "ms");
   figure("floor requests/s", bare.requests.average, "req/s");
   figure("floor p99", bare.latency.p99, "ms");
-  figure("p99 ratio herald/floor", herald.latency.p99 / Math.max(bare.latency.p99, 1), "x", "<= 2");
-  figure("redirects sent", herald["3xx"], "responses");
-  figure("clicks stored", stored, "rows", "= redirects sent");
-  figure("non-302 answers", herald.non2xx - herald["3xx"] + herald.errors, "responses", "0");
+  figure("p99 ratio herald/floor", herald.latency.p99 / Math.max(bare.latency.p99, 1), "x");
+  figure(`herald p99 at ${FIXED_RATE} req/s`, heraldAtRate.latency.p99, "ms");
+  figure(`floor p99 at ${FIXED_RATE} req/s`, bareAtRate.latency.p99, "ms");
+  figure(
+    `p99 ratio herald/floor at ${FIXED_RATE} req/s`,
+    heraldAtRate.latency.p99 / Math.max(bareAtRate.latency.p99, 1),
+    "x",
+    "<= 2",
+  );
+  figure("redirects sent", herald["3xx"] + heraldAtRate["3xx"], "responses");
+  // autocannon stops counting at the deadline while up to CONNECTIONS requests are in flight:
+  // those are answered and stored too, so stored may exceed sent by at most that many per run.
+  figure("clicks stored", stored, "rows", `redirects sent + <= ${2 * CONNECTIONS}`);
+  figure(
+    "non-302 answers",
+    [herald, heraldAtRate].reduce((sum, run) => sum + run.non2xx - run["3xx"] + run.errors, 0),
+    "responses",
+    "0",
+  );
 } finally {
   await prisma.$disconnect();
   db.remove();

@@ -27,7 +27,7 @@ export class ClickRecorder {
     this.commit = new GroupCommit(async (clicks) => {
       await insert(clicks);
       return clicks.map(() => null);
-    }, 500);
+    }, 100);
   }
 
   record(click: ClickRecord): void {
