@@ -2,7 +2,7 @@
  * Herald's own tracked links (design.md section 13): a short unguessable code per post, a fresh
  * click id per click, and the affiliate URL a click is sent on to.
  */
-import { randomInt } from "node:crypto";
+import { randomBytes } from "node:crypto";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -21,9 +21,17 @@ export const DEFAULT_CLICK_PARAM = "subid";
 /** Parameter names networks use: letters, digits and underscores, short. */
 export const CLICK_PARAM_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
+/** Bytes below 248 (4 × 62) map evenly onto the alphabet; the rest are skipped, so no bias. */
+const UNBIASED_BELOW = 248;
+
 function randomBase62(length: number): string {
   let out = "";
-  for (let i = 0; i < length; i++) out += BASE62[randomInt(BASE62.length)];
+  while (out.length < length) {
+    // One call per id, not per character: randomInt per character costs more than the redirect.
+    for (const byte of randomBytes(length + 8)) {
+      if (byte < UNBIASED_BELOW && out.length < length) out += BASE62[byte % 62];
+    }
+  }
   return out;
 }
 
