@@ -23,8 +23,13 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/scripts/healthcheck.mjs ./scripts/healthcheck.mjs
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
+# The web server (tracked links, postbacks) listens here when HERALD_PUBLIC_URL is set.
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "scripts/healthcheck.mjs"]
 # Migrations are applied on start; SIGTERM stops Herald cleanly.
 CMD ["node", "dist/main.js"]

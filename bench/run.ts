@@ -14,6 +14,7 @@ const BENCHES = [
   "metrics-sync",
   "metrics-cost",
   "pg-throughput",
+  "redirect",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 const isBench = (name: string): name is BenchName => (BENCHES as readonly string[]).includes(name);

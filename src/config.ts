@@ -64,6 +64,20 @@ const apiBase = (name: string, fallback: string, httpsOnly: boolean) =>
       `${name} must start with https:// or http://`,
     );
 
+/** Where readers reach Herald's web server: tracked links are built on it (/r/<code>). */
+const publicUrl = z
+  .string()
+  .trim()
+  .refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+    "HERALD_PUBLIC_URL must be a URL such as https://go.example.com",
+  )
+  .transform((value) => new URL(value))
+  .refine(
+    (url) => url.search === "" && url.hash === "" && url.username === "",
+    "HERALD_PUBLIC_URL must have no query, fragment or user name, such as https://go.example.com",
+  );
+
 /** A whole number from the environment, e.g. a posting budget. */
 const count = (name: string, fallback: number) =>
   z.coerce
@@ -162,6 +176,11 @@ const envSchema = z.object({
   ),
   HERALD_METRICS_AGES: metricsAges,
   HERALD_X_PRICES: xPrices,
+  HERALD_PUBLIC_URL: publicUrl.optional(),
+  HERALD_HTTP_PORT: count("HERALD_HTTP_PORT", 8080).refine(
+    (port) => port <= 65_535,
+    "HERALD_HTTP_PORT must be a port between 0 and 65535",
+  ),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -224,6 +243,11 @@ export interface Config {
     /** After its first day, a post is read once at each of these ages, in days. */
     agesDays: readonly number[];
   };
+  /**
+   * Herald's own web server (design.md section 13): tracked links and postbacks. Null when
+   * HERALD_PUBLIC_URL is not set; then no server is started and links go to X as typed.
+   */
+  http: { publicUrl: URL; port: number } | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -286,6 +310,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       readsPerRun: e.HERALD_METRICS_READS_PER_RUN,
       agesDays: e.HERALD_METRICS_AGES,
     },
+    http:
+      e.HERALD_PUBLIC_URL === undefined
+        ? null
+        : { publicUrl: e.HERALD_PUBLIC_URL, port: e.HERALD_HTTP_PORT },
     logLevel: e.LOG_LEVEL,
   };
 }

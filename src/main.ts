@@ -18,9 +18,11 @@ import { MigrationError } from "./db/migrate.ts";
 import { migrateDatabase } from "./db/migrate-database.ts";
 import { PrismaOutboxRepository } from "./db/outbox-repository.ts";
 import { PrismaPostRepository } from "./db/post-repository.ts";
+import { PrismaPostbacks } from "./db/postback-repository.ts";
 import { DatabaseUnreachableError } from "./db/postgres-connect.ts";
 import { PrismaReportRuns } from "./db/report-run-repository.ts";
 import { PrismaSettingsRepository } from "./db/settings-repository.ts";
+import { PrismaTrackedLinks } from "./db/tracked-link-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
@@ -33,9 +35,11 @@ import { PostService } from "./domain/posts.ts";
 import { ReportService } from "./domain/reports.ts";
 import { SecretBox } from "./domain/secrets.ts";
 import { SettingsService } from "./domain/settings.ts";
+import { trackedLinkUrl } from "./domain/tracked-links.ts";
 import { XAccountService } from "./domain/x-accounts.ts";
 import { type BudgetNotice, XSpend } from "./domain/x-spend.ts";
 import { readEnvironment } from "./environment.ts";
+import { startWebServer, type WebServer } from "./http/web-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
 import { DEFAULT_BACKOFF } from "./scheduler/backoff.ts";
@@ -64,6 +68,8 @@ export interface Herald {
   defaultAccount: DefaultAccountSetup | null;
   /** Delivers the messages written with state changes (design.md section 11). */
   outbox: OutboxDispatcher;
+  /** The web server for tracked links and postbacks; null when HERALD_PUBLIC_URL is not set. */
+  web: WebServer | null;
   /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
   syncMetrics(): Promise<SyncSummary>;
   stop(): Promise<void>;
@@ -133,6 +139,8 @@ export async function startHerald(
     httpAgent: overrides.xHttpAgent,
     clock,
   };
+  const trackedLinks = new PrismaTrackedLinks(prisma, config.http !== null);
+  const http = config.http;
   const publishRunner = createPublishRunner({
     prisma,
     config,
@@ -141,6 +149,13 @@ export async function startHerald(
     xHttpAgent: overrides.xHttpAgent,
     guildId: config.discord.guildId,
     spend,
+    trackedLink:
+      http === null
+        ? undefined
+        : async (post) => {
+            const code = await trackedLinks.codeFor(post.id);
+            return code === null ? null : trackedLinkUrl(http.publicUrl, code);
+          },
   });
   runner = publishRunner;
   const campaigns = new CampaignService(campaignRepository, postRepository, () =>
@@ -225,6 +240,7 @@ export async function startHerald(
   });
 
   const discord = createDiscordClient(config.discord);
+  let web: WebServer | null = null;
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
   const outbox = new OutboxDispatcher({
     store: new PrismaOutboxRepository(prisma),
@@ -267,6 +283,10 @@ export async function startHerald(
         media,
         clock,
         logger,
+        postbacks:
+          http === null
+            ? undefined
+            : { tokens: new PrismaPostbacks(prisma), publicUrl: http.publicUrl },
       },
       logger,
     );
@@ -302,7 +322,20 @@ export async function startHerald(
       logger,
     });
     await dailyReport.start();
+    web =
+      config.http === null
+        ? null
+        : await startWebServer({
+            config: config.http,
+            guildId: config.discord.guildId,
+            prisma,
+            discord,
+            secretKey: config.secretKey,
+            clock,
+            logger,
+          });
   } catch (error) {
+    await web?.stop();
     await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
     await outbox.stop(0);
     await discord.destroy();
@@ -321,11 +354,14 @@ export async function startHerald(
     discord,
     defaultAccount,
     outbox,
+    web,
     syncMetrics,
     async stop() {
-      // Stop taking interactions first, then let in-flight publishes and clock jobs finish, then
-      // deliver what they wrote (for up to 5 s; the rest goes after the next start), then close.
+      // Stop taking interactions and requests first (the web server writes its queued clicks as
+      // it closes), then let in-flight publishes and clock jobs finish, then deliver what they
+      // wrote (for up to 5 s; the rest goes after the next start), then close.
       discord.removeAllListeners(Events.InteractionCreate);
+      await web?.stop();
       await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
       await outbox.stop(OUTBOX_FLUSH_MS);
       await discord.destroy();

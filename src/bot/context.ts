@@ -8,6 +8,7 @@ import type {
 import type { CampaignService } from "../domain/campaigns.ts";
 import type { MissedPosts } from "../domain/missed-posts.ts";
 import type { Clock } from "../domain/ports.ts";
+import type { PostbackTokens } from "../domain/postbacks.ts";
 import type { PostService } from "../domain/posts.ts";
 import type { ReportService } from "../domain/reports.ts";
 import type { SettingsService } from "../domain/settings.ts";
@@ -29,6 +30,8 @@ export interface BotContext {
   media: MediaStore;
   clock: Clock;
   logger: Logger;
+  /** The postback token and Herald's public URL; absent when HERALD_PUBLIC_URL is not set. */
+  postbacks?: { tokens: PostbackTokens; publicUrl: URL } | undefined;
 }
 
 /** What a handler answers; the dispatcher sends it as the (ephemeral) reply. */

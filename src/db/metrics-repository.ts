@@ -1,4 +1,4 @@
-import { type AnalyticsPost, latestPerPost } from "../domain/analytics.ts";
+import { type AnalyticsPost, type Attribution, latestPerPost } from "../domain/analytics.ts";
 import type { MetricsSnapshot } from "../domain/metrics.ts";
 import type { MetricsStore, SyncTarget } from "../domain/metrics-sync.ts";
 import type { PostStatus } from "../domain/post-lifecycle.ts";
@@ -91,10 +91,23 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
         text: true,
         publishedAt: true,
         costUsd: true,
+        affiliateLink: { select: { code: true } },
       },
     });
-    const posts = rows.flatMap((row) =>
-      row.publishedAt === null ? [] : [{ ...row, publishedAt: row.publishedAt }],
+    const attribution = await attributionOf(
+      this.prisma,
+      rows.filter((row) => row.affiliateLink?.code != null).map((row) => row.id),
+    );
+    const posts = rows.flatMap(({ affiliateLink: _link, ...row }) =>
+      row.publishedAt === null
+        ? []
+        : [
+            {
+              ...row,
+              publishedAt: row.publishedAt,
+              attribution: attribution.get(row.id) ?? null,
+            },
+          ],
     );
     // The same filter through the relation: one indexed join, no list of 10,000 ids to send.
     const latest = await this.prisma.postMetricsLatest.findMany({ where: { post: where } });
@@ -138,4 +151,39 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
       this.prisma.campaignDaily.createMany({ data: [...rows] }),
     ]);
   }
+}
+
+/**
+ * Herald's counts for tracked posts: human clicks (distinct visitor and hour per post, bots left
+ * out) and approved conversions in the guild's currency (those sent in another currency are stored
+ * as sent and not converted with an invented rate).
+ */
+async function attributionOf(
+  prisma: PrismaClient,
+  postIds: readonly number[],
+): Promise<Map<number, Attribution>> {
+  const result = new Map<number, Attribution>();
+  if (postIds.length === 0) return result;
+  const visits = await prisma.click.groupBy({
+    by: ["postId", "visitorHash", "hour"],
+    where: { postId: { in: [...postIds] }, bot: false },
+  });
+  const conversions = await prisma.conversion.groupBy({
+    by: ["postId"],
+    where: { postId: { in: [...postIds] }, status: "approved", currency: null },
+    _count: { _all: true },
+    _sum: { payout: true },
+  });
+  for (const id of postIds) result.set(id, { humanClicks: 0, conversions: 0, revenue: 0 });
+  for (const visit of visits) {
+    const entry = result.get(visit.postId);
+    if (entry !== undefined) entry.humanClicks += 1;
+  }
+  for (const row of conversions) {
+    const entry = result.get(row.postId);
+    if (entry === undefined) continue;
+    entry.conversions = row._count._all;
+    entry.revenue = row._sum.payout ?? 0;
+  }
+  return result;
 }

@@ -25,6 +25,18 @@ export interface AnalyticsPost {
   publishedAt: Date;
   /** What X billed for the publish, in US dollars; null when not recorded. */
   costUsd: number | null;
+  /** Herald's own measurement of a tracked post (design.md section 13); null when not tracked. */
+  attribution?: Attribution | null | undefined;
+}
+
+/** Clicks and conversions Herald counted for one tracked post. */
+export interface Attribution {
+  /** One per visitor, post and hour; bots never count. */
+  humanClicks: number;
+  /** Approved conversions. */
+  conversions: number;
+  /** Payouts of approved conversions, in the guild's currency (other currencies left out). */
+  revenue: number;
 }
 
 export interface Totals {
@@ -34,7 +46,17 @@ export interface Totals {
   engagements: number;
   /** engagements / impressions over posts whose impressions are known; 0 when there are none. */
   engagementRate: number;
+  /**
+   * Measured (approved conversions' payouts) for tracked posts, X's link clicks × EPC for the
+   * others; `revenueEstimated` says whether any of it is the estimate.
+   */
   revenue: number | null;
+  revenueEstimated: boolean;
+  /** Herald's counted clicks on tracked posts; null when no post in the total is tracked. */
+  humanClicks: number | null;
+  conversions: number;
+  /** conversions / human clicks; null without human clicks. */
+  conversionRate: number | null;
   costUsd: number;
   /** (revenue − cost) / cost; null without cost or without known clicks. */
   roi: number | null;
@@ -49,6 +71,7 @@ export interface DailyPoint {
   clicks: number | null;
   engagements: number;
   revenue: number | null;
+  conversionRate: number | null;
 }
 
 export interface PostResult {
@@ -147,18 +170,27 @@ function totalsOf(results: readonly PostResult[]): Totals {
   let engagements = 0;
   let rateEngagements = 0;
   let costUsd = 0;
+  let humanClicks: number | null = null;
+  let conversions = 0;
+  let revenueEstimated = false;
   for (const { latest, campaign, post } of results) {
     costUsd += post.costUsd ?? 0;
+    const attribution = post.attribution ?? null;
+    if (attribution !== null) {
+      humanClicks = addKnown(humanClicks, attribution.humanClicks);
+      conversions += attribution.conversions;
+      revenue = addKnown(revenue, attribution.revenue);
+    }
     if (latest === null) continue;
     const postEngagements = engagementsOf(latest);
     engagements += postEngagements;
     impressions = addKnown(impressions, latest.impressions);
     if (latest.impressions !== null) rateEngagements += postEngagements;
     clicks = addKnown(clicks, latest.urlLinkClicks);
-    revenue = addKnown(
-      revenue,
-      latest.urlLinkClicks === null ? null : latest.urlLinkClicks * campaign.epc,
-    );
+    if (attribution === null && latest.urlLinkClicks !== null) {
+      revenue = addKnown(revenue, latest.urlLinkClicks * campaign.epc);
+      revenueEstimated = true;
+    }
   }
   return {
     posts: results.length,
@@ -167,6 +199,10 @@ function totalsOf(results: readonly PostResult[]): Totals {
     engagements,
     engagementRate: engagementRate(rateEngagements, impressions),
     revenue,
+    revenueEstimated,
+    humanClicks,
+    conversions,
+    conversionRate: humanClicks === null || humanClicks === 0 ? null : conversions / humanClicks,
     costUsd,
     roi: costUsd > 0 && revenue !== null ? (revenue - costUsd) / costUsd : null,
   };
@@ -217,6 +253,7 @@ export function analyse(input: AnalyticsInput): Analytics {
         clicks: totals.clicks,
         engagements: totals.engagements,
         revenue: totals.revenue,
+        conversionRate: totals.conversionRate,
       });
     }
   }

@@ -6,6 +6,7 @@ import type { CampaignRepository, PageWindow, PostRepository, PostSweep } from "
 import { canTransition, POST_STATUSES } from "./post-lifecycle.ts";
 import type { Post } from "./posts.ts";
 import { assertTimeZone, parseSchedule, type Schedule } from "./schedule.ts";
+import { CLICK_PARAM_PATTERN } from "./tracked-links.ts";
 
 export const CAMPAIGN_STATUSES = ["active", "paused", "archived"] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -25,12 +26,20 @@ export interface Campaign {
   epc: number;
   paidPartnership: boolean;
   disclosureTag: string | null;
+  /** Links go out as Herald's /r/<code> redirects; null: on when HERALD_PUBLIC_URL is set. */
+  tracking: boolean | null;
+  /** The query parameter the click id is sent to the network in (design.md section 13). */
+  clickParam: string;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewCampaign = Omit<Campaign, "id" | "status" | "createdAt" | "updatedAt">;
+/** A new campaign; tracking starts as the deployment's default and the click param as subid. */
+export type NewCampaign = Omit<
+  Campaign,
+  "id" | "status" | "createdAt" | "updatedAt" | "tracking" | "clickParam"
+>;
 
 /** What `/campaign create` collects, still as the user typed it. */
 export interface CreateCampaignInput {
@@ -51,7 +60,7 @@ export interface CreateCampaignInput {
 /** What `/campaign edit` collects: only the options the member gave, as typed. */
 export type EditCampaignInput = {
   [Field in Exclude<keyof CreateCampaignInput, "guildId">]?: CreateCampaignInput[Field] | undefined;
-};
+} & { tracking?: boolean | undefined; clickParam?: string | undefined };
 
 /** The fields a campaign edit may change. */
 export type CampaignChanges = Partial<
@@ -68,6 +77,8 @@ export type CampaignChanges = Partial<
     | "epc"
     | "paidPartnership"
     | "disclosureTag"
+    | "tracking"
+    | "clickParam"
   >
 >;
 
@@ -236,6 +247,8 @@ export function prepareCampaignChanges(
       : validateDisclosureTag(input.disclosureTag);
   }
   if (input.paidPartnership !== undefined) wanted.paidPartnership = input.paidPartnership;
+  if (input.tracking !== undefined) wanted.tracking = input.tracking;
+  if (input.clickParam !== undefined) wanted.clickParam = validateClickParam(input.clickParam);
   if (Object.keys(wanted).length === 0) {
     throw new DomainError(
       "invalid_input",
@@ -255,6 +268,17 @@ export function prepareCampaignChanges(
     );
   }
   return changes;
+}
+
+function validateClickParam(input: string): string {
+  const param = input.trim();
+  if (!CLICK_PARAM_PATTERN.test(param)) {
+    throw new DomainError(
+      "invalid_input",
+      `"${param.slice(0, 40)}" is not a click-id parameter: use the name your network gives, letters, digits and _ only, such as subid, sid, clickref or aff_sub.`,
+    );
+  }
+  return param;
 }
 
 function isClear(value: string): boolean {

@@ -48,6 +48,7 @@ export interface CampaignDailyRow {
   engagements: number;
   posts: number;
   revenue: number;
+  conversionRate: number | null;
 }
 
 export interface ReportStore {
@@ -284,5 +285,6 @@ function toDailyRow(point: DailyPoint): CampaignDailyRow {
     clicks: point.clicks ?? 0,
     engagements: point.engagements,
     revenue: point.revenue ?? 0,
+    conversionRate: point.conversionRate,
   };
 }

@@ -8,6 +8,7 @@ import { PrismaPublishQueue } from "../db/publish-queue.ts";
 import { PrismaSettingsRepository } from "../db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
 import type { Clock } from "../domain/ports.ts";
+import type { Post } from "../domain/posts.ts";
 import { PricedPublisher } from "../domain/priced-publisher.ts";
 import { SecretBox } from "../domain/secrets.ts";
 import type { XSpend } from "../domain/x-spend.ts";
@@ -30,6 +31,8 @@ export interface PublishRunnerOptions {
   guildId?: string | undefined;
   /** Writes what each publish costs to the spend ledger and holds posting on a used-up budget. */
   spend?: XSpend | undefined;
+  /** The link X receives for a tracked post (RunnerDeps.trackedLink). */
+  trackedLink?: ((post: Post) => Promise<string | null>) | undefined;
 }
 
 /** The publishing runner wired to the database and X, as the service and its crash test run it. */
@@ -59,6 +62,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
             logger.error({ err: error }, "X spend of a publish could not be recorded"),
           ),
     postingGate: spend,
+    trackedLink: options.trackedLink,
     clock,
     logger,
     settings: {

@@ -95,6 +95,11 @@ export interface RunnerDeps {
   postingGate?: PostingGate | undefined;
   /** Messages written with the moves they report; none when not given (benchmarks). */
   notices?: RunnerNotices;
+  /**
+   * The link X receives for a post Herald tracks itself (HERALD_PUBLIC_URL/r/<code>), or null to
+   * send the stored affiliate URL. The same post must always get the same link (timeline match).
+   */
+  trackedLink?: ((post: Post) => Promise<string | null>) | undefined;
 }
 
 export interface PostingGate {
@@ -421,7 +426,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       }
       const account = await this.accountFor(post, lookUp(campaign.xAccountId));
       if (account === null) return;
-      const text = composePostText(post.text, post.affiliateLink?.trackedUrl ?? null);
+      const text = composePostText(post.text, await this.linkFor(post));
 
       // An earlier attempt may have reached X (a timeout, a dropped connection, a crash):
       // look on the timeline before posting again.
@@ -439,6 +444,11 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     } finally {
       release();
     }
+  }
+
+  private async linkFor(post: Post): Promise<string | null> {
+    if (post.affiliateLink === null) return null;
+    return (await this.deps.trackedLink?.(post)) ?? post.affiliateLink.trackedUrl;
   }
 
   /** The account and its opened credentials, read once for all the posts of a claimed batch. */
@@ -704,7 +714,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       }
       const account = await this.accountFor(post, this.lookUpAccount(campaign.xAccountId));
       if (account === null) return;
-      const text = composePostText(post.text, post.affiliateLink?.trackedUrl ?? null);
+      const text = composePostText(post.text, await this.linkFor(post));
       if (await this.foundOnTimeline(post, account, text)) return;
       await this.retryLater(
         post,

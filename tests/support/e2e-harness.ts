@@ -85,7 +85,7 @@ export async function startE2E(
     clock?: Clock;
     /** A migrated PostgreSQL schema's URL instead of the temporary SQLite file. */
     databaseUrl?: string;
-    /** More environment values, as a team sets them in .env (e.g. the X_API_* default account). */
+    /** More environment values, as a team sets them in .env (e.g. the X_API_* default account, or HERALD_PUBLIC_URL and HERALD_HTTP_PORT=0 for the web server). */
     env?: Readonly<Record<string, string>>;
     /** Accounts the fake X knows besides the team's. */
     xAccounts?: readonly FakeXAccount[];

@@ -82,6 +82,10 @@ describe("analyse", () => {
       // Post 5's engagements are left out of the rate: its impressions are unknown.
       engagementRate: 70 / 1500,
       revenue: 40 * 0.5 + 10 * 1 + 0 * 0.2,
+      revenueEstimated: true,
+      humanClicks: null,
+      conversions: 0,
+      conversionRate: null,
       costUsd: expect.closeTo(0.415, 9),
       roi: expect.closeTo((30 - 0.415) / 0.415, 9),
     });
@@ -96,6 +100,10 @@ describe("analyse", () => {
       engagements: 0,
       engagementRate: 0,
       revenue: 0,
+      revenueEstimated: true,
+      humanClicks: null,
+      conversions: 0,
+      conversionRate: null,
       costUsd: 0,
       roi: null,
     });
@@ -113,6 +121,10 @@ describe("analyse", () => {
           engagements: 50,
           engagementRate: 0.05,
           revenue: 20,
+          revenueEstimated: true,
+          humanClicks: null,
+          conversions: 0,
+          conversionRate: null,
           costUsd: 0.2,
           roi: 99,
         },
@@ -126,6 +138,10 @@ describe("analyse", () => {
           engagements: 24,
           engagementRate: 0.04,
           revenue: 10,
+          revenueEstimated: true,
+          humanClicks: null,
+          conversions: 0,
+          conversionRate: null,
           costUsd: expect.closeTo(0.215, 9),
           roi: expect.closeTo((10 - 0.215) / 0.215, 9),
         },
@@ -186,6 +202,7 @@ describe("analyse", () => {
       clicks: null,
       engagements: 0,
       revenue: null,
+      conversionRate: null,
     });
   });
 
@@ -232,5 +249,29 @@ describe("report windows", () => {
   it("given 24h, covers exactly the 24 hours before now", () => {
     const { from, to } = reportWindow("24h", NOW, TIME_ZONE);
     expect(to.getTime() - from.getTime()).toBe(24 * 60 * 60 * 1000);
+  });
+});
+
+describe("analyse with Herald's own attribution", () => {
+  it("given a tracked post with conversions beside an untracked one, revenue is measured for the first and estimated for the second, and the conversion rate is over human clicks", () => {
+    const tracked = input.posts.map((post) =>
+      post.campaignId === desk.id
+        ? { ...post, attribution: { humanClicks: 8, conversions: 2, revenue: 25 } }
+        : post,
+    );
+    const result = analyse({ ...input, posts: tracked });
+    const deskRow = result.byCampaign.find((row) => row.campaign.id === desk.id)?.totals;
+    expect(deskRow).toMatchObject({
+      clicks: 40,
+      humanClicks: 8,
+      conversions: 2,
+      conversionRate: 0.25,
+      revenue: 25,
+      revenueEstimated: false,
+    });
+    // Desk's 25 measured plus Garden's 10 × 1 estimated from X's clicks.
+    expect(result.totals).toMatchObject({ revenue: 35, revenueEstimated: true, conversions: 2 });
+    const deskDay = result.daily.find((p) => p.campaignId === desk.id && p.posts > 0);
+    expect(deskDay?.conversionRate).toBe(0.25);
   });
 });

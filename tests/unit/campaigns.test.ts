@@ -120,6 +120,8 @@ describe("campaign edits", () => {
     ),
     id: 7,
     status: "active",
+    tracking: null,
+    clickParam: "subid",
     createdAt: new Date("2026-06-01T08:00:00Z"),
     updatedAt: new Date("2026-06-01T08:00:00Z"),
   };

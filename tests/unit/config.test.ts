@@ -183,4 +183,26 @@ describe("configuration", () => {
       expect.stringMatching(/^HERALD_PREVIOUS_SECRET_KEYS: each key must be 32 bytes/),
     ]);
   });
+
+  it("given no HERALD_PUBLIC_URL, runs no web server; given one, serves on HERALD_HTTP_PORT (8080 by default)", () => {
+    expect(loadConfig(VALID).http).toBeNull();
+    const http = loadConfig({ ...VALID, HERALD_PUBLIC_URL: "https://go.example.com" }).http;
+    expect([http?.publicUrl.href, http?.port]).toEqual(["https://go.example.com/", 8080]);
+    const custom = loadConfig({
+      ...VALID,
+      HERALD_PUBLIC_URL: "https://go.example.com",
+      HERALD_HTTP_PORT: "9000",
+    });
+    expect(custom.http?.port).toBe(9000);
+  });
+
+  it("given a public URL that is not http(s) or carries a query, or a port past 65535, says what to fix", () => {
+    expect(problemsOf({ ...VALID, HERALD_PUBLIC_URL: "ftp://go.example.com" })).toEqual([
+      "HERALD_PUBLIC_URL must be a URL such as https://go.example.com",
+    ]);
+    expect(problemsOf({ ...VALID, HERALD_PUBLIC_URL: "https://go.example.com/?a=1" })[0]).toContain(
+      "no query",
+    );
+    expect(problemsOf({ ...VALID, HERALD_HTTP_PORT: "70000" })[0]).toContain("HERALD_HTTP_PORT");
+  });
 });

@@ -25,6 +25,7 @@ const composeSchema = z.object({
       volumes: z.array(z.string()),
       depends_on: z.object({ postgres: z.object({ condition: z.string() }) }),
       stop_grace_period: z.string(),
+      ports: z.array(z.string()),
     }),
   }),
   volumes: z.record(z.string(), z.unknown()),
@@ -74,5 +75,24 @@ describe("docker-compose.yml", () => {
     const mount = herald.volumes.find((v) => mediaDir.startsWith(v.split(":")[1] ?? "\0"));
     expect(mount).toBeDefined();
     expect(Object.keys(compose.volumes)).toContain(mount?.split(":")[0]);
+  });
+});
+
+describe("Dockerfile and the web server's port", () => {
+  const dockerfile = read("Dockerfile");
+
+  it("checks health through the web server's /healthz, with a script the image contains", () => {
+    const healthcheck = dockerfile.match(/^HEALTHCHECK .*\n(?:\s+.*\n)*/m)?.[0] ?? "";
+    expect(healthcheck).toContain("scripts/healthcheck.mjs");
+    expect(dockerfile).toMatch(/^COPY .*scripts\/healthcheck\.mjs/m);
+    expect(read("scripts/healthcheck.mjs")).toContain("/healthz");
+  });
+
+  it("publishes the container's HTTP port from a host range, so scaled instances each get one", () => {
+    const containerPort = herald.environment.HERALD_HTTP_PORT;
+    expect(containerPort).toBeDefined();
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${containerPort}$`, "m"));
+    const published = herald.ports.find((port) => port.endsWith(`:${containerPort}`));
+    expect(published).toMatch(/^\$\{\w+:-\d+-\d+\}:\d+$/);
   });
 });

@@ -110,7 +110,22 @@ const data = new SlashCommandBuilder()
             .setMaxLength(80),
         ),
       false,
-    ),
+    )
+      .addBooleanOption((o) =>
+        o
+          .setName("tracking")
+          .setDescription(
+            "Send links through Herald's own tracked redirect (needs HERALD_PUBLIC_URL)",
+          ),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("click_param")
+          .setDescription(
+            "The network's click-id parameter: subid, sid, subId1, clickref, tid, aff_sub…",
+          )
+          .setMaxLength(100),
+      ),
   )
   .addSubcommand((sub) => sub.setName("list").setDescription("List campaigns"))
   .addSubcommand((sub) =>
@@ -176,7 +191,11 @@ const fieldOptions = z.object({
   paid_partnership: z.boolean().optional(),
 });
 const createOptions = fieldOptions.required({ name: true, niche: true, times: true });
-const editOptions = fieldOptions.extend({ campaign: text(80) });
+const editOptions = fieldOptions.extend({
+  campaign: text(80),
+  tracking: z.boolean().optional(),
+  click_param: text(100).optional(),
+});
 const campaignOption = z.object({ campaign: text(80) });
 
 /** The create and edit options as the member gave them (null → undefined for zod). */
@@ -203,6 +222,7 @@ function describe(campaign: Campaign): string {
     `**${campaign.name}** (${campaign.status}) · niche ${campaign.niche}`,
     `Slots: ${days} at ${campaign.schedule.times.join(", ")} (${campaign.timezone})`,
     `Default link: ${campaign.defaultLink ?? "none"} · EPC ${campaign.epc}${campaign.adult ? " · adult" : ""}${campaign.disclosureTag === null ? "" : ` · disclosure tag ${campaign.disclosureTag}`}${campaign.paidPartnership ? "" : " · no paid-partnership label"}`,
+    `Tracking: ${campaign.tracking === null ? "default" : campaign.tracking ? "on" : "off"} · click id in ${campaign.clickParam}`,
   ].join("\n");
 }
 
@@ -250,6 +270,8 @@ export const campaignCommand: Command = {
         } = parseOptions(editOptions, {
           campaign: interaction.options.getString("campaign"),
           ...fieldsOf(interaction),
+          tracking: given(interaction.options.getBoolean("tracking")),
+          click_param: given(interaction.options.getString("click_param")),
         });
         const xAccount =
           account === undefined ? undefined : await ctx.accounts.pick(ctx.guildId, account);
@@ -268,6 +290,8 @@ export const campaignCommand: Command = {
             xAccountId: xAccount?.id,
             disclosureTag: o.disclosure_tag,
             paidPartnership: o.paid_partnership,
+            tracking: o.tracking,
+            clickParam: o.click_param,
           },
           auditActor(interaction),
         );

@@ -1,5 +1,7 @@
 import { ChannelType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
+import { DomainError } from "../../domain/errors.ts";
+import { describePostback } from "../../domain/postbacks.ts";
 import { requireRole } from "../../domain/roles.ts";
 import {
   type ClearableSetting,
@@ -21,11 +23,21 @@ const CLEAR_CHOICES = [
 ] as const satisfies readonly (readonly [string, ClearableSetting])[];
 const CLEARED = new Map<string, ClearableSetting>(CLEAR_CHOICES);
 
+const postbackOptions = z.object({ rotate: z.boolean().default(false) });
+
 const data = new SlashCommandBuilder()
   .setName("settings")
   .setDescription("Herald's settings for this server")
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .addSubcommand((sub) => sub.setName("show").setDescription("Show the settings"))
+  .addSubcommand((sub) =>
+    sub
+      .setName("postback")
+      .setDescription("Show the conversion postback URL for your affiliate network")
+      .addBooleanOption((o) =>
+        o.setName("rotate").setDescription("Make a new token; the old URL stops working"),
+      ),
+  )
   .addSubcommand((sub) =>
     sub
       .setName("set")
@@ -143,6 +155,19 @@ export const settingsCommand: Command = {
     const current = await ctx.settings.get(ctx.guildId);
     requireRole(actorOf(interaction), current, "admin", "change Herald's settings");
     if (interaction.options.getSubcommand() === "show") return describeSettings(current);
+    if (interaction.options.getSubcommand() === "postback") {
+      const { rotate } = parseOptions(postbackOptions, {
+        rotate: given(interaction.options.getBoolean("rotate")),
+      });
+      if (ctx.postbacks === undefined) {
+        throw new DomainError(
+          "invalid_input",
+          "Postbacks need Herald's web server: set HERALD_PUBLIC_URL to the address networks reach Herald at, and restart.",
+        );
+      }
+      const token = await ctx.postbacks.tokens.token(ctx.guildId, rotate);
+      return describePostback(ctx.postbacks.publicUrl, token, rotate);
+    }
     const o = parseOptions(setOptions, {
       approvalChannelId: given(interaction.options.getChannel("approval_channel"))?.id,
       reportChannelId: given(interaction.options.getChannel("report_channel"))?.id,

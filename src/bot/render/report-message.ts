@@ -48,8 +48,15 @@ function totalsLine(t: Totals, spend: SpendSplit | null = null): string {
     `${whole.format(t.posts)} ${t.posts === 1 ? "post" : "posts"}`,
     `${count(t.impressions)} impressions`,
     `${count(t.clicks)} clicks`,
+    ...(t.humanClicks === null
+      ? []
+      : [
+          `${whole.format(t.humanClicks)} human clicks`,
+          `${whole.format(t.conversions)} ${t.conversions === 1 ? "conversion" : "conversions"}`,
+          `conversion rate ${t.conversionRate === null ? "n/a" : percent.format(t.conversionRate)}`,
+        ]),
     `${percent.format(t.engagementRate)} engagement`,
-    `revenue ${amount(t.revenue)}`,
+    `revenue ${amount(t.revenue)}${t.revenueEstimated ? " (estimated)" : ""}`,
     spend === null
       ? `X cost ${money.format(t.costUsd)}`
       : `X spend: posting ${spendMoney.format(spend.postingUsd)}, reading ${spendMoney.format(spend.readingUsd)}`,

@@ -1,0 +1,229 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
+import {
+  approvePost,
+  connectTeamAccount,
+  createCampaign,
+  finishE2E,
+  queuePost,
+  setUpTeam,
+} from "../support/e2e-steps.ts";
+
+const PUBLIC_URL = "https://go.team.example";
+const BROWSER =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+
+let e2e: E2E;
+beforeEach(async () => {
+  e2e = await startE2E({ env: { HERALD_PUBLIC_URL: PUBLIC_URL, HERALD_HTTP_PORT: "0" } });
+});
+afterEach(() => finishE2E(e2e));
+
+/** The web server's loopback origin (it listens on 0.0.0.0 and a free port). */
+function serverOrigin(): string {
+  const address = e2e.herald.web?.address;
+  if (address === undefined) throw new Error("the web server is not running");
+  return address.replace("0.0.0.0", "127.0.0.1");
+}
+
+async function editCampaign(options: Record<string, string | boolean>): Promise<string> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.manager,
+    name: "campaign",
+    subcommand: "edit",
+    options: { campaign: "Desk Lamps", ...options },
+  });
+  return (await handle.reply()).content;
+}
+
+async function publishPost(
+  edits: Record<string, string | boolean> = {},
+): Promise<{ postId: number; text: string }> {
+  await setUpTeam(e2e);
+  await connectTeamAccount(e2e);
+  await createCampaign(e2e, { link: "https://shop.example.com/lamps?ref=team", epc: 0.5 });
+  if (Object.keys(edits).length > 0) await editCampaign(edits);
+  const published = new Promise<void>((resolve) =>
+    e2e.herald.runner.once("post.published", () => resolve()),
+  );
+  const { reply, postId } = await queuePost(e2e, {
+    text: "Warm light for late desk sessions",
+    at: "now",
+  });
+  if (postId === null) throw new Error(`not queued: ${reply}`);
+  await approvePost(e2e, postId);
+  await published;
+  return { postId, text: e2e.fakeX.posts.at(-1)?.text ?? "" };
+}
+
+async function publishTrackedPost(
+  edits: Record<string, string | boolean> = {},
+): Promise<{ postId: number; link: string }> {
+  const { postId, text } = await publishPost(edits);
+  const link = text.match(/https:\/\/go\.team\.example\/r\/\S+/)?.[0];
+  if (link === undefined) throw new Error(`no tracked link in: ${text}`);
+  return { postId, link };
+}
+
+/** The token in the URL /settings postback shows the admin (ephemerally). */
+async function postbackToken(options: Record<string, boolean>): Promise<string> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.admin,
+    name: "settings",
+    subcommand: "postback",
+    options,
+  });
+  const reply = await handle.reply({ timeoutMs: 20_000 });
+  expect(handle.ephemeral).toBe(true);
+  expect(reply.content).toContain("click_id={aff_sub}");
+  const token = reply.content?.match(/go\.team\.example\/postback\/([\w-]+)/)?.[1];
+  if (token === undefined) throw new Error(`no postback URL in: ${reply.content}`);
+  return token;
+}
+
+/** The all-campaigns line of /report as a member sees it. */
+async function reportText(): Promise<string> {
+  const handle = await e2e.discord.runCommand({ user: TEAM.member, name: "report", options: {} });
+  const reply = await handle.reply({ timeoutMs: 20_000 });
+  return (reply.embeds[0] as { description?: string } | undefined)?.description ?? "";
+}
+
+function follow(link: string, init: { method?: string; userAgent?: string } = {}) {
+  return fetch(`${serverOrigin()}${new URL(link).pathname}`, {
+    method: init.method ?? "GET",
+    redirect: "manual",
+    headers: { "user-agent": init.userAgent ?? BROWSER },
+  });
+}
+
+describe("tracked links, end to end", () => {
+  it("given a tracked post on X, following its link lands on the affiliate URL with UTM tags and a click id; bots and HEAD are stored but not counted", async () => {
+    const { postId, link } = await publishTrackedPost();
+    expect(new URL(link).pathname).toMatch(/^\/r\/[0-9A-Za-z]{8,}$/);
+
+    const response = await follow(link);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.origin + location.pathname).toBe("https://shop.example.com/lamps");
+    expect(location.searchParams.get("ref")).toBe("team");
+    expect(location.searchParams.get("utm_source")).toBe("x");
+    expect(location.searchParams.get("subid")).toMatch(/^[0-9A-Za-z]{20}$/);
+
+    await follow(link, { userAgent: "Twitterbot/1.0" });
+    await follow(link, { method: "HEAD" });
+    await follow(link); // the same visitor again in the same hour
+    await e2e.herald.web?.flushClicks();
+
+    const clicks = await e2e.herald.prisma.click.findMany({
+      where: { postId },
+      orderBy: { id: "asc" },
+    });
+    expect(clicks.map((click) => click.bot)).toEqual([false, true, true, false]);
+    expect(clicks[0]?.clickId).toBe(location.searchParams.get("subid"));
+    expect(
+      new Set(clicks.filter((c) => !c.bot).map((c) => `${c.visitorHash} ${c.hour}`)).size,
+    ).toBe(1);
+    expect(JSON.stringify(clicks)).not.toContain("127.0.0.1");
+  });
+
+  it("given codes that are unknown, malformed, hostile or far too long, answers 404 (414 past the length limit), never redirects and stores nothing", async () => {
+    await publishTrackedPost();
+    const origin = serverOrigin();
+    for (const path of [
+      "/r/AAAAAAAAAA",
+      "/r/abc",
+      "/r/..%2F..%2Fetc%2Fpasswd",
+      "/r/%0d%0aLocation:%20https://evil.example",
+      `/r/${"a".repeat(10_000)}`,
+    ]) {
+      const response = await fetch(`${origin}${path}`, { redirect: "manual" });
+      // A path past the router's limit is refused as 414 URI Too Long before any routing.
+      expect([path.slice(0, 40), response.status === 414 ? 404 : response.status]).toEqual([
+        path.slice(0, 40),
+        404,
+      ]);
+      expect(response.headers.get("location")).toBeNull();
+    }
+    await e2e.herald.web?.flushClicks();
+    expect(await e2e.herald.prisma.click.count()).toBe(0);
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+  });
+
+  it("given a click, its postback stores one conversion; the same postback again changes nothing; rejected updates it; a bad token, a malformed payout and an unknown click id change nothing", async () => {
+    const { postId, link } = await publishTrackedPost();
+    const clickId = new URL((await follow(link)).headers.get("location") ?? "").searchParams.get(
+      "subid",
+    );
+    const token = await postbackToken({});
+    const postback = (query: string, path = token) =>
+      fetch(`${serverOrigin()}/postback/${path}?${query}`);
+    const conversions = () => e2e.herald.prisma.conversion.findMany({ where: { postId } });
+
+    const first = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
+    expect([first.status, await first.text()]).toEqual([200, "stored\n"]);
+    expect((await conversions()).map((c) => [c.payout, c.status])).toEqual([[12.5, "approved"]]);
+    expect(await reportText()).toMatch(
+      /1 human clicks · 1 conversion · .*revenue \$12\.50(?! \(estimated)/,
+    );
+
+    const again = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
+    expect([again.status, await again.text()]).toEqual([200, "repeat\n"]);
+    expect(await conversions()).toHaveLength(1);
+
+    const rejected = await fetch(`${serverOrigin()}/postback/${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `click_id=${clickId}&payout=12.50&txid=T-1&status=rejected`,
+    });
+    expect([rejected.status, await rejected.text()]).toEqual([200, "updated\n"]);
+    expect((await conversions()).map((c) => c.status)).toEqual(["rejected"]);
+    expect(await reportText()).toMatch(/0 conversions · .*revenue \$0\.00/);
+
+    expect((await postback(`click_id=${clickId}&payout=1&txid=T-2`, "wrong-token")).status).toBe(
+      403,
+    );
+    expect((await postback(`click_id=${clickId}&payout=-3&txid=T-2`)).status).toBe(400);
+    expect((await postback(`click_id=${clickId}&payout=abc&txid=T-2`)).status).toBe(400);
+    expect((await postback(`click_id=${clickId}&status=paid&txid=T-2`)).status).toBe(400);
+    expect((await postback(`click_id=${clickId}&txid=${"x".repeat(2000)}`)).status).toBe(400);
+    expect((await postback("click_id=NoSuchClick0000000000&payout=1&txid=T-3")).status).toBe(404);
+    const huge = await fetch(`${serverOrigin()}/postback/${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `click_id=${clickId}&txid=${"y".repeat(1_000_000)}`,
+    });
+    expect(huge.status).toBe(413);
+    expect((await fetch(`${serverOrigin()}/postback/${token}`, { method: "DELETE" })).status).toBe(
+      404,
+    );
+    expect(await e2e.herald.prisma.conversion.count()).toBe(1);
+
+    // Rotating the token makes the old URL stop working at once.
+    const rotated = await postbackToken({ rotate: true });
+    expect(rotated).not.toBe(token);
+    expect((await postback(`click_id=${clickId}&txid=T-4`)).status).toBe(403);
+    expect((await postback(`click_id=${clickId}&txid=T-4`, rotated)).status).toBe(200);
+  });
+
+  it("given /campaign edit click_param:aff_sub, the click id goes in aff_sub; given tracking:false, X receives the affiliate URL itself", async () => {
+    const { link } = await publishTrackedPost({ click_param: "aff_sub" });
+    const location = new URL((await follow(link)).headers.get("location") ?? "");
+    expect(location.searchParams.get("aff_sub")).toMatch(/^[0-9A-Za-z]{20}$/);
+    expect(location.searchParams.has("subid")).toBe(false);
+
+    expect(await editCampaign({ click_param: "sub id!" })).toContain("is not a click-id parameter");
+    expect(await editCampaign({ tracking: false })).toContain("Tracking: off");
+    const published = new Promise<void>((resolve) =>
+      e2e.herald.runner.once("post.published", () => resolve()),
+    );
+    const { postId } = await queuePost(e2e, { text: "Second lamp, straight link", at: "now" });
+    if (postId === null) throw new Error("not queued");
+    await approvePost(e2e, postId);
+    await published;
+    const text = e2e.fakeX.posts.at(-1)?.text ?? "";
+    expect(text).toContain("https://shop.example.com/lamps?ref=team");
+    expect(text).not.toContain("go.team.example");
+  });
+});
