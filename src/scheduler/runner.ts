@@ -663,8 +663,23 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     payload: Record<string, unknown>,
     notices?: PostMove["notices"],
   ): Promise<Post> {
+    const moved = await this.tryMove(post, event, changes, payload, notices);
+    if (moved === null) {
+      throw movedMeanwhile(post.id, post.status, nextStatus(post.status, event, post.id));
+    }
+    return moved;
+  }
+
+  /** The move through the group commit; null when someone else moved the post first. */
+  private tryMove(
+    post: Post,
+    event: PostEvent,
+    changes: PostChanges,
+    payload: Record<string, unknown>,
+    notices?: PostMove["notices"],
+  ): Promise<Post | null> {
     const to = nextStatus(post.status, event, post.id);
-    const moved = await this.moves.submit({
+    return this.moves.submit({
       id: post.id,
       from: post.status,
       changes: { ...changes, status: to },
@@ -675,8 +690,6 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       },
       ...(notices === undefined ? {} : { notices }),
     });
-    if (moved === null) throw movedMeanwhile(post.id, post.status, to);
-    return moved;
   }
 
   /** Posts whose claim outlived its lease: a crash mid-publish. Look on X, then retry or finish. */
@@ -736,20 +749,12 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
   private async markMissed(posts: readonly Post[]): Promise<Post[]> {
     const moved = await Promise.all(
       posts.map((post) =>
-        this.moves.submit({
-          id: post.id,
-          from: post.status,
-          changes: { status: nextStatus(post.status, "mark_missed", post.id), nextAttemptAt: null },
-          audit: {
-            actor: SCHEDULER_ACTOR,
-            action: "post.mark_missed",
-            payload: {
-              from: post.status,
-              to: "missed",
-              scheduledAt: post.scheduledAt.toISOString(),
-            },
-          },
-        }),
+        this.tryMove(
+          post,
+          "mark_missed",
+          { nextAttemptAt: null },
+          { scheduledAt: post.scheduledAt.toISOString() },
+        ),
       ),
     );
     // A post someone moved meanwhile (cancelled, rescheduled) is theirs now, not missed.
