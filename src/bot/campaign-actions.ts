@@ -13,9 +13,6 @@ import { actorOf, auditActor } from "./actor.ts";
 import type { BotContext, Reply } from "./context.ts";
 import { type CampaignTarget, campaignButtonId } from "./custom-ids.ts";
 
-/** Campaign names and post texts are the team's words: nothing in them may ping anyone. */
-const NO_MENTIONS = { parse: [] };
-
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
@@ -44,7 +41,6 @@ export function archiveConfirmation(
           .setStyle(ButtonStyle.Danger),
       ),
     ],
-    allowedMentions: NO_MENTIONS,
   };
 }
 
@@ -83,7 +79,6 @@ async function rescheduleMissed(
         0,
         1900,
       ),
-    allowedMentions: NO_MENTIONS,
   };
 }
 
@@ -107,7 +102,6 @@ async function archive(
   );
   return {
     content: `Campaign **${campaign.name}** is now archived: ${plural(cancelled.length, "post", "posts")} cancelled. The name is free for a new campaign.`,
-    allowedMentions: NO_MENTIONS,
   };
 }
 
@@ -157,6 +151,5 @@ export async function announceReapproval(ctx: BotContext, edit: CampaignEdit): P
   if (approvalChannelId === null) return;
   await ctx.approvals.send(approvalChannelId, {
     content: reapprovalSummary(edit),
-    allowedMentions: NO_MENTIONS,
   });
 }

@@ -125,7 +125,6 @@ export function startNotifier(deps: NotifierDeps): {
           : "X's rate limit says to wait";
       await tell({
         content: `Posts of @${account?.handle ?? xAccountId} are held until <t:${at}:f> (<t:${at}:R>): ${why}. They go out then, nothing to do.`,
-        allowedMentions: { parse: [] },
       });
     }),
   );

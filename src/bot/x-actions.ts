@@ -12,8 +12,12 @@ import { actorOf, auditActor } from "./actor.ts";
 import type { BotContext, Reply } from "./context.ts";
 import { xDisconnectButtonId } from "./custom-ids.ts";
 
-/** Campaign names are the team's words: nothing in them may ping anyone. */
-const NO_MENTIONS = { parse: [] };
+/** The live campaigns that post as the account: what disconnecting it holds. */
+export async function campaignsOn(ctx: BotContext, xAccountId: number): Promise<Campaign[]> {
+  return (await ctx.campaigns.list(ctx.guildId)).filter(
+    (campaign) => campaign.xAccountId === xAccountId && campaign.status !== "archived",
+  );
+}
 
 function campaignNames(campaigns: readonly Campaign[]): string {
   return campaigns
@@ -44,7 +48,6 @@ export function disconnectConfirmation(
           .setStyle(ButtonStyle.Danger),
       ),
     ],
-    allowedMentions: NO_MENTIONS,
   };
 }
 
@@ -60,9 +63,7 @@ export async function runDisconnect(
   const settings = await ctx.settings.get(ctx.guildId);
   requireRole(actorOf(interaction), settings, "admin", "disconnect X accounts");
   const account = await ctx.accounts.disconnect(ctx.guildId, xAccountId, auditActor(interaction));
-  const campaigns = (await ctx.campaigns.list(ctx.guildId)).filter(
-    (campaign) => campaign.xAccountId === account.id && campaign.status !== "archived",
-  );
+  const campaigns = await campaignsOn(ctx, account.id);
   const held =
     campaigns.length === 0
       ? "No campaign posts as it."
@@ -70,8 +71,7 @@ export async function runDisconnect(
   if (settings.approvalChannelId !== null) {
     await ctx.approvals.send(settings.approvalChannelId, {
       content: `@${account.handle} was disconnected from Herald. ${held}`,
-      allowedMentions: NO_MENTIONS,
     });
   }
-  return { content: `Disconnected @${account.handle}. ${held}`, allowedMentions: NO_MENTIONS };
+  return { content: `Disconnected @${account.handle}. ${held}` };
 }

@@ -300,10 +300,7 @@ export const campaignCommand: Command = {
           edit.sentBack.length === 0
             ? ""
             : `\n${edit.sentBack.length} approved post${edit.sentBack.length === 1 ? "" : "s"} went back to approval.`;
-        return {
-          content: `Changed campaign ${describe(edit.campaign)}${sentBack}`,
-          allowedMentions: { parse: [] },
-        };
+        return `Changed campaign ${describe(edit.campaign)}${sentBack}`;
       }
       case "list":
         return campaignsPage(ctx, 0);

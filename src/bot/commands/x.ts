@@ -14,7 +14,7 @@ import { actorOf, auditActor } from "../actor.ts";
 import type { BotContext, Command, Reply } from "../context.ts";
 import { X_CONNECT_MODAL_ID } from "../custom-ids.ts";
 import { given, parseOptions } from "../options.ts";
-import { disconnectConfirmation } from "../x-actions.ts";
+import { campaignsOn, disconnectConfirmation } from "../x-actions.ts";
 import { accountChoices } from "./autocomplete.ts";
 
 const data = new SlashCommandBuilder()
@@ -140,10 +140,7 @@ export const xCommand: Command = {
           account: interaction.options.getString("account"),
         });
         const account = await ctx.accounts.byHandle(ctx.guildId, o.account);
-        const campaigns = (await ctx.campaigns.list(ctx.guildId)).filter(
-          (campaign) => campaign.xAccountId === account.id && campaign.status !== "archived",
-        );
-        return disconnectConfirmation(account, campaigns);
+        return disconnectConfirmation(account, await campaignsOn(ctx, account.id));
       }
       case "budget": {
         const o = parseOptions(budgetOptions, {
