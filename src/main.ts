@@ -261,7 +261,6 @@ export async function startHerald(
     runner: publishRunner,
     approvals,
     campaigns,
-    settings,
     accounts: accountRepository,
     guildId: config.discord.guildId,
     logger,

@@ -61,9 +61,20 @@ export class ApprovalMessages {
   /** Tells a rejected post's author the reason, in the approval channel (when there is one). */
   async tellRejected(post: Post): Promise<void> {
     const campaign = await this.deps.campaigns.getById(post.campaignId);
-    const settings = await this.deps.settings.get(campaign.guildId);
-    if (settings.approvalChannelId === null) return;
-    await this.send(settings.approvalChannelId, rejectionNotice(post, campaign));
+    await this.tell(campaign.guildId, rejectionNotice(post, campaign));
+  }
+
+  /**
+   * Sends a message to the guild's approval channel, where the team works; without one set, the
+   * message is logged as not sent.
+   */
+  async tell(guildId: string, message: MessageCreateOptions): Promise<void> {
+    const { approvalChannelId } = await this.deps.settings.get(guildId);
+    if (approvalChannelId === null) {
+      this.deps.logger.warn("no approval channel set; a notification was not sent");
+      return;
+    }
+    await this.send(approvalChannelId, message);
   }
 
   /** Updates the post's approval message, or sends one if it has none yet. */

@@ -147,9 +147,5 @@ export function reapprovalSummary(edit: CampaignEdit): string {
 export async function announceReapproval(ctx: BotContext, edit: CampaignEdit): Promise<void> {
   if (edit.sentBack.length === 0) return;
   await refreshAll(ctx, edit.sentBack);
-  const { approvalChannelId } = await ctx.settings.get(ctx.guildId);
-  if (approvalChannelId === null) return;
-  await ctx.approvals.send(approvalChannelId, {
-    content: reapprovalSummary(edit),
-  });
+  await ctx.approvals.tell(ctx.guildId, { content: reapprovalSummary(edit) });
 }

@@ -7,7 +7,6 @@ import {
 import type { CampaignService } from "../domain/campaigns.ts";
 import type { XAccountRepository } from "../domain/ports.ts";
 import type { Post } from "../domain/posts.ts";
-import type { SettingsService } from "../domain/settings.ts";
 import { type BudgetNotice, usd } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import type { PublishRunner } from "../scheduler/runner.ts";
@@ -18,7 +17,6 @@ interface NotifierDeps {
   runner: PublishRunner;
   approvals: ApprovalMessages;
   campaigns: Pick<CampaignService, "getById">;
-  settings: SettingsService;
   accounts: Pick<XAccountRepository, "findById">;
   guildId: string;
   logger: Logger;
@@ -67,14 +65,7 @@ export function startNotifier(deps: NotifierDeps): {
 } {
   const { runner, approvals, logger } = deps;
 
-  const tell = async (message: MessageCreateOptions) => {
-    const settings = await deps.settings.get(deps.guildId);
-    if (settings.approvalChannelId === null) {
-      logger.warn("no approval channel set; a notification was not sent");
-      return;
-    }
-    await approvals.send(settings.approvalChannelId, message);
-  };
+  const tell = (message: MessageCreateOptions) => approvals.tell(deps.guildId, message);
   const safely = (work: () => Promise<void>) =>
     void work().catch((error: unknown) => logger.error({ err: error }, "notification failed"));
 
@@ -103,7 +94,7 @@ export function startNotifier(deps: NotifierDeps): {
     safely(async () => {
       const account = await deps.accounts.findById(xAccountId);
       await tell({
-        content: `Posts of @${account?.handle ?? xAccountId} are on hold: ${reason}. Herald looks again at ${until.toISOString().slice(0, 16).replace("T", " ")} UTC; they go out once the hold ends (raise the budget with /settings set x_monthly_budget, or turn x_budget_stops_posting off).`,
+        content: `Posts of @${account?.handle ?? xAccountId} are on hold: ${reason}. Herald looks again at ${until.toISOString().slice(0, 16).replace("T", " ")} UTC; once the hold ends they go out, or are announced as missed when later than the grace window (raise the budget with /settings set x_monthly_budget, or turn x_budget_stops_posting off).`,
       });
     }),
   );
@@ -124,7 +115,7 @@ export function startNotifier(deps: NotifierDeps): {
           ? "its posting budget is used up (/x budget sets it)"
           : "X's rate limit says to wait";
       await tell({
-        content: `Posts of @${account?.handle ?? xAccountId} are held until <t:${at}:f> (<t:${at}:R>): ${why}. They go out then, nothing to do.`,
+        content: `Posts of @${account?.handle ?? xAccountId} are held until <t:${at}:f> (<t:${at}:R>): ${why}. They go out then, or are announced as missed when by then later than the grace window.`,
       });
     }),
   );

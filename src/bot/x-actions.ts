@@ -68,10 +68,8 @@ export async function runDisconnect(
     campaigns.length === 0
       ? "No campaign posts as it."
       : `Approved posts of ${campaignNames(campaigns)} wait until an admin reconnects it with /x connect.`;
-  if (settings.approvalChannelId !== null) {
-    await ctx.approvals.send(settings.approvalChannelId, {
-      content: `@${account.handle} was disconnected from Herald. ${held}`,
-    });
-  }
+  await ctx.approvals.tell(ctx.guildId, {
+    content: `@${account.handle} was disconnected from Herald. ${held}`,
+  });
   return { content: `Disconnected @${account.handle}. ${held}` };
 }
