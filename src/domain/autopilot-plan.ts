@@ -44,6 +44,8 @@ export interface FillRequest {
   recentTexts: ReadonlySet<string>;
   /** Chooses among `n` fresh expansions (0 ≤ result < n): seeded in tests, random in service. */
   pick: (n: number) => number;
+  /** The content policy's word on one expansion (campaign rules may have changed since saving). */
+  admits?: (text: string, item: LibraryItem) => boolean;
 }
 
 export interface PlannedPost {
@@ -112,7 +114,7 @@ export function planFill(request: FillRequest): FillPlan {
       .sort(byFillPreference);
     let chosen: { item: LibraryItem; text: string } | undefined;
     for (const item of candidates) {
-      const texts = freshTexts(item, recent);
+      const texts = freshTexts(item, recent).filter((text) => request.admits?.(text, item) ?? true);
       if (texts.length === 0) continue;
       const text = texts[request.pick(texts.length)];
       if (text === undefined) throw new RangeError("pick returned a text that does not exist");

@@ -1,0 +1,234 @@
+/**
+ * Autopilot (design.md section 12): fills each free slot of a campaign within `days_ahead` with a
+ * post pending approval, made from the campaign's library. Nothing it makes is published before
+ * an approver approves it; a slot whose post is not approved by its time stays empty.
+ */
+import { localDate } from "./analytics.ts";
+import type { AuditNote } from "./audit.ts";
+import type { Campaign } from "./campaigns.ts";
+import { checkPostContent, normaliseForDuplicate } from "./content-policy.ts";
+import { DomainError, isDomainError } from "./errors.ts";
+import type { OutboxDraft } from "./outbox.ts";
+import {
+  type DryReason,
+  type LibraryItem,
+  type PlannedPost,
+  planFill,
+  UNIQUE_TEXT_DAYS,
+} from "./autopilot-plan.ts";
+import type { Clock } from "./ports.ts";
+import { affiliateLinkFor, type NewPost, type Post, trackedLinkFor } from "./posts.ts";
+import { slotsUntil } from "./schedule.ts";
+
+const DAY_MS = 86_400_000;
+
+/** The author of autopilot's posts, in audit events and on approval messages. */
+export const AUTOPILOT_ACTOR = "autopilot";
+
+export const AUTOPILOT_LIMITS = {
+  daysAhead: { min: 1, max: 14, default: 3 },
+  minRepeatDays: { min: 0, max: 365, default: 14 },
+} as const;
+
+/** One slot to fill with one planned post, as the store writes it in one transaction. */
+export interface SlotFill {
+  campaignId: number;
+  slotAt: Date;
+  itemId: number;
+  post: NewPost;
+  audit: AuditNote;
+}
+
+export interface AutopilotStore {
+  /** Active campaigns with autopilot on, across guilds. */
+  enabledCampaigns(): Promise<Campaign[]>;
+  /** The campaign's library with its counters and the clicks and impressions of its posts. */
+  library(campaignId: number): Promise<(LibraryItem & { link: string | null })[]>;
+  /** Instants in `from`..`until` that a live post of the campaign or an AutopilotSlot holds. */
+  takenSlots(campaignId: number, from: Date, until: Date): Promise<Date[]>;
+  /** Texts of the guild's posts, any account, not rejected or cancelled, scheduled in the window. */
+  guildTexts(guildId: string, from: Date, until: Date): Promise<string[]>;
+  /**
+   * The AutopilotSlot row, the post and the item's use, in one transaction; null when the slot
+   * was filled meanwhile (the unique campaign + instant decides, across instances).
+   */
+  fillSlot(fill: SlotFill): Promise<Post | null>;
+  /** Stores a digest of posts and writes its message; the drafts get the digest's id. */
+  recordDigest(
+    campaign: Campaign,
+    postIds: readonly number[],
+    drafts: (digestId: number) => OutboxDraft[],
+  ): Promise<number>;
+  /** The posts a digest lists, in its order, and the guild of its campaign. */
+  digest(digestId: number): Promise<{ guildId: string; postIds: number[] } | null>;
+  /** Writes the dry notice unless one was written for the campaign on `date`; true if written. */
+  claimDryNotice(campaignId: number, date: string, drafts: OutboxDraft[]): Promise<boolean>;
+}
+
+/** The messages autopilot writes; rendered in src/bot. */
+export interface AutopilotNotices {
+  digest(campaign: Campaign, posts: readonly Post[], digestId: number): OutboxDraft[];
+  dry(campaign: Campaign, emptySlots: number, reasons: readonly DryReason[]): OutboxDraft[];
+}
+
+export interface CampaignFill {
+  campaignId: number;
+  created: Post[];
+  /** Free slots of the next 24 hours the library could not fill. */
+  emptyTomorrow: number;
+}
+
+export class AutopilotService {
+  constructor(
+    private readonly deps: {
+      store: AutopilotStore;
+      notices: AutopilotNotices;
+      clock: Clock;
+      /** A fair source in [0, 1): which fresh expansion a slot gets. */
+      random?: () => number;
+      /** PostService's approval, with its rules (second approver, content policy). */
+      approve: (postId: number, actor: string) => Promise<Post>;
+      /** Told after posts were made, so approval and the runner pick them up. */
+      onCreated?: (posts: readonly Post[]) => void;
+    },
+  ) {}
+
+  /** Fills every enabled campaign; one campaign failing does not stop the others. */
+  async fillAll(): Promise<{ fills: CampaignFill[]; failed: { campaignId: number; error: unknown }[] }> {
+    const fills: CampaignFill[] = [];
+    const failed: { campaignId: number; error: unknown }[] = [];
+    for (const campaign of await this.deps.store.enabledCampaigns()) {
+      try {
+        fills.push(await this.fill(campaign));
+      } catch (error) {
+        failed.push({ campaignId: campaign.id, error });
+      }
+    }
+    return { fills, failed };
+  }
+
+  async fill(campaign: Campaign): Promise<CampaignFill> {
+    const { store } = this.deps;
+    const now = this.deps.clock.now();
+    const until = new Date(now.getTime() + campaign.autopilotDaysAhead * DAY_MS);
+    const taken = new Set(
+      (await store.takenSlots(campaign.id, now, until)).map((slot) => slot.getTime()),
+    );
+    const free = slotsUntil(campaign.schedule, campaign.timezone, now, until).filter(
+      (slot) => !taken.has(slot.getTime()),
+    );
+    const items = await store.library(campaign.id);
+    const recent = await store.guildTexts(
+      campaign.guildId,
+      new Date(now.getTime() - UNIQUE_TEXT_DAYS * DAY_MS),
+      new Date(until.getTime() + UNIQUE_TEXT_DAYS * DAY_MS),
+    );
+    const links = new Map(items.map((item) => [item.id, item.link]));
+    const random = this.deps.random ?? Math.random;
+    const plan = planFill({
+      slots: free,
+      items,
+      timeZone: campaign.timezone,
+      minRepeatDays: campaign.autopilotMinRepeatDays,
+      recentTexts: new Set(recent.map((text) => normaliseForDuplicate(text))),
+      pick: (n) => Math.floor(random() * n),
+      admits: (text, item) => admitted(campaign, text, links.get(item.id) ?? null),
+    });
+
+    const created: Post[] = [];
+    for (const planned of plan.posts) {
+      const post = await store.fillSlot(this.slotFill(campaign, planned, links.get(planned.itemId)));
+      if (post !== null) created.push(post);
+    }
+    if (created.length > 0) {
+      await store.recordDigest(
+        campaign,
+        created.map((post) => post.id),
+        (digestId) => this.deps.notices.digest(campaign, created, digestId),
+      );
+      this.deps.onCreated?.(created);
+    }
+
+    const tomorrow = now.getTime() + DAY_MS;
+    const emptyTomorrow = plan.empty.filter((slot) => slot.slotAt.getTime() <= tomorrow);
+    if (emptyTomorrow.length > 0) {
+      const reasons = [...new Set(emptyTomorrow.map((slot) => slot.reason))];
+      await store.claimDryNotice(
+        campaign.id,
+        localDate(now, campaign.timezone),
+        this.deps.notices.dry(campaign, emptyTomorrow.length, reasons),
+      );
+    }
+    return { campaignId: campaign.id, created, emptyTomorrow: emptyTomorrow.length };
+  }
+
+  private slotFill(campaign: Campaign, planned: PlannedPost, link: string | null | undefined): SlotFill {
+    const originalUrl = link ?? campaign.defaultLink;
+    return {
+      campaignId: campaign.id,
+      slotAt: planned.slotAt,
+      itemId: planned.itemId,
+      post: {
+        campaignId: campaign.id,
+        text: planned.text,
+        media: [],
+        scheduledAt: planned.slotAt,
+        status: "pending_approval",
+        createdBy: AUTOPILOT_ACTOR,
+        link: originalUrl === null ? null : affiliateLinkFor(campaign, originalUrl),
+        contentItemId: planned.itemId,
+      },
+      audit: {
+        actor: AUTOPILOT_ACTOR,
+        action: "post.queued",
+        payload: { scheduledAt: planned.slotAt.toISOString(), contentItemId: planned.itemId },
+      },
+    };
+  }
+
+  /**
+   * "Approve all" on a digest: approves exactly the posts it listed, each by PostService's rules;
+   * a post approved, edited or rejected since is left as it is and reported.
+   */
+  async approveDigest(
+    digestId: number,
+    guildId: string,
+    actor: string,
+  ): Promise<{ approved: Post[]; skipped: { postId: number; reason: string }[] }> {
+    const digest = await this.deps.store.digest(digestId);
+    if (digest === null || digest.guildId !== guildId) {
+      throw new DomainError("post_not_found", "This list of autopilot posts no longer exists.");
+    }
+    const approved: Post[] = [];
+    const skipped: { postId: number; reason: string }[] = [];
+    for (const postId of digest.postIds) {
+      try {
+        approved.push(await this.deps.approve(postId, actor));
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        skipped.push({ postId, reason: error.message });
+      }
+    }
+    return { approved, skipped };
+  }
+}
+
+/** Whether the campaign's current rules accept an expansion as a post with its link. */
+function admitted(campaign: Campaign, text: string, itemLink: string | null): boolean {
+  const link = itemLink ?? campaign.defaultLink;
+  try {
+    // Any URL weighs 23 on X, so a placeholder id gives the final weighted length.
+    const previewUrl = link === null ? null : trackedLinkFor(affiliateLinkFor(campaign, link), 0);
+    checkPostContent({
+      text,
+      trackedUrl: previewUrl,
+      adult: campaign.adult,
+      disclosureTag: campaign.disclosureTag,
+      recentTextsForAccount: [],
+    });
+    return true;
+  } catch (error) {
+    if (isDomainError(error)) return false;
+    throw error;
+  }
+}
