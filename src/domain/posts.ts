@@ -80,6 +80,8 @@ export interface NewPost {
    * post from the same form (`form_submitted`).
    */
   formId?: string;
+  /** The library item autopilot made the post from. */
+  contentItemId?: number;
 }
 
 export type PostChanges = Partial<

@@ -1,0 +1,156 @@
+import { z } from "zod";
+import type { LibraryItem } from "../domain/autopilot-plan.ts";
+import type { AutopilotStore, SlotFill } from "../domain/autopilot.ts";
+import type { Campaign } from "../domain/campaigns.ts";
+import type { OutboxDraft } from "../domain/outbox.ts";
+import type { Post } from "../domain/posts.ts";
+import { toCampaign } from "./campaign-repository.ts";
+import { type PrismaClient, providerOfClient } from "./client.ts";
+import { enqueueOutbox } from "./outbox-repository.ts";
+import { insertPost } from "./post-repository.ts";
+import { isUniqueViolation } from "./prisma-errors.ts";
+
+const postIdsSchema = z.array(z.number().int().positive());
+
+/** Posts that hold their slot: everything but what was turned down or called off. */
+const UNHELD = ["rejected", "cancelled"];
+
+export class PrismaAutopilotStore implements AutopilotStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async enabledCampaigns(): Promise<Campaign[]> {
+    const rows = await this.prisma.campaign.findMany({
+      where: { autopilotEnabled: true, status: "active" },
+      orderBy: { id: "asc" },
+    });
+    return rows.map(toCampaign);
+  }
+
+  async library(campaignId: number): Promise<(LibraryItem & { link: string | null })[]> {
+    const items = await this.prisma.contentItem.findMany({
+      where: { campaignId },
+      orderBy: { id: "asc" },
+    });
+    const ids = items.map((item) => item.id);
+    // Human clicks as reports count them: bots never, one per visitor, post and hour.
+    const clicks = await this.prisma.click.findMany({
+      where: { bot: false, post: { contentItemId: { in: ids } } },
+      select: { post: { select: { contentItemId: true } } },
+      distinct: ["postId", "visitorHash", "hour"],
+    });
+    const metrics = await this.prisma.postMetricsLatest.findMany({
+      where: { post: { contentItemId: { in: ids } } },
+      select: { impressions: true, post: { select: { contentItemId: true } } },
+    });
+    const clicksOf = new Map<number, number>();
+    for (const click of clicks) {
+      const id = click.post.contentItemId as number;
+      clicksOf.set(id, (clicksOf.get(id) ?? 0) + 1);
+    }
+    const impressionsOf = new Map<number, number>();
+    for (const metric of metrics) {
+      const id = metric.post.contentItemId as number;
+      impressionsOf.set(id, (impressionsOf.get(id) ?? 0) + (metric.impressions ?? 0));
+    }
+    return items.map((item) => ({
+      id: item.id,
+      text: item.text,
+      link: item.link,
+      evergreen: item.evergreen,
+      expiresOn: item.expiresOn,
+      maxUses: item.maxUses,
+      uses: item.uses,
+      lastUsedAt: item.lastUsedAt,
+      clicks: clicksOf.get(item.id) ?? 0,
+      impressions: impressionsOf.get(item.id) ?? 0,
+    }));
+  }
+
+  async takenSlots(campaignId: number, from: Date, until: Date): Promise<Date[]> {
+    const window = { gte: from, lte: until };
+    const [posts, slots] = await Promise.all([
+      this.prisma.post.findMany({
+        where: { campaignId, scheduledAt: window, status: { notIn: UNHELD } },
+        select: { scheduledAt: true },
+      }),
+      this.prisma.autopilotSlot.findMany({
+        where: { campaignId, slotAt: window },
+        select: { slotAt: true },
+      }),
+    ]);
+    return [...posts.map((post) => post.scheduledAt), ...slots.map((slot) => slot.slotAt)];
+  }
+
+  async guildTexts(guildId: string, from: Date, until: Date): Promise<string[]> {
+    const rows = await this.prisma.post.findMany({
+      where: {
+        campaign: { guildId },
+        scheduledAt: { gte: from, lte: until },
+        status: { notIn: UNHELD },
+      },
+      select: { text: true },
+    });
+    return rows.map((row) => row.text);
+  }
+
+  async fillSlot(fill: SlotFill): Promise<Post | null> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const slot = await tx.autopilotSlot.create({
+          data: { campaignId: fill.campaignId, slotAt: fill.slotAt },
+        });
+        const post = await insertPost(tx, fill.post, fill.audit);
+        await tx.autopilotSlot.update({ where: { id: slot.id }, data: { postId: post.id } });
+        const item = await tx.contentItem.findUniqueOrThrow({ where: { id: fill.itemId } });
+        const later = item.lastUsedAt === null || item.lastUsedAt < fill.slotAt;
+        await tx.contentItem.update({
+          where: { id: fill.itemId },
+          data: { uses: { increment: 1 }, ...(later ? { lastUsedAt: fill.slotAt } : {}) },
+        });
+        return post;
+      });
+    } catch (error) {
+      // Another instance (or an earlier run) filled this slot: the unique row decides.
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  async recordDigest(
+    campaign: Campaign,
+    postIds: readonly number[],
+    drafts: (digestId: number) => OutboxDraft[],
+  ): Promise<number> {
+    const provider = providerOfClient(this.prisma);
+    return this.prisma.$transaction(async (tx) => {
+      const digest = await tx.autopilotDigest.create({
+        data: { campaignId: campaign.id, postIds: JSON.stringify(postIds) },
+      });
+      await enqueueOutbox(tx, provider, drafts(digest.id));
+      return digest.id;
+    });
+  }
+
+  async digest(digestId: number): Promise<{ guildId: string; postIds: number[] } | null> {
+    const row = await this.prisma.autopilotDigest.findUnique({
+      where: { id: digestId },
+      include: { campaign: { select: { guildId: true } } },
+    });
+    if (row === null) return null;
+    return { guildId: row.campaign.guildId, postIds: postIdsSchema.parse(JSON.parse(row.postIds)) };
+  }
+
+  async claimDryNotice(campaignId: number, date: string, drafts: OutboxDraft[]): Promise<boolean> {
+    const provider = providerOfClient(this.prisma);
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        await tx.autopilotDryNotice.create({ data: { campaignId, date } });
+        await enqueueOutbox(tx, provider, drafts);
+      });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+}
