@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { LibraryItem } from "../domain/autopilot-plan.ts";
 import type { AutopilotStore, SlotFill } from "../domain/autopilot.ts";
+import type { LibraryItem } from "../domain/autopilot-plan.ts";
 import type { Campaign } from "../domain/campaigns.ts";
 import type { OutboxDraft } from "../domain/outbox.ts";
 import type { Post } from "../domain/posts.ts";

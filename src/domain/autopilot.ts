@@ -5,10 +5,6 @@
  */
 import { localDate } from "./analytics.ts";
 import type { AuditNote } from "./audit.ts";
-import type { Campaign } from "./campaigns.ts";
-import { checkPostContent, normaliseForDuplicate } from "./content-policy.ts";
-import { DomainError, isDomainError } from "./errors.ts";
-import type { OutboxDraft } from "./outbox.ts";
 import {
   type DryReason,
   type LibraryItem,
@@ -16,7 +12,11 @@ import {
   planFill,
   UNIQUE_TEXT_DAYS,
 } from "./autopilot-plan.ts";
-import type { Clock } from "./ports.ts";
+import { type Campaign, requireCampaign } from "./campaigns.ts";
+import { checkPostContent, normaliseForDuplicate } from "./content-policy.ts";
+import { DomainError, isDomainError } from "./errors.ts";
+import type { OutboxDraft } from "./outbox.ts";
+import type { CampaignRepository, Clock } from "./ports.ts";
 import { affiliateLinkFor, type NewPost, type Post, trackedLinkFor } from "./posts.ts";
 import { slotsUntil } from "./schedule.ts";
 
@@ -78,9 +78,32 @@ export interface CampaignFill {
   emptyTomorrow: number;
 }
 
+/** What `/campaign autopilot` sets; options not given keep their value. */
+export interface AutopilotSettingsInput {
+  enabled: boolean;
+  daysAhead?: number | undefined;
+  minRepeatDays?: number | undefined;
+}
+
+function checkedSetting(
+  name: "days_ahead" | "min_repeat_days",
+  value: number | undefined,
+  limits: { min: number; max: number },
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < limits.min || value > limits.max) {
+    throw new DomainError(
+      "invalid_input",
+      `${name} is ${value}; give a whole number from ${limits.min} to ${limits.max}.`,
+    );
+  }
+  return value;
+}
+
 export class AutopilotService {
   constructor(
     private readonly deps: {
+      campaigns: CampaignRepository;
       store: AutopilotStore;
       notices: AutopilotNotices;
       clock: Clock;
@@ -90,11 +113,57 @@ export class AutopilotService {
       approve: (postId: number, actor: string) => Promise<Post>;
       /** Told after posts were made, so approval and the runner pick them up. */
       onCreated?: (posts: readonly Post[]) => void;
+      /** Told after a campaign's settings changed, so the fill job runs soon. */
+      onConfigured?: () => void;
     },
   ) {}
 
+  /** Turns autopilot on or off for a campaign and sets how far ahead and how often it repeats. */
+  async configure(
+    guildId: string,
+    name: string,
+    input: AutopilotSettingsInput,
+    actor: string,
+  ): Promise<Campaign> {
+    const daysAhead = checkedSetting("days_ahead", input.daysAhead, AUTOPILOT_LIMITS.daysAhead);
+    const minRepeatDays = checkedSetting(
+      "min_repeat_days",
+      input.minRepeatDays,
+      AUTOPILOT_LIMITS.minRepeatDays,
+    );
+    const before = await requireCampaign(this.deps.campaigns, guildId, name);
+    if (before.status === "archived") {
+      throw new DomainError(
+        "campaign_state",
+        `Campaign "${before.name}" is archived; archived campaigns cannot be changed.`,
+      );
+    }
+    const changes = {
+      autopilotEnabled: input.enabled,
+      ...(daysAhead === undefined ? {} : { autopilotDaysAhead: daysAhead }),
+      ...(minRepeatDays === undefined ? {} : { autopilotMinRepeatDays: minRepeatDays }),
+    };
+    const { campaign } = await this.deps.campaigns.update(before.id, changes, {
+      actor,
+      action: "campaign.autopilot",
+      payload: {
+        from: {
+          enabled: before.autopilotEnabled,
+          daysAhead: before.autopilotDaysAhead,
+          minRepeatDays: before.autopilotMinRepeatDays,
+        },
+        to: changes,
+      },
+    });
+    this.deps.onConfigured?.();
+    return campaign;
+  }
+
   /** Fills every enabled campaign; one campaign failing does not stop the others. */
-  async fillAll(): Promise<{ fills: CampaignFill[]; failed: { campaignId: number; error: unknown }[] }> {
+  async fillAll(): Promise<{
+    fills: CampaignFill[];
+    failed: { campaignId: number; error: unknown }[];
+  }> {
     const fills: CampaignFill[] = [];
     const failed: { campaignId: number; error: unknown }[] = [];
     for (const campaign of await this.deps.store.enabledCampaigns()) {
@@ -137,7 +206,9 @@ export class AutopilotService {
 
     const created: Post[] = [];
     for (const planned of plan.posts) {
-      const post = await store.fillSlot(this.slotFill(campaign, planned, links.get(planned.itemId)));
+      const post = await store.fillSlot(
+        this.slotFill(campaign, planned, links.get(planned.itemId)),
+      );
       if (post !== null) created.push(post);
     }
     if (created.length > 0) {
@@ -162,7 +233,11 @@ export class AutopilotService {
     return { campaignId: campaign.id, created, emptyTomorrow: emptyTomorrow.length };
   }
 
-  private slotFill(campaign: Campaign, planned: PlannedPost, link: string | null | undefined): SlotFill {
+  private slotFill(
+    campaign: Campaign,
+    planned: PlannedPost,
+    link: string | null | undefined,
+  ): SlotFill {
     const originalUrl = link ?? campaign.defaultLink;
     return {
       campaignId: campaign.id,
@@ -186,6 +261,15 @@ export class AutopilotService {
     };
   }
 
+  /** The posts a digest listed, in its order; refused for a digest of another guild. */
+  async digestPostIds(digestId: number, guildId: string): Promise<number[]> {
+    const digest = await this.deps.store.digest(digestId);
+    if (digest === null || digest.guildId !== guildId) {
+      throw new DomainError("post_not_found", "This list of autopilot posts no longer exists.");
+    }
+    return digest.postIds;
+  }
+
   /**
    * "Approve all" on a digest: approves exactly the posts it listed, each by PostService's rules;
    * a post approved, edited or rejected since is left as it is and reported.
@@ -195,13 +279,9 @@ export class AutopilotService {
     guildId: string,
     actor: string,
   ): Promise<{ approved: Post[]; skipped: { postId: number; reason: string }[] }> {
-    const digest = await this.deps.store.digest(digestId);
-    if (digest === null || digest.guildId !== guildId) {
-      throw new DomainError("post_not_found", "This list of autopilot posts no longer exists.");
-    }
     const approved: Post[] = [];
     const skipped: { postId: number; reason: string }[] = [];
-    for (const postId of digest.postIds) {
+    for (const postId of await this.digestPostIds(digestId, guildId)) {
       try {
         approved.push(await this.deps.approve(postId, actor));
       } catch (error) {

@@ -23,7 +23,12 @@ function item(id: number, text: string, overrides: Partial<LibraryItem> = {}): L
 
 function slots(days: number, times = ["09:00", "15:00", "21:00"]): Date[] {
   const after = new Date("2026-03-02T00:00:00Z");
-  return slotsUntil({ days: "daily", times }, ZONE, after, new Date(after.getTime() + days * DAY_MS));
+  return slotsUntil(
+    { days: "daily", times },
+    ZONE,
+    after,
+    new Date(after.getTime() + days * DAY_MS),
+  );
 }
 
 const first = () => 0;
