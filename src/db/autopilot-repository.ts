@@ -1,19 +1,70 @@
 import { z } from "zod";
 import type { AutopilotStore, SlotFill } from "../domain/autopilot.ts";
 import type { LibraryItem } from "../domain/autopilot-plan.ts";
+import { UNIQUE_TEXT_DAYS } from "../domain/autopilot-plan.ts";
 import type { Campaign } from "../domain/campaigns.ts";
+import { normaliseForDuplicate } from "../domain/content-policy.ts";
 import type { OutboxDraft } from "../domain/outbox.ts";
 import type { Post } from "../domain/posts.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { toCampaign } from "./campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "./client.ts";
 import { enqueueOutbox } from "./outbox-repository.ts";
 import { insertPost } from "./post-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
 
+const DAY_MS = 86_400_000;
+
 const postIdsSchema = z.array(z.number().int().positive());
 
 /** Posts that hold their slot: everything but what was turned down or called off. */
 const UNHELD = ["rejected", "cancelled"];
+
+/** Whether a post of the guild within UNIQUE_TEXT_DAYS of the slot has the same text. */
+async function textTaken(tx: Prisma.TransactionClient, fill: SlotFill): Promise<boolean> {
+  const window = UNIQUE_TEXT_DAYS * DAY_MS;
+  const rows = await tx.post.findMany({
+    where: {
+      campaign: { guildId: fill.guildId },
+      scheduledAt: {
+        gte: new Date(fill.slotAt.getTime() - window),
+        lte: new Date(fill.slotAt.getTime() + window),
+      },
+      status: { notIn: UNHELD },
+    },
+    select: { text: true },
+  });
+  const text = normaliseForDuplicate(fill.post.text);
+  return rows.some((row) => normaliseForDuplicate(row.text) === text);
+}
+
+/**
+ * Counts the item's use at the slot, only while it is still usable there: not spent, and not used
+ * within `minRepeatDays` of the slot. One conditional update, so of two instances racing for the
+ * item, the second sees the first's use.
+ */
+async function claimItem(tx: Prisma.TransactionClient, fill: SlotFill): Promise<boolean> {
+  const gap = fill.minRepeatDays * DAY_MS;
+  const item = await tx.contentItem.findUnique({ where: { id: fill.itemId } });
+  if (item === null) return false;
+  const later = item.lastUsedAt === null || item.lastUsedAt < fill.slotAt;
+  const { count } = await tx.contentItem.updateMany({
+    where: {
+      id: fill.itemId,
+      OR: [
+        { lastUsedAt: null },
+        { lastUsedAt: { lte: new Date(fill.slotAt.getTime() - gap) } },
+        { lastUsedAt: { gte: new Date(fill.slotAt.getTime() + gap) } },
+      ],
+      AND: [
+        { OR: [{ evergreen: true }, { uses: 0 }] },
+        ...(item.maxUses === null ? [] : [{ uses: { lt: item.maxUses } }]),
+      ],
+    },
+    data: { uses: { increment: 1 }, ...(later ? { lastUsedAt: fill.slotAt } : {}) },
+  });
+  return count === 1;
+}
 
 export class PrismaAutopilotStore implements AutopilotStore {
   constructor(private readonly prisma: PrismaClient) {}
@@ -94,19 +145,21 @@ export class PrismaAutopilotStore implements AutopilotStore {
   }
 
   async fillSlot(fill: SlotFill): Promise<Post | null> {
+    const provider = providerOfClient(this.prisma);
     try {
       return await this.prisma.$transaction(async (tx) => {
+        // Fills of one guild take turns (SQLite writes one at a time anyway), so two instances
+        // cannot both find a text unused and post it from two accounts.
+        if (provider === "postgresql") {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`autopilot:${fill.guildId}`}))`;
+        }
+        if (await textTaken(tx, fill)) return null;
+        if (!(await claimItem(tx, fill))) return null;
         const slot = await tx.autopilotSlot.create({
           data: { campaignId: fill.campaignId, slotAt: fill.slotAt },
         });
         const post = await insertPost(tx, fill.post, fill.audit);
         await tx.autopilotSlot.update({ where: { id: slot.id }, data: { postId: post.id } });
-        const item = await tx.contentItem.findUniqueOrThrow({ where: { id: fill.itemId } });
-        const later = item.lastUsedAt === null || item.lastUsedAt < fill.slotAt;
-        await tx.contentItem.update({
-          where: { id: fill.itemId },
-          data: { uses: { increment: 1 }, ...(later ? { lastUsedAt: fill.slotAt } : {}) },
-        });
         return post;
       });
     } catch (error) {

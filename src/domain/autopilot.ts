@@ -33,8 +33,11 @@ export const AUTOPILOT_LIMITS = {
 /** One slot to fill with one planned post, as the store writes it in one transaction. */
 export interface SlotFill {
   campaignId: number;
+  guildId: string;
   slotAt: Date;
   itemId: number;
+  /** Checked again in the transaction: another instance may have used the item meanwhile. */
+  minRepeatDays: number;
   post: NewPost;
   audit: AuditNote;
 }
@@ -49,8 +52,9 @@ export interface AutopilotStore {
   /** Texts of the guild's posts, any account, not rejected or cancelled, scheduled in the window. */
   guildTexts(guildId: string, from: Date, until: Date): Promise<string[]>;
   /**
-   * The AutopilotSlot row, the post and the item's use, in one transaction; null when the slot
-   * was filled meanwhile (the unique campaign + instant decides, across instances).
+   * The AutopilotSlot row, the post and the item's use, in one transaction; null when, since the
+   * plan was made, the slot was filled (the unique campaign + instant decides, across instances),
+   * the item used within `minRepeatDays` or spent, or the text used by the team within 30 days.
    */
   fillSlot(fill: SlotFill): Promise<Post | null>;
   /** Stores a digest of posts and writes its message; the drafts get the digest's id. */
@@ -241,8 +245,10 @@ export class AutopilotService {
     const originalUrl = link ?? campaign.defaultLink;
     return {
       campaignId: campaign.id,
+      guildId: campaign.guildId,
       slotAt: planned.slotAt,
       itemId: planned.itemId,
+      minRepeatDays: campaign.autopilotMinRepeatDays,
       post: {
         campaignId: campaign.id,
         text: planned.text,
