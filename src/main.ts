@@ -178,6 +178,7 @@ export async function startHerald(
     store: new PrismaAutopilotStore(prisma),
     notices: autopilotNotices,
     clock,
+    settings: settingsRepository,
     approve: (postId, actor) => posts.approve(postId, actor),
     onConfigured: fillAutopilot,
   });
@@ -326,6 +327,7 @@ export async function startHerald(
         const created = fills.flatMap((fill) => fill.created);
         for (const post of created) await approvals.show(post);
         if (created.length > 0) logger.info({ posts: created.length }, "autopilot queued posts");
+        await autopilot.morningDigests();
         outbox.wake();
       },
     });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AutopilotStore, SlotFill } from "../domain/autopilot.ts";
+import { AUTOPILOT_ACTOR, type AutopilotStore, type SlotFill } from "../domain/autopilot.ts";
 import type { LibraryItem } from "../domain/autopilot-plan.ts";
 import { UNIQUE_TEXT_DAYS } from "../domain/autopilot-plan.ts";
 import type { Campaign } from "../domain/campaigns.ts";
@@ -10,7 +10,7 @@ import type { Prisma } from "../generated/prisma/client.ts";
 import { toCampaign } from "./campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "./client.ts";
 import { enqueueOutbox } from "./outbox-repository.ts";
-import { insertPost } from "./post-repository.ts";
+import { insertPost, toPost, withLink } from "./post-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
 
 const DAY_MS = 86_400_000;
@@ -173,15 +173,40 @@ export class PrismaAutopilotStore implements AutopilotStore {
     campaign: Campaign,
     postIds: readonly number[],
     drafts: (digestId: number) => OutboxDraft[],
-  ): Promise<number> {
+    morningOf?: string,
+  ): Promise<number | null> {
     const provider = providerOfClient(this.prisma);
-    return this.prisma.$transaction(async (tx) => {
-      const digest = await tx.autopilotDigest.create({
-        data: { campaignId: campaign.id, postIds: JSON.stringify(postIds) },
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const digest = await tx.autopilotDigest.create({
+          data: {
+            campaignId: campaign.id,
+            postIds: JSON.stringify(postIds),
+            morningOf: morningOf ?? null,
+          },
+        });
+        await enqueueOutbox(tx, provider, drafts(digest.id));
+        return digest.id;
       });
-      await enqueueOutbox(tx, provider, drafts(digest.id));
-      return digest.id;
+    } catch (error) {
+      // This morning's digest was written already (by an earlier run or another instance).
+      if (morningOf !== undefined && isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  async waitingPosts(campaignId: number, from: Date, until: Date): Promise<Post[]> {
+    const rows = await this.prisma.post.findMany({
+      where: {
+        campaignId,
+        createdBy: AUTOPILOT_ACTOR,
+        status: "pending_approval",
+        scheduledAt: { gte: from, lte: until },
+      },
+      include: withLink,
+      orderBy: { scheduledAt: "asc" },
     });
+    return rows.map(toPost);
   }
 
   async digest(digestId: number): Promise<{ guildId: string; postIds: number[] } | null> {

@@ -3,7 +3,7 @@
  * post pending approval, made from the campaign's library. Nothing it makes is published before
  * an approver approves it; a slot whose post is not approved by its time stays empty.
  */
-import { localDate } from "./analytics.ts";
+import { localDate, localTime } from "./analytics.ts";
 import type { AuditNote } from "./audit.ts";
 import {
   type DryReason,
@@ -19,6 +19,7 @@ import type { OutboxDraft } from "./outbox.ts";
 import type { CampaignRepository, Clock } from "./ports.ts";
 import { affiliateLinkFor, type NewPost, type Post, trackedLinkFor } from "./posts.ts";
 import { slotsUntil } from "./schedule.ts";
+import type { SettingsRepository } from "./settings.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -57,12 +58,19 @@ export interface AutopilotStore {
    * the item used within `minRepeatDays` or spent, or the text used by the team within 30 days.
    */
   fillSlot(fill: SlotFill): Promise<Post | null>;
-  /** Stores a digest of posts and writes its message; the drafts get the digest's id. */
+  /**
+   * Stores a digest of posts and writes its message; the drafts get the digest's id. A morning
+   * digest (`morningOf`, the local date) is written once per campaign and date: null when the
+   * day's was written already.
+   */
   recordDigest(
     campaign: Campaign,
     postIds: readonly number[],
     drafts: (digestId: number) => OutboxDraft[],
-  ): Promise<number>;
+    morningOf?: string,
+  ): Promise<number | null>;
+  /** Autopilot's posts of the campaign still waiting for approval, scheduled in the window. */
+  waitingPosts(campaignId: number, from: Date, until: Date): Promise<Post[]>;
   /** The posts a digest lists, in its order, and the guild of its campaign. */
   digest(digestId: number): Promise<{ guildId: string; postIds: number[] } | null>;
   /** Writes the dry notice unless one was written for the campaign on `date`; true if written. */
@@ -113,6 +121,8 @@ export class AutopilotService {
       clock: Clock;
       /** A fair source in [0, 1): which fresh expansion a slot gets. */
       random?: () => number;
+      /** The guild's report time and time zone: when the morning digest goes out. */
+      settings: Pick<SettingsRepository, "get">;
       /** PostService's approval, with its rules (second approver, content policy). */
       approve: (postId: number, actor: string) => Promise<Post>;
       /** Told after posts were made, so approval and the runner pick them up. */
@@ -265,6 +275,33 @@ export class AutopilotService {
         payload: { scheduledAt: planned.slotAt.toISOString(), contentItemId: planned.itemId },
       },
     };
+  }
+
+  /**
+   * Each morning, once the guild's report time has passed in its time zone: one digest per
+   * campaign of autopilot's posts for the next 24 hours still waiting for approval.
+   */
+  async morningDigests(): Promise<number> {
+    const now = this.deps.clock.now();
+    let written = 0;
+    for (const campaign of await this.deps.store.enabledCampaigns()) {
+      const settings = await this.deps.settings.get(campaign.guildId);
+      if (localTime(now, settings.timezone) < settings.reportTime) continue;
+      const waiting = await this.deps.store.waitingPosts(
+        campaign.id,
+        now,
+        new Date(now.getTime() + DAY_MS),
+      );
+      if (waiting.length === 0) continue;
+      const digestId = await this.deps.store.recordDigest(
+        campaign,
+        waiting.map((post) => post.id),
+        (id) => this.deps.notices.digest(campaign, waiting, id),
+        localDate(now, settings.timezone),
+      );
+      if (digestId !== null) written += 1;
+    }
+    return written;
   }
 
   /** The posts a digest listed, in its order; refused for a digest of another guild. */

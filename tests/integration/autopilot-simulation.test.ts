@@ -86,6 +86,7 @@ function instance(prisma: PrismaClient, clock: FixedClock, seed: number) {
     notices: autopilotNotices,
     clock,
     random: seeded(seed),
+    settings: new PrismaSettingsRepository(prisma),
     approve: (postId, actor) => posts.approve(postId, actor),
   });
   return { prisma, posts, postRepository, autopilot };

@@ -31,6 +31,7 @@ describe.each(testProviders("autopilot.test.ts"))("autopilot on %s", (provider) 
       notices: autopilotNotices,
       clock,
       random: () => 0,
+      settings: new PrismaSettingsRepository(prisma),
       approve: (postId, actor) => posts.approve(postId, actor),
     });
   }
@@ -130,6 +131,36 @@ describe.each(testProviders("autopilot.test.ts"))("autopilot on %s", (provider) 
     await expect(
       autopilot.approveDigest(digest.id, "999999999999999999", APPROVER),
     ).rejects.toThrow("no longer exists");
+  });
+
+  it("each morning after the guild's report time, lists autopilot's posts of the next 24 hours still waiting, once per day", async () => {
+    await addItems(["Pour slowly", "Rinse the filter", "Warm the cup"]);
+    await db.prisma.settings.create({
+      data: { guildId: GUILD, timezone: "Europe/Berlin", reportTime: "08:30" },
+    });
+    await autopilot.configure(GUILD, "Coffee Gear", { enabled: true }, MANAGER);
+    await autopilot.fillAll();
+    const [waiting] = await db.prisma.post.findMany({ orderBy: { scheduledAt: "asc" } });
+    await posts.approve(waiting?.id ?? 0, APPROVER);
+
+    // 08:00 in Berlin: before the report time, nothing.
+    expect(await autopilot.morningDigests()).toBe(0);
+    clock.set("2026-06-01T06:45:00Z");
+    expect(await autopilot.morningDigests()).toBe(1);
+    expect(await service(db.connect()).morningDigests()).toBe(0);
+
+    const morning = await db.prisma.autopilotDigest.findFirstOrThrow({
+      where: { morningOf: "2026-06-01" },
+    });
+    const listed = JSON.parse(morning.postIds) as number[];
+    const dueTomorrow = await db.prisma.post.findMany({
+      where: {
+        status: "pending_approval",
+        scheduledAt: { lte: new Date("2026-06-02T06:45:00Z") },
+      },
+    });
+    expect(listed).toEqual(dueTomorrow.map((post) => post.id));
+    expect(listed).not.toContain(waiting?.id);
   });
 
   it("refuses days_ahead and min_repeat_days outside their ranges and changes nothing", async () => {

@@ -4,6 +4,7 @@ CREATE TABLE "AutopilotDigest" (
     "id" SERIAL NOT NULL,
     "campaignId" INTEGER NOT NULL,
     "postIds" TEXT NOT NULL,
+    "morningOf" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "AutopilotDigest_pkey" PRIMARY KEY ("id")
@@ -21,3 +22,4 @@ CREATE UNIQUE INDEX "AutopilotDryNotice_campaignId_date_key" ON "AutopilotDryNot
 
 ALTER TABLE "AutopilotDigest" ADD CONSTRAINT "AutopilotDigest_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "AutopilotDryNotice" ADD CONSTRAINT "AutopilotDryNotice_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+CREATE UNIQUE INDEX "AutopilotDigest_campaignId_morningOf_key" ON "AutopilotDigest"("campaignId", "morningOf");
