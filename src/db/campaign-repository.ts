@@ -16,7 +16,7 @@ import { providerOfClient } from "./client.ts";
 import { sweepCampaignPosts } from "./post-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
 
-function toCampaign(row: CampaignRow): Campaign {
+export function toCampaign(row: CampaignRow): Campaign {
   const status = row.status as CampaignStatus;
   if (!CAMPAIGN_STATUSES.includes(status)) {
     throw new Error(`Campaign ${row.id} has an unknown status in the database: ${row.status}`);
