@@ -28,10 +28,18 @@ export function parseCurrency(input: string): string {
   );
 }
 
-/** Amounts per currency other than the guild's, as "12.00 GBP, 3.50 EUR" (largest first). */
+const plainAmount = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
+/**
+ * Amounts per currency other than the guild's, as "1,200.00 GBP, 3.50 EUR" (largest first):
+ * a number and the code as sent, with no symbol that could pass for the guild's currency.
+ */
 export function otherCurrenciesWords(amounts: Readonly<Record<string, number>>): string {
   return Object.entries(amounts)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-    .map(([code, amount]) => `${amount.toFixed(2)} ${code}`)
+    .map(([code, amount]) => `${plainAmount.format(amount)} ${code}`)
     .join(", ");
 }

@@ -164,13 +164,13 @@ describe("tracked links, end to end", () => {
     const first = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
     expect([first.status, await first.text()]).toEqual([200, "stored\n"]);
     expect((await conversions()).map((c) => [c.payout, c.status])).toEqual([[12.5, "approved"]]);
-    expect(await reportText()).toMatch(
-      /1 human clicks · 1 conversion · .*revenue \$12\.50(?! \(estimated)/,
-    );
+    const reported = await reportText();
+    expect(reported).toMatch(/1 human click · 1 conversion · .*revenue \$12\.50 \(measured\)/);
 
     const again = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
     expect([again.status, await again.text()]).toEqual([200, "repeat\n"]);
     expect(await conversions()).toHaveLength(1);
+    expect(await reportText()).toBe(reported);
 
     const rejected = await fetch(`${serverOrigin()}/postback/${token}`, {
       method: "POST",
@@ -179,7 +179,7 @@ describe("tracked links, end to end", () => {
     });
     expect([rejected.status, await rejected.text()]).toEqual([200, "updated\n"]);
     expect((await conversions()).map((c) => c.status)).toEqual(["rejected"]);
-    expect(await reportText()).toMatch(/0 conversions · .*revenue \$0\.00/);
+    expect(await reportText()).toMatch(/0 conversions · .*revenue \$0\.00 \(measured\)/);
 
     expect((await postback(`click_id=${clickId}&payout=1&txid=T-2`, "wrong-token")).status).toBe(
       403,
