@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
 import {
@@ -88,6 +89,21 @@ async function reportText(): Promise<string> {
   return (reply.embeds[0] as { description?: string } | undefined)?.description ?? "";
 }
 
+/** /report format:csv as a member gets it: the attachment's rows, by column name. */
+async function reportCsvRows(): Promise<Record<string, string>[]> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.member,
+    name: "report",
+    options: { format: "csv" },
+  });
+  const reply = await handle.reply({ timeoutMs: 20_000 });
+  const [file] = reply.attachments;
+  expect(file?.filename).toMatch(/^herald-report-7d-\d{4}-\d{2}-\d{2}\.csv$/);
+  const bytes = e2e.discord.attachmentBytes(file?.url ?? "");
+  if (bytes === undefined) throw new Error("the fake Discord holds no bytes for the CSV");
+  return parse(bytes, { bom: true, columns: true }) as Record<string, string>[];
+}
+
 function follow(link: string, init: { method?: string; userAgent?: string } = {}) {
   return fetch(`${serverOrigin()}${new URL(link).pathname}`, {
     method: init.method ?? "GET",
@@ -166,6 +182,19 @@ describe("tracked links, end to end", () => {
     expect((await conversions()).map((c) => [c.payout, c.status])).toEqual([[12.5, "approved"]]);
     const reported = await reportText();
     expect(reported).toMatch(/1 human click · 1 conversion · .*revenue \$12\.50 \(measured\)/);
+    expect(await reportCsvRows()).toEqual([
+      expect.objectContaining({
+        post_id: String(postId),
+        campaign: "Desk Lamps",
+        text: expect.stringContaining("Warm light for late desk sessions"),
+        human_clicks: "1",
+        conversions: "1",
+        conversion_rate: "1",
+        revenue: "12.5",
+        revenue_basis: "measured",
+        currency: "USD",
+      }),
+    ]);
 
     const again = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
     expect([again.status, await again.text()]).toEqual([200, "repeat\n"]);
@@ -205,6 +234,40 @@ describe("tracked links, end to end", () => {
     expect(rotated).not.toBe(token);
     expect((await postback(`click_id=${clickId}&txid=T-4`)).status).toBe(403);
     expect((await postback(`click_id=${clickId}&txid=T-4`, rotated)).status).toBe(200);
+  });
+
+  it("given /settings set currency:eur, postbacks without a currency count in euros, one in GBP is shown apart and not converted, and an unknown code is refused", async () => {
+    const { link } = await publishTrackedPost();
+    const settings = async (options: Record<string, string>) => {
+      const handle = await e2e.discord.runCommand({
+        user: TEAM.admin,
+        name: "settings",
+        subcommand: Object.keys(options).length === 0 ? "show" : "set",
+        options,
+      });
+      return (await handle.reply()).content;
+    };
+    expect(await settings({ currency: "abc" })).toContain("is not an ISO 4217 currency code");
+    expect(await settings({ currency: "eur" })).toContain("Currency: EUR");
+    expect(await settings({})).toContain("Currency: EUR");
+
+    const clickId = (await follow(link)).headers.get("location")?.match(/subid=(\w+)/)?.[1];
+    const token = await postbackToken({});
+    for (const query of [`payout=20&txid=E-1`, `payout=12&txid=G-1&currency=gbp`]) {
+      const answer = await fetch(
+        `${serverOrigin()}/postback/${token}?click_id=${clickId}&${query}`,
+      );
+      expect(answer.status).toBe(200);
+    }
+    const stored = await e2e.herald.prisma.conversion.findMany({ orderBy: { txid: "asc" } });
+    expect(stored.map((c) => [c.txid, c.payout, c.currency])).toEqual([
+      ["E-1", 20, "EUR"],
+      ["G-1", 12, "GBP"],
+    ]);
+    const line = await reportText();
+    expect(line).toContain("2 conversions");
+    expect(line).toContain("revenue €20.00 (measured) · also 12.00 GBP not converted");
+    expect(line).toContain("ROI n/a");
   });
 
   it("given /campaign edit click_param:aff_sub, the click id goes in aff_sub; given tracking:false, X receives the affiliate URL itself", async () => {

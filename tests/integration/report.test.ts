@@ -1,6 +1,8 @@
+import { parse } from "csv-parse/sync";
 import type { APIEmbed } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CHART_WIDTH } from "../../src/bot/render/report-chart.ts";
+import { reportCsv, reportCsvMessage } from "../../src/bot/render/report-csv.ts";
 import { CHART_FILE, reportMessage } from "../../src/bot/render/report-message.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaMetricsRepository } from "../../src/db/metrics-repository.ts";
@@ -250,6 +252,53 @@ describe("reports from the database", () => {
     await reports.rebuildDaily(GUILD);
     const daily = await db.prisma.campaignDaily.findFirst({ where: { campaignId: ids.desk ?? 0 } });
     expect(daily).toMatchObject({ revenue: 20, conversionRate: 1 });
+  });
+
+  it("given format csv, every post of the range is one row with the message's figures, formula cells escaped, unknown figures empty", async () => {
+    await db.prisma.post.update({
+      where: { id: ids.d1 ?? 0 },
+      data: { text: '=HYPERLINK("https://evil.example","Desk lamp deal")' },
+    });
+    const f = new ReportFixture(db.prisma, GUILD);
+    await f.track(ids.d1 ?? 0);
+    await f.click(ids.d1 ?? 0, "ClickD1A1", { visitor: "a", hour: "2026-11-18T10" });
+    await f.conversion(ids.d1 ?? 0, "ClickD1A1", { txid: "T1", payout: 4.5 });
+    const report = await reports.report(GUILD, { range: "30d" });
+    const message = reportCsvMessage(report);
+    expect(message.content).toBe(
+      "Report for the last 30 days: 2 posts, one row each; revenue in USD, X cost in USD.",
+    );
+    expect(message.files[0]?.name).toBe("herald-report-30d-2026-11-20.csv");
+    const rows = parse(reportCsv(report), { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => [row.post_id, row.campaign, row.niche])).toEqual([
+      [String(ids.d1), "Desk Gadgets", "gadgets"],
+      [String(ids.g1), "Garden Tools", "home"],
+    ]);
+    expect(rows[0]).toMatchObject({
+      published_at: "2026-11-18T09:00:00.000Z",
+      local_date: "2026-11-18",
+      text: `'=HYPERLINK("https://evil.example","Desk lamp deal")`,
+      impressions: "1200",
+      x_link_clicks: "30",
+      human_clicks: "1",
+      conversions: "1",
+      conversion_rate: "1",
+      revenue: "4.5",
+      revenue_basis: "measured",
+      currency: "USD",
+      epc: "4.5",
+      x_cost_usd: "0.2",
+      roi: "21.5",
+    });
+    // X reported no clicks for Garden's post: no estimate, empty cells rather than 0.
+    expect(rows[1]).toMatchObject({
+      x_link_clicks: "",
+      human_clicks: "",
+      conversions: "",
+      revenue: "",
+      revenue_basis: "",
+      roi: "",
+    });
   });
 
   it("rebuilds CampaignDaily from the latest snapshots, the same rows however often it runs", async () => {
