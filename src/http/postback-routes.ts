@@ -20,7 +20,14 @@ const postbackSchema = z.object({
     .regex(/^\d{1,9}(\.\d{1,6})?$/, "payout must be a number of 0 or more, such as 12.50")
     .default("0")
     .transform(Number),
-  txid: z.string().trim().max(200, "txid must be at most 200 characters").default(""),
+  txid: z
+    .string()
+    .trim()
+    .max(200, "txid must be at most 200 characters")
+    // Line breaks and other control characters are no network's transaction id; kept out of
+    // the database and the logs.
+    .regex(/^\P{Cc}*$/u, "txid must not contain control characters")
+    .default(""),
   status: z
     .enum(["approved", "pending", "rejected"], {
       error: "status must be approved, pending or rejected",
