@@ -54,7 +54,7 @@ export class ReportFigures {
     return `revenue ${this.amount(t.revenue)}${kind}${other === "" ? "" : ` · also ${other} not converted`}`;
   }
 
-  /** Herald's clicks and what came of them: only for rows with tracked, measured posts. */
+  /** Human clicks for rows with tracked posts; conversions and their rate where revenue is measured. */
   attribution(t: Totals): string[] {
     if (t.humanClicks === null) return [];
     const clicks = `${whole.format(t.humanClicks)} human ${t.humanClicks === 1 ? "click" : "clicks"}`;
