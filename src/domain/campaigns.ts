@@ -327,7 +327,7 @@ function passesRules(campaign: Campaign, post: Post): boolean {
       adult: campaign.adult,
       disclosureTag: campaign.disclosureTag,
       // Duplicates are about the text, which the campaign edit did not change.
-      recentTextsForAccount: [],
+      recentTeamTexts: [],
     });
     return true;
   } catch (error) {
