@@ -359,7 +359,7 @@ export function nextCampaignStatus(campaign: Campaign, event: CampaignEvent): Ca
 }
 
 export async function requireCampaign(
-  campaigns: CampaignRepository,
+  campaigns: Pick<CampaignRepository, "findByName">,
   guildId: string,
   name: string,
 ): Promise<Campaign> {

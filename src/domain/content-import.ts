@@ -78,7 +78,7 @@ function gone(message: string): DomainError {
 export class ContentImports {
   constructor(
     private readonly deps: {
-      campaigns: CampaignRepository;
+      campaigns: Pick<CampaignRepository, "findByName" | "findById">;
       library: ContentLibrary;
       items: ContentItemRepository;
       imports: ContentImportStore;

@@ -50,7 +50,7 @@ export interface ItemDescription {
 export class ContentLibrary {
   constructor(
     private readonly deps: {
-      campaigns: CampaignRepository;
+      campaigns: Pick<CampaignRepository, "findByName" | "findById">;
       items: ContentItemRepository;
       clock: Clock;
       /** Told after every change to a campaign's library (autopilot fills again). */
