@@ -94,7 +94,9 @@ export function readContentCsv(bytes: Uint8Array): CsvRow[] {
   if (bytes.length > MAX_IMPORT_BYTES) {
     refuseFile(`it is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MB. Split it into parts.`);
   }
-  const text = decode(bytes);
+  // One kind of line break: csv-parse counts a CRLF inside quotes as two lines, which would put
+  // every later row's line number off; and a post's text needs no carriage returns.
+  const text = decode(bytes).replace(/\r\n?/gu, "\n");
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // csv-parse's types do not model `info: true`; the shape is checked instead of assumed.
@@ -129,7 +131,7 @@ export function readContentCsv(bytes: Uint8Array): CsvRow[] {
   const columns = columnsOf(header.record);
   return rows.map(({ record, info }): CsvRow => {
     // csv-parse counts the line a record ends on; a quoted cell's line breaks move its start up.
-    const breaks = record.reduce((sum, cell) => sum + (cell.match(/\n/gu)?.length ?? 0), 0);
+    const breaks = record.reduce((sum, cell) => sum + cell.split("\n").length - 1, 0);
     const line = info.lines - breaks;
     if (record.length !== columns.length) {
       return {
