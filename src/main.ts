@@ -11,6 +11,8 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { PostgresClockLeadership } from "./db/clock-leadership.ts";
+import { PrismaContentImports } from "./db/content-import-repository.ts";
+import { PrismaContentItemRepository } from "./db/content-item-repository.ts";
 import { providerOf } from "./db/database-url.ts";
 import { PrismaMediaRetention } from "./db/media-retention-repository.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
@@ -26,6 +28,8 @@ import { PrismaTrackedLinks } from "./db/tracked-link-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
+import { ContentImports } from "./domain/content-import.ts";
+import { ContentLibrary } from "./domain/content-library.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
 import { DEFAULT_CADENCE } from "./domain/metrics-cadence.ts";
 import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
@@ -168,6 +172,15 @@ export async function startHerald(
     settings: settingsRepository,
     onChange: () => publishRunner.wake(),
   });
+  const contentItems = new PrismaContentItemRepository(prisma);
+  const content = new ContentLibrary({ campaigns: campaignRepository, items: contentItems, clock });
+  const contentImports = new ContentImports({
+    campaigns: campaignRepository,
+    library: content,
+    items: contentItems,
+    imports: new PrismaContentImports(prisma),
+    clock,
+  });
   const missed = new MissedPosts({
     campaigns: campaignRepository,
     posts: postRepository,
@@ -274,6 +287,8 @@ export async function startHerald(
         guildId: config.discord.guildId,
         campaigns,
         posts,
+        content,
+        contentImports,
         missed,
         settings,
         accounts,

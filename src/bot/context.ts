@@ -6,6 +6,8 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { CampaignService } from "../domain/campaigns.ts";
+import type { ContentImports } from "../domain/content-import.ts";
+import type { ContentLibrary } from "../domain/content-library.ts";
 import type { MissedPosts } from "../domain/missed-posts.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { PostbackTokens } from "../domain/postbacks.ts";
@@ -22,6 +24,8 @@ export interface BotContext {
   guildId: string;
   campaigns: CampaignService;
   posts: PostService;
+  content: ContentLibrary;
+  contentImports: ContentImports;
   missed: MissedPosts;
   reports: ReportService;
   settings: SettingsService;

@@ -115,6 +115,9 @@ export function normaliseItemText(text: string): string {
   return trimmed;
 }
 
+/** A word of letters and digits, with - or _ inside: "cold-brew", "v60". */
+export const TAG = /^[\p{L}\p{N}][\p{L}\p{N}_-]*$/u;
+
 /** "Coffee, #Grinders espresso" → ["coffee", "grinders", "espresso"]. */
 export function parseTags(input: string): string[] {
   const tags = [
@@ -125,11 +128,11 @@ export function parseTags(input: string): string[] {
         .filter((tag) => tag.length > 0),
     ),
   ];
-  const bad = tags.find((tag) => tag.length > MAX_TAG_LENGTH || !/^[\p{L}\p{N}_-]+$/u.test(tag));
+  const bad = tags.find((tag) => tag.length > MAX_TAG_LENGTH || !TAG.test(tag));
   if (bad !== undefined) {
     throw new DomainError(
       "invalid_input",
-      `The tag "${bad.slice(0, 40)}" is not usable: tags are single words of letters, digits, - or _, at most ${MAX_TAG_LENGTH} characters.`,
+      `The tag "${bad.slice(0, 40)}" is not usable: tags are single words of letters and digits (- or _ inside), at most ${MAX_TAG_LENGTH} characters.`,
     );
   }
   if (tags.length > MAX_TAGS) {

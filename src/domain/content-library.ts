@@ -37,7 +37,7 @@ export interface ItemInput {
  * What /content edit collects: only what was given. "none" clears the link (back to the
  * campaign's), the tags and the expiry; max_uses 0 removes the maximum.
  */
-export type ItemEdit = Partial<ItemInput>;
+export type ItemEdit = { [Field in keyof ItemInput]?: ItemInput[Field] | undefined };
 
 /** An item as /content show presents it: what its text stands for, or why it fails now. */
 export interface ItemDescription {
