@@ -83,7 +83,8 @@ export async function itemChoices(
   typed: string,
 ): Promise<ApplicationCommandOptionChoiceData<number>[]> {
   const needle = typed.trim().replace(/^#/, "");
-  const byId = /^\d{1,15}$/.test(needle) ? Number(needle) : null;
+  // Nine digits stay within the database's 32-bit ids.
+  const byId = /^\d{1,9}$/.test(needle) ? Number(needle) : null;
   const newest = await ctx.content.list({
     guildId: ctx.guildId,
     limit: MAX_CHOICES,

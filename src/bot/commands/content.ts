@@ -18,6 +18,9 @@ import { given, parseOptions } from "../options.ts";
 import { checkSummary, importPreviewReply, itemDetails } from "../render/content-message.ts";
 import { campaignChoices, itemChoices } from "./autocomplete.ts";
 
+/** Item ids are the database's 32-bit integers: a larger number names no item. */
+const MAX_ITEM_ID = 2 ** 31 - 1;
+
 /** The item options add and edit share; edit's say how to clear a value. */
 function itemFields(sub: SlashCommandSubcommandBuilder, forAdd: boolean) {
   return sub
@@ -86,7 +89,8 @@ const itemOption = (sub: SlashCommandSubcommandBuilder) =>
       .setDescription("Library item")
       .setRequired(true)
       .setAutocomplete(true)
-      .setMinValue(1),
+      .setMinValue(1)
+      .setMaxValue(MAX_ITEM_ID),
   );
 
 const data = new SlashCommandBuilder()
@@ -123,7 +127,7 @@ const data = new SlashCommandBuilder()
   );
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const itemId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const itemId = z.number().int().min(1).max(MAX_ITEM_ID);
 const itemValues = {
   text: text(MAX_ITEM_TEXT).optional(),
   link: text(2048).optional(),
