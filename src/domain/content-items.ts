@@ -115,8 +115,11 @@ export function normaliseItemText(text: string): string {
   return trimmed;
 }
 
-/** A word of letters and digits, with - or _ inside: "cold-brew", "v60". */
-export const TAG = /^[\p{L}\p{N}][\p{L}\p{N}_-]*$/u;
+/**
+ * A word of letters and digits, with hyphens inside: "cold-brew", "v60". No "_" or "%": those are
+ * LIKE wildcards, and /content list finds a tag with a LIKE on the stored JSON list.
+ */
+export const TAG = /^[\p{L}\p{N}][\p{L}\p{N}-]*$/u;
 
 /** "Coffee, #Grinders espresso" → ["coffee", "grinders", "espresso"]. */
 export function parseTags(input: string): string[] {
@@ -132,7 +135,7 @@ export function parseTags(input: string): string[] {
   if (bad !== undefined) {
     throw new DomainError(
       "invalid_input",
-      `The tag "${bad.slice(0, 40)}" is not usable: tags are single words of letters and digits (- or _ inside), at most ${MAX_TAG_LENGTH} characters.`,
+      `The tag "${bad.slice(0, 40)}" is not usable: tags are single words of letters and digits (hyphens inside), at most ${MAX_TAG_LENGTH} characters.`,
     );
   }
   if (tags.length > MAX_TAGS) {

@@ -183,6 +183,69 @@ describe.each(testProviders("content-csv.test.ts"))("content CSV on %s", (provid
     expect(await fieldsOf("Coffee Gear Copy")).toEqual(imported);
   });
 
+  it("exports what each item's published posts earned: impressions, X's link clicks and their ratio", async () => {
+    const { item: earning } = await library.add(GUILD, "Coffee Gear", { text: "Beans A" }, MANAGER);
+    const { item: quiet } = await library.add(GUILD, "Coffee Gear", { text: "Beans B" }, MANAGER);
+    const { campaignId } = earning;
+    const post = async (status: string, impressions: number | null, clicks: number | null) => {
+      const row = await db.prisma.post.create({
+        data: {
+          campaignId,
+          text: `Beans ${status} ${impressions}`,
+          scheduledAt: new Date("2026-05-20T09:00:00Z"),
+          status,
+          createdBy: MANAGER,
+          contentItemId: earning.id,
+        },
+      });
+      await db.prisma.postMetricsLatest.create({
+        data: {
+          postId: row.id,
+          impressions,
+          likes: 0,
+          reposts: 0,
+          replies: 0,
+          quotes: 0,
+          urlLinkClicks: clicks,
+          engagementRate: 0,
+          recordedAt: new Date("2026-05-21T09:00:00Z"),
+        },
+      });
+    };
+    await post("published", 1000, 40);
+    await post("published", 600, null);
+    // A post that is not published (its metrics are stale) does not count.
+    await post("failed", 5000, 500);
+    const { csv } = await imports.export(GUILD, "Coffee Gear");
+    const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
+    expect(
+      rows.map(({ id, impressions, clicks, ctr }) => ({ id, impressions, clicks, ctr })),
+    ).toEqual([
+      { id: String(earning.id), impressions: "1600", clicks: "40", ctr: "0.0250" },
+      { id: String(quiet.id), impressions: "0", clicks: "0", ctr: "" },
+    ]);
+  });
+
+  it("lists a campaign's items by tag, matching whole tags only", async () => {
+    for (const [text, tags] of [
+      ["Cold brew", "cold-brew"],
+      ["Cold brew kit", "Cold-Brew-Kit"],
+      ["Brew guide", "brew"],
+    ] as const) {
+      await library.add(GUILD, "Coffee Gear", { text, tags }, MANAGER);
+    }
+    const tagged = async (tag: string) =>
+      (await library.list({ guildId: GUILD, tag, limit: 10 })).map((item) => item.text);
+    expect(await tagged("cold-brew")).toEqual(["Cold brew"]);
+    expect(await tagged("brew")).toEqual(["Brew guide"]);
+    expect(await library.count({ guildId: GUILD, tag: "cold-brew-kit" })).toBe(1);
+    // The database's LIKE wildcards cannot be tags, so a tag never matches another by accident.
+    await expect(
+      library.add(GUILD, "Coffee Gear", { text: "Iced", tags: "cold_brew" }, MANAGER),
+    ).rejects.toMatchObject({ code: "invalid_input" });
+    expect(await library.count({ guildId: "another guild" })).toBe(0);
+  });
+
   it("given 5,000 rows, imports them all in one transaction", async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => `Hiking tip number ${i},trail`);
     const csv = `text,tags\n${rows.join("\n")}\n`;
