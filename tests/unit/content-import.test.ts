@@ -194,7 +194,8 @@ describe("import preview and the Import button", () => {
 
   it("given the campaign's rules changed between preview and Import, imports nothing and names the line", async () => {
     const { id } = await preview(["Fresh beans #ad,a", "Dark roast,b"]);
-    campaigns.campaigns[0] = testCampaign({ disclosureTag: "#ad" });
+    clock.advance(60_000);
+    campaigns.campaigns[0] = testCampaign({ disclosureTag: "#ad", updatedAt: clock.now() });
     const refusal = await imports.confirm(GUILD, id ?? 0, AUTHOR).catch((e: unknown) => e);
     expect(refusal).toMatchObject({
       code: "disclosure_missing",
