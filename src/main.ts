@@ -13,6 +13,8 @@ import { PrismaAutopilotStore } from "./db/autopilot-repository.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { PostgresClockLeadership } from "./db/clock-leadership.ts";
+import { PrismaContentImports } from "./db/content-import-repository.ts";
+import { PrismaContentItemRepository } from "./db/content-item-repository.ts";
 import { providerOf } from "./db/database-url.ts";
 import { PrismaMediaRetention } from "./db/media-retention-repository.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
@@ -29,6 +31,8 @@ import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
 import { AutopilotService } from "./domain/autopilot.ts";
 import { CampaignService } from "./domain/campaigns.ts";
+import { ContentImports } from "./domain/content-import.ts";
+import { ContentLibrary } from "./domain/content-library.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
 import { DEFAULT_CADENCE } from "./domain/metrics-cadence.ts";
 import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
@@ -182,6 +186,21 @@ export async function startHerald(
     approve: (postId, actor) => posts.approve(postId, actor),
     onConfigured: fillAutopilot,
   });
+  const contentItems = new PrismaContentItemRepository(prisma);
+  const content = new ContentLibrary({
+    campaigns: campaignRepository,
+    items: contentItems,
+    clock,
+    onChange: fillAutopilot,
+  });
+  const contentImports = new ContentImports({
+    campaigns: campaignRepository,
+    library: content,
+    items: contentItems,
+    imports: new PrismaContentImports(prisma),
+    clock,
+    onChange: fillAutopilot,
+  });
   const missed = new MissedPosts({
     campaigns: campaignRepository,
     posts: postRepository,
@@ -288,6 +307,8 @@ export async function startHerald(
         guildId: config.discord.guildId,
         campaigns,
         posts,
+        content,
+        contentImports,
         missed,
         autopilot,
         settings,

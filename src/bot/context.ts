@@ -7,6 +7,8 @@ import type {
 } from "discord.js";
 import type { AutopilotService } from "../domain/autopilot.ts";
 import type { CampaignService } from "../domain/campaigns.ts";
+import type { ContentImports } from "../domain/content-import.ts";
+import type { ContentLibrary } from "../domain/content-library.ts";
 import type { MissedPosts } from "../domain/missed-posts.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { PostbackTokens } from "../domain/postbacks.ts";
@@ -23,6 +25,8 @@ export interface BotContext {
   guildId: string;
   campaigns: CampaignService;
   posts: PostService;
+  content: ContentLibrary;
+  contentImports: ContentImports;
   missed: MissedPosts;
   autopilot: AutopilotService;
   reports: ReportService;

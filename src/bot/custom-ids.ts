@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TAG } from "../domain/content-items.ts";
 import { POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
 
 /**
@@ -55,7 +56,7 @@ export function parsePostTarget(customId: string): PostTarget | null {
  * A list's Previous / Next button: which list, its filters and the position of the page it
  * shows, so paging needs no memory of the first command (and survives a restart).
  */
-export type PageTarget = PostsPageTarget | CampaignsPageTarget;
+export type PageTarget = PostsPageTarget | CampaignsPageTarget | ContentPageTarget;
 
 export interface PostsPageTarget {
   list: "posts";
@@ -70,11 +71,21 @@ export interface CampaignsPageTarget {
   offset: number;
 }
 
+export interface ContentPageTarget {
+  list: "content";
+  campaignId: number;
+  tag: string | null;
+  offset: number;
+}
+
 /** "-" stands for "no filter": a filter is never empty, so the two cannot be confused. */
 const NO_FILTER = "-";
 
 export function pageButtonId(target: PageTarget): string {
   if (target.list === "campaigns") return `page:campaigns:${target.offset}`;
+  if (target.list === "content") {
+    return `page:content:${target.campaignId}:${target.tag ?? NO_FILTER}:${target.offset}`;
+  }
   const campaign = target.campaignId ?? NO_FILTER;
   const status = target.status ?? NO_FILTER;
   return `page:posts:${campaign}:${status}:${target.offset}`;
@@ -83,7 +94,10 @@ export function pageButtonId(target: PageTarget): string {
 /** A number as Herald writes it: digits only, no sign, leading zero or exponent. */
 const digits = (pattern: RegExp) => z.string().regex(pattern).transform(Number);
 const offset = digits(/^(0|[1-9]\d{0,5})$/);
-const campaignId = z.union([z.literal(NO_FILTER).transform(() => null), digits(/^[1-9]\d{0,11}$/)]);
+const id = digits(/^[1-9]\d{0,11}$/);
+const campaignId = z.union([z.literal(NO_FILTER).transform(() => null), id]);
+// A tag never is "-": tags start with a letter or digit.
+const tag = z.union([z.literal(NO_FILTER).transform(() => null), z.string().max(30).regex(TAG)]);
 const status = z.union([z.literal(NO_FILTER).transform(() => null), z.enum(POST_STATUSES)]);
 
 const pageIdParts = z.union([
@@ -93,6 +107,14 @@ const pageIdParts = z.union([
       list: "posts" as const,
       campaignId,
       status,
+      offset,
+    })),
+  z
+    .tuple([z.literal("page"), z.literal("content"), id, tag, offset])
+    .transform(([, , campaignId, tag, offset]) => ({
+      list: "content" as const,
+      campaignId,
+      tag,
       offset,
     })),
   z
@@ -160,4 +182,44 @@ export function parseAutopilotTarget(
   const match = /^autopilot:([a-z]+):([1-9]\d{0,11})$/.exec(customId);
   if (match === null || !AUTOPILOT_ACTIONS.includes(match[1] as AutopilotAction)) return null;
   return { action: match[1] as AutopilotAction, digestId: Number(match[2]) };
+}
+
+/** The Import button under a /content import preview; the stored preview's id travels in it. */
+export function contentImportButtonId(importId: number): string {
+  return `content:import:${importId}`;
+}
+
+/** The preview id in an Import button's custom id; null for any other id. */
+export function parseContentImportTarget(customId: string): { importId: number } | null {
+  const match = /^content:import:([1-9]\d{0,11})$/.exec(customId);
+  return match === null ? null : { importId: Number(match[1]) };
+}
+
+/** The options of /content add that its text form has no field for. */
+export interface ContentFormOptions {
+  evergreen: boolean | null;
+  maxUses: number | null;
+}
+
+/**
+ * The /content add form: the command's id, and the evergreen and max_uses options it was given
+ * (the form's five fields hold the text, campaign, link, tags and expiry).
+ */
+export function contentFormId(formId: string, options: ContentFormOptions): string {
+  const evergreen = options.evergreen === null ? NO_FILTER : options.evergreen ? "1" : "0";
+  return `content-add:${formId}:${evergreen}:${options.maxUses ?? NO_FILTER}`;
+}
+
+/** The parts of a /content add form's custom id; null when it is not one. */
+export function parseContentFormId(
+  customId: string,
+): ({ formId: string } & ContentFormOptions) | null {
+  const match = /^content-add:(\d{1,25}):([01-]):(-|[1-9]\d{0,5})$/.exec(customId);
+  if (match === null) return null;
+  const [, formId = "", evergreen, maxUses] = match;
+  return {
+    formId,
+    evergreen: evergreen === NO_FILTER ? null : evergreen === "1",
+    maxUses: maxUses === NO_FILTER ? null : Number(maxUses),
+  };
 }

@@ -18,11 +18,14 @@ import { runCampaignAction } from "./campaign-actions.ts";
 import { campaignsPage } from "./commands/campaign.ts";
 import { postsPage, submitQueueForm } from "./commands/post.ts";
 import { OWNS_APP_HINT, X_CONNECT_FIELDS } from "./commands/x.ts";
+import { contentPage, runContentImport, submitContentForm } from "./content-actions.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
 import {
   type PageTarget,
   parseAutopilotTarget,
   parseCampaignTarget,
+  parseContentFormId,
+  parseContentImportTarget,
   parsePageTarget,
   parsePostTarget,
   parseQueueFormId,
@@ -76,13 +79,35 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       page =
         target.list === "posts"
           ? await postsPage(ctx, target)
-          : await campaignsPage(ctx, target.offset);
+          : target.list === "content"
+            ? await contentPage(ctx, target)
+            : await campaignsPage(ctx, target.offset);
     } catch (error) {
       if (!isDomainError(error)) throw error;
       await interaction.followUp({ content: error.message, flags: MessageFlags.Ephemeral });
       return;
     }
     await interaction.editReply(asReply(page));
+  }
+
+  /**
+   * A button whose outcome replaces the message it sits on (the Import button: the preview
+   * becomes "Imported 47 items"); a refusal leaves the message and tells only the presser.
+   */
+  async function updateInPlace(
+    interaction: ButtonInteraction,
+    work: () => Promise<Reply>,
+  ): Promise<void> {
+    await interaction.deferUpdate();
+    let reply: Reply;
+    try {
+      reply = await work();
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await interaction.followUp({ content: error.message, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.editReply(asReply(reply));
   }
 
   async function route(interaction: Interaction): Promise<void> {
@@ -131,6 +156,13 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
         await answer(interaction, () => runAutopilotAction(autopilotTarget, interaction, ctx));
         return;
       }
+      const contentImport = parseContentImportTarget(interaction.customId);
+      if (contentImport !== null) {
+        await updateInPlace(interaction, () =>
+          runContentImport(contentImport.importId, interaction, ctx),
+        );
+        return;
+      }
       const disconnect = parseXDisconnectTarget(interaction.customId);
       if (disconnect !== null) {
         await answer(interaction, () => runDisconnect(disconnect.xAccountId, interaction, ctx));
@@ -164,6 +196,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
     if (interaction.isModalSubmit()) {
       if (interaction.customId === X_CONNECT_MODAL_ID) {
         await answer(interaction, () => connectX(interaction, ctx));
+        return;
+      }
+      const contentForm = parseContentFormId(interaction.customId);
+      if (contentForm !== null) {
+        await answer(interaction, () => submitContentForm(interaction, contentForm, ctx));
         return;
       }
       const formId = parseQueueFormId(interaction.customId);

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { AUTOPILOT_ACTOR, type AutopilotStore, type SlotFill } from "../domain/autopilot.ts";
 import type { LibraryItem } from "../domain/autopilot-plan.ts";
-import { UNIQUE_TEXT_DAYS } from "../domain/autopilot-plan.ts";
 import type { Campaign } from "../domain/campaigns.ts";
-import { normaliseForDuplicate } from "../domain/content-policy.ts";
+import { DUPLICATE_WINDOW_DAYS, normaliseForDuplicate } from "../domain/content-policy.ts";
 import type { OutboxDraft } from "../domain/outbox.ts";
 import type { Post } from "../domain/posts.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
@@ -20,9 +19,9 @@ const postIdsSchema = z.array(z.number().int().positive());
 /** Posts that hold their slot: everything but what was turned down or called off. */
 const UNHELD = ["rejected", "cancelled"];
 
-/** Whether a post of the guild within UNIQUE_TEXT_DAYS of the slot has the same text. */
+/** Whether a post of the guild within DUPLICATE_WINDOW_DAYS of the slot has the same text. */
 async function textTaken(tx: Prisma.TransactionClient, fill: SlotFill): Promise<boolean> {
-  const window = UNIQUE_TEXT_DAYS * DAY_MS;
+  const window = DUPLICATE_WINDOW_DAYS * DAY_MS;
   const rows = await tx.post.findMany({
     where: {
       campaign: { guildId: fill.guildId },

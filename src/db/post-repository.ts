@@ -406,12 +406,12 @@ export class PrismaPostRepository implements PostRepository {
   }
 
   async textsNear(
-    xAccountId: number,
+    guildId: string,
     window: { from: Date; to: Date; excludePostId?: number | undefined },
   ): Promise<string[]> {
     const rows = await this.prisma.post.findMany({
       where: {
-        campaign: { xAccountId },
+        campaign: { guildId },
         scheduledAt: { gte: window.from, lte: window.to },
         status: { notIn: ["rejected", "cancelled"] },
         ...(window.excludePostId === undefined ? {} : { id: { not: window.excludePostId } }),

@@ -4,13 +4,10 @@
  * stores the plan; a unique AutopilotSlot row, not this code, makes a slot fill at most once.
  */
 import { localDate } from "./analytics.ts";
-import { normaliseForDuplicate } from "./content-policy.ts";
-import { enumerateVariants, parseSpintax } from "./spintax.ts";
+import { isUsable, variantsOf } from "./content-items.ts";
+import { RecentTexts } from "./content-policy.ts";
 
 const DAY_MS = 86_400_000;
-
-/** How far back no account of the team may have published (or scheduled) the same text. */
-export const UNIQUE_TEXT_DAYS = 30;
 
 /** Impressions a measured click rate needs before it ranks an item above an unmeasured one. */
 export const RANKED_IMPRESSIONS = 100;
@@ -37,11 +34,8 @@ export interface FillRequest {
   items: readonly LibraryItem[];
   timeZone: string;
   minRepeatDays: number;
-  /**
-   * Normalised texts (normaliseForDuplicate) the team's accounts published or have scheduled
-   * within UNIQUE_TEXT_DAYS of the slots.
-   */
-  recentTexts: ReadonlySet<string>;
+  /** Texts the team's accounts published or have scheduled within DUPLICATE_WINDOW_DAYS of the slots. */
+  recentTexts: readonly string[];
   /** Chooses among `n` fresh expansions (0 ≤ result < n): seeded in tests, random in service. */
   pick: (n: number) => number;
   /** The content policy's word on one expansion (campaign rules may have changed since saving). */
@@ -68,14 +62,9 @@ export interface FillPlan {
   empty: { slotAt: Date; reason: DryReason }[];
 }
 
-/** Whether the item may ever be used again, whatever the slot: not exhausted, not spent. */
-function usable(item: LibraryItem): boolean {
-  if (!item.evergreen && item.uses > 0) return false;
-  return item.maxUses === null || item.uses < item.maxUses;
-}
-
-function freshAt(item: LibraryItem, slotAt: Date, timeZone: string, minRepeatDays: number) {
-  if (item.expiresOn !== null && localDate(slotAt, timeZone) > item.expiresOn) return false;
+/** Usable at the slot: not expired on its local date, not spent, not used within the window. */
+function usableAt(item: LibraryItem, slotAt: Date, timeZone: string, minRepeatDays: number) {
+  if (!isUsable(item, localDate(slotAt, timeZone))) return false;
   if (item.lastUsedAt === null) return true;
   return Math.abs(slotAt.getTime() - item.lastUsedAt.getTime()) >= minRepeatDays * DAY_MS;
 }
@@ -91,13 +80,6 @@ export function byFillPreference(a: LibraryItem, b: LibraryItem): number {
   return used(a) - used(b) || clickRate(b) - clickRate(a) || a.id - b.id;
 }
 
-/** The item's expansions that no account of the team used recently, in a stable order. */
-function freshTexts(item: LibraryItem, recentTexts: ReadonlySet<string>): string[] {
-  return enumerateVariants(parseSpintax(item.text)).filter(
-    (text) => !recentTexts.has(normaliseForDuplicate(text)),
-  );
-}
-
 /**
  * Fills the slots in order. Each chosen item counts as used at its slot before the next slot is
  * planned, so one run never gives two slots within `minRepeatDays` the same item, nor two posts
@@ -105,16 +87,17 @@ function freshTexts(item: LibraryItem, recentTexts: ReadonlySet<string>): string
  */
 export function planFill(request: FillRequest): FillPlan {
   const items = new Map(request.items.map((item) => [item.id, { ...item }]));
-  const recent = new Set(request.recentTexts);
+  const recent = new RecentTexts(request.recentTexts);
   const plan: FillPlan = { posts: [], empty: [] };
   for (const slotAt of request.slots) {
     const candidates = [...items.values()]
-      .filter(usable)
-      .filter((item) => freshAt(item, slotAt, request.timeZone, request.minRepeatDays))
+      .filter((item) => usableAt(item, slotAt, request.timeZone, request.minRepeatDays))
       .sort(byFillPreference);
     let chosen: { item: LibraryItem; text: string } | undefined;
     for (const item of candidates) {
-      const texts = freshTexts(item, recent).filter((text) => request.admits?.(text, item) ?? true);
+      const texts = variantsOf(item.text)
+        .map((variant) => variant.trim())
+        .filter((text) => !recent.has(text) && (request.admits?.(text, item) ?? true));
       if (texts.length === 0) continue;
       const text = texts[request.pick(texts.length)];
       if (text === undefined) throw new RangeError("pick returned a text that does not exist");
@@ -128,7 +111,7 @@ export function planFill(request: FillRequest): FillPlan {
     const { item, text } = chosen;
     item.uses += 1;
     item.lastUsedAt = slotAt;
-    recent.add(normaliseForDuplicate(text));
+    recent.add(text);
     plan.posts.push({ slotAt, itemId: item.id, text });
   }
   return plan;

@@ -5,15 +5,9 @@
  */
 import { localDate, localTime } from "./analytics.ts";
 import type { AuditNote } from "./audit.ts";
-import {
-  type DryReason,
-  type LibraryItem,
-  type PlannedPost,
-  planFill,
-  UNIQUE_TEXT_DAYS,
-} from "./autopilot-plan.ts";
+import { type DryReason, type LibraryItem, type PlannedPost, planFill } from "./autopilot-plan.ts";
 import { type Campaign, requireCampaign } from "./campaigns.ts";
-import { checkPostContent, normaliseForDuplicate } from "./content-policy.ts";
+import { checkPostContent, DUPLICATE_WINDOW_DAYS } from "./content-policy.ts";
 import { DomainError, isDomainError } from "./errors.ts";
 import type { OutboxDraft } from "./outbox.ts";
 import type { CampaignRepository, Clock } from "./ports.ts";
@@ -203,8 +197,8 @@ export class AutopilotService {
     const items = await store.library(campaign.id);
     const recent = await store.guildTexts(
       campaign.guildId,
-      new Date(now.getTime() - UNIQUE_TEXT_DAYS * DAY_MS),
-      new Date(until.getTime() + UNIQUE_TEXT_DAYS * DAY_MS),
+      new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * DAY_MS),
+      new Date(until.getTime() + DUPLICATE_WINDOW_DAYS * DAY_MS),
     );
     const links = new Map(items.map((item) => [item.id, item.link]));
     const random = this.deps.random ?? Math.random;
@@ -213,7 +207,7 @@ export class AutopilotService {
       items,
       timeZone: campaign.timezone,
       minRepeatDays: campaign.autopilotMinRepeatDays,
-      recentTexts: new Set(recent.map((text) => normaliseForDuplicate(text))),
+      recentTexts: recent,
       pick: (n) => Math.floor(random() * n),
       admits: (text, item) => admitted(campaign, text, links.get(item.id) ?? null),
     });
@@ -347,7 +341,7 @@ function admitted(campaign: Campaign, text: string, itemLink: string | null): bo
       trackedUrl: previewUrl,
       adult: campaign.adult,
       disclosureTag: campaign.disclosureTag,
-      recentTextsForAccount: [],
+      recentTeamTexts: [],
     });
     return true;
   } catch (error) {

@@ -342,7 +342,7 @@ function passesRules(campaign: Campaign, post: Post): boolean {
       adult: campaign.adult,
       disclosureTag: campaign.disclosureTag,
       // Duplicates are about the text, which the campaign edit did not change.
-      recentTextsForAccount: [],
+      recentTeamTexts: [],
     });
     return true;
   } catch (error) {
@@ -374,7 +374,7 @@ export function nextCampaignStatus(campaign: Campaign, event: CampaignEvent): Ca
 }
 
 export async function requireCampaign(
-  campaigns: CampaignRepository,
+  campaigns: Pick<CampaignRepository, "findByName">,
   guildId: string,
   name: string,
 ): Promise<Campaign> {

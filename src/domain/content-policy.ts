@@ -1,6 +1,7 @@
 import twitterText from "twitter-text";
 import { DomainError } from "./errors.ts";
 import { MINOR_TERMS, UNDER_EIGHTEEN_NUMBER_WORDS } from "./minor-terms.ts";
+import { LINK_PLACEHOLDER } from "./spintax.ts";
 
 /** X's limit, in its weighted characters (see weightedLength). */
 export const MAX_WEIGHTED_LENGTH = 280;
@@ -10,10 +11,23 @@ export function weightedLength(text: string): number {
   return twitterText.parseTweet(text).weightedLength;
 }
 
-/** The text X receives: the post's text with its tracked link on a line of its own. */
+/**
+ * The text X receives: the link where the text has the {link} placeholder, else on a line of its
+ * own at the end. (checkPostContent refuses a placeholder without a link.)
+ */
 export function composePostText(text: string, trackedUrl: string | null): string {
-  return trackedUrl === null ? text : `${text}\n${trackedUrl}`;
+  if (trackedUrl === null) return text;
+  return text.includes(LINK_PLACEHOLDER)
+    ? text.replaceAll(LINK_PLACEHOLDER, trackedUrl)
+    : `${text}\n${trackedUrl}`;
 }
+
+/**
+ * How long a text is reserved for the team once a post has it: X refuses the same text twice on
+ * one account, and its developer rules forbid identical content across accounts, so no account of
+ * the team may post a text another post of the team has within this many days of it.
+ */
+export const DUPLICATE_WINDOW_DAYS = 30;
 
 export interface PostContentInput {
   readonly text: string;
@@ -22,8 +36,11 @@ export interface PostContentInput {
   readonly adult: boolean;
   /** A tag the campaign requires in every post, e.g. "#ad"; null when none is required. */
   readonly disclosureTag: string | null;
-  /** Texts of the same X account's posts scheduled within 24 hours of this one. */
-  readonly recentTextsForAccount: readonly string[];
+  /**
+   * Texts of the team's posts, on any account, scheduled within DUPLICATE_WINDOW_DAYS of this one
+   * (rejected and cancelled ones left out).
+   */
+  readonly recentTeamTexts: readonly string[];
 }
 
 /**
@@ -33,6 +50,12 @@ export interface PostContentInput {
 export function checkPostContent(input: PostContentInput): { weightedLength: number } {
   if (input.text.trim().length === 0) {
     throw new DomainError("invalid_input", "The post text is empty. Write the text to post.");
+  }
+  if ((input.trackedUrl ?? null) === null && input.text.includes(LINK_PLACEHOLDER)) {
+    throw new DomainError(
+      "invalid_input",
+      `The text has the ${LINK_PLACEHOLDER} placeholder but the post has no link. Give a link (or set the campaign's), or take ${LINK_PLACEHOLDER} out.`,
+    );
   }
 
   const length = weightedLength(composePostText(input.text, input.trackedUrl ?? null));
@@ -71,12 +94,12 @@ export function checkPostContent(input: PostContentInput): { weightedLength: num
     );
   }
 
-  const normalised = normaliseForDuplicate(input.text);
-  if (input.recentTextsForAccount.some((recent) => normaliseForDuplicate(recent) === normalised)) {
+  if (new RecentTexts(input.recentTeamTexts).has(input.text)) {
     throw new DomainError(
       "content_duplicate",
-      "This account already has a post with the same text within 24 hours of this one, and X " +
-        "refuses the same text twice within 24 h. Change the wording or the time.",
+      `The team already has a post with the same text within ${DUPLICATE_WINDOW_DAYS} days of this one. ` +
+        "X refuses the same text twice on one account, and its rules forbid the same text on " +
+        "several accounts. Change the wording (spintax in a library item gives every post its own).",
     );
   }
 
@@ -90,6 +113,27 @@ export function checkPostContent(input: PostContentInput): { weightedLength: num
  */
 export function normaliseForDuplicate(text: string): string {
   return text.normalize("NFC").trim().replace(/\s+/gu, " ").toLowerCase();
+}
+
+/**
+ * Texts the team has used, compared as normaliseForDuplicate compares them: the duplicate rule
+ * for one post, and for autopilot picking, among an item's variants, one no account has posted.
+ */
+export class RecentTexts {
+  private readonly keys = new Set<string>();
+
+  constructor(texts: Iterable<string> = []) {
+    for (const text of texts) this.add(text);
+  }
+
+  has(text: string): boolean {
+    return this.keys.has(normaliseForDuplicate(text));
+  }
+
+  /** Reserves a text, e.g. one just given to a post, so the next pick avoids it too. */
+  add(text: string): void {
+    this.keys.add(normaliseForDuplicate(text));
+  }
 }
 
 /** True when `tag` occurs as a whole token: "#ad" is in "Deal! #AD" but not in "#adventure". */

@@ -17,6 +17,8 @@ export type DomainErrorCode =
   | "campaign_not_found"
   | "campaign_state"
   | "post_not_found"
+  | "item_not_found"
+  | "import_gone"
   | "invalid_transition"
   | "lease_lost"
   | "no_free_slot"

@@ -161,11 +161,11 @@ export interface PostRepository {
   /** Scheduled instants of the campaign's live posts at or after `from`, for "next free slot". */
   takenSlots(campaignId: number, from: Date): Promise<Date[]>;
   /**
-   * Texts of the account's posts (not rejected or cancelled) scheduled within `from`..`to`,
-   * leaving out `excludePostId`: the duplicate-text check.
+   * Texts of the guild's posts, on any account (not rejected or cancelled), scheduled within
+   * `from`..`to`, leaving out `excludePostId`: the duplicate-text check (DUPLICATE_WINDOW_DAYS).
    */
   textsNear(
-    xAccountId: number,
+    guildId: string,
     window: { from: Date; to: Date; excludePostId?: number | undefined },
   ): Promise<string[]>;
 }

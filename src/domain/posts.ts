@@ -1,6 +1,6 @@
 import { buildTrackedUrl, type UtmTags, validateAffiliateUrl } from "./affiliate-link.ts";
 import { type Campaign, requireCampaign } from "./campaigns.ts";
-import { checkPostContent } from "./content-policy.ts";
+import { checkPostContent, DUPLICATE_WINDOW_DAYS } from "./content-policy.ts";
 import { DomainError } from "./errors.ts";
 import type { CampaignRepository, Clock, PostRepository } from "./ports.ts";
 import { nextStatus, type PostEvent, type PostStatus } from "./post-lifecycle.ts";
@@ -125,7 +125,7 @@ export interface PostFilter {
 /** The filter without the page window: what a page's "of 45" counts. */
 export type PostCountFilter = Omit<PostFilter, "limit" | "offset">;
 
-const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
+const DUPLICATE_WINDOW_MS = DUPLICATE_WINDOW_DAYS * 24 * 60 * 60 * 1000;
 const MAX_REASON_LENGTH = 500;
 
 export interface QueuePostInput {
@@ -372,22 +372,19 @@ export class PostService {
     scheduledAt: Date,
     ownPostId?: number,
   ): Promise<void> {
-    // X refuses the same text from one account within 24 h of publishing, so the window is
-    // around this post's own time, not around the moment it is queued.
-    const recent =
-      campaign.xAccountId === null
-        ? []
-        : await this.deps.posts.textsNear(campaign.xAccountId, {
-            from: new Date(scheduledAt.getTime() - DUPLICATE_WINDOW_MS),
-            to: new Date(scheduledAt.getTime() + DUPLICATE_WINDOW_MS),
-            excludePostId: ownPostId,
-          });
+    // The window is around this post's own time, not around the moment it is queued: a text
+    // scheduled for next month is reserved next month. Every account of the team counts.
+    const recent = await this.deps.posts.textsNear(campaign.guildId, {
+      from: new Date(scheduledAt.getTime() - DUPLICATE_WINDOW_MS),
+      to: new Date(scheduledAt.getTime() + DUPLICATE_WINDOW_MS),
+      excludePostId: ownPostId,
+    });
     checkPostContent({
       text: text.trim(),
       trackedUrl,
       adult: campaign.adult,
       disclosureTag: campaign.disclosureTag,
-      recentTextsForAccount: recent,
+      recentTeamTexts: recent,
     });
   }
 

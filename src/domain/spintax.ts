@@ -19,6 +19,9 @@ export type SpintaxSequence = readonly SpintaxNode[];
 /** More variants than this and an item cannot be checked variant by variant: it is refused. */
 export const MAX_VARIANTS = 1000;
 
+/** Groups inside groups inside groups…: deeper than this nobody can read the template any more. */
+export const MAX_NESTING = 5;
+
 const ESCAPABLE = new Set(["{", "}", "|", "\\"]);
 
 /** A malformed template, with the 1-based character position a person can find. */
@@ -64,6 +67,9 @@ export function parseSpintax(template: string): SpintaxSequence {
       continue;
     }
     if (char === "{") {
+      if (open.length === MAX_NESTING) {
+        throw syntaxError(index + 1, `groups nest at most ${MAX_NESTING} deep`);
+      }
       open.push({ start: index, options: [[]] });
     } else if (char === "|" && open.length > 0) {
       open.at(-1)?.options.push([]);

@@ -117,7 +117,7 @@ function optionsFor(
 const UNEXPECTED = /Something went wrong on Herald's side/;
 /** Replies that report a change; every other reply must leave the database as it was. */
 const CHANGED =
-  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled|is rescheduled)|Saved\.|Budget of @)/;
+  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled|is rescheduled)|Saved\.|Budget of @|(Added|Changed|Removed) item #)/;
 
 /** The queue form's fields as Discord's client lets a person fill them (text required). */
 const queueFormValues = fc.record({
@@ -249,6 +249,28 @@ describe("every command's options, fuzzed", () => {
                 link: "",
                 at: "next",
               },
+            },
+          ],
+          [
+            {
+              name: "content",
+              subcommand: "add",
+              options: {
+                campaign: "Desk Lamps",
+                text: "{A lamp|Lamps} for the fuzzer",
+                tags: "fuzz",
+              },
+              user: TEAM.manager,
+              form: UNUSED_FORM,
+            },
+          ],
+          [
+            {
+              name: "content",
+              subcommand: "edit",
+              options: { item: 1, evergreen: false, max_uses: 0 },
+              user: TEAM.manager,
+              form: UNUSED_FORM,
             },
           ],
           [

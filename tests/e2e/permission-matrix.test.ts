@@ -49,9 +49,12 @@ const ADMINS: Record<Who, Outcome> = {
 interface CommandCase {
   name: string;
   subcommand?: string;
-  options?: Record<string, OptionValue>;
+  /** The options, or a function making them once the fakes run (an attachment needs the CDN). */
+  options?: Record<string, OptionValue> | ((e2e: E2E) => Record<string, OptionValue>);
   who: Record<Who, Outcome>;
 }
+
+const LIBRARY_FILE = "text,tags\nA lamp for the import matrix,lamps\n";
 
 /** design.md section 5: who may run what. Options are valid, so only the role decides. */
 const COMMANDS: CommandCase[] = [
@@ -104,6 +107,27 @@ const COMMANDS: CommandCase[] = [
     who: MANAGERS,
   },
   { name: "post", subcommand: "cancel", options: { post: 1 }, who: MANAGERS },
+  {
+    name: "content",
+    subcommand: "add",
+    options: { campaign: "Desk Lamps", text: "A lamp for the permission matrix" },
+    who: MANAGERS,
+  },
+  { name: "content", subcommand: "add", options: { campaign: "Desk Lamps" }, who: MANAGERS },
+  { name: "content", subcommand: "list", options: { campaign: "Desk Lamps" }, who: EVERYONE },
+  { name: "content", subcommand: "show", options: { item: 1 }, who: EVERYONE },
+  { name: "content", subcommand: "edit", options: { item: 1, tags: "lamps" }, who: MANAGERS },
+  {
+    name: "content",
+    subcommand: "import",
+    options: (e2e) => ({
+      campaign: "Desk Lamps",
+      file: e2e.discord.addAttachment("lamps.csv", "text/csv", Buffer.from(LIBRARY_FILE)),
+    }),
+    who: MANAGERS,
+  },
+  { name: "content", subcommand: "export", options: { campaign: "Desk Lamps" }, who: MANAGERS },
+  { name: "content", subcommand: "remove", options: { item: 1 }, who: MANAGERS },
   { name: "report", who: EVERYONE },
   { name: "x", subcommand: "connect", who: ADMINS },
   { name: "x", subcommand: "accounts", who: ADMINS },
@@ -134,7 +158,8 @@ afterAll(() => finishE2E(e2e));
 async function outcomeOfCommand(command: CommandCase, who: Who): Promise<Outcome> {
   let handle: Awaited<ReturnType<E2E["discord"]["runCommand"]>>;
   try {
-    handle = await e2e.discord.runCommand({ user: PEOPLE[who], ...command });
+    const options = typeof command.options === "function" ? command.options(e2e) : command.options;
+    handle = await e2e.discord.runCommand({ user: PEOPLE[who], ...command, options });
   } catch (error) {
     if (/Discord hides/.test(String(error))) return "refused";
     throw error;

@@ -369,21 +369,28 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       expect(await counts()).toEqual(before);
     });
 
-    it("refuses the same text twice for one X account within 24 hours", async () => {
+    it("refuses the same text within 30 days on any account of the team, and takes it after", async () => {
       const repo = new PrismaXAccountRepository(
         db.prisma,
         new SecretBox({ current: Buffer.alloc(32, 1) }),
       );
-      const account = await repo.save(
-        {
-          guildId: GUILD,
-          handle: "@desk",
-          xUserId: "1",
-          credentials: { kind: "oauth2", accessToken: "t" },
-        },
-        { actor: MANAGER, action: "x_account.connected" },
-      );
-      await db.prisma.campaign.updateMany({ data: { xAccountId: account.id } });
+      const connect = (xUserId: string) =>
+        repo.save(
+          {
+            guildId: GUILD,
+            handle: `@desk${xUserId}`,
+            xUserId,
+            credentials: { kind: "oauth2", accessToken: "t" },
+          },
+          { actor: MANAGER, action: "x_account.connected" },
+        );
+      const [first, second] = [await connect("1"), await connect("2")];
+      await db.prisma.campaign.updateMany({ data: { xAccountId: first.id } });
+      await campaigns.create({ ...gadgets, name: "Desk Chairs" }, MANAGER);
+      await db.prisma.campaign.updateMany({
+        where: { name: "Desk Chairs" },
+        data: { xAccountId: second.id },
+      });
       await posts.queue(
         { guildId: GUILD, campaign: "Desk Gadgets", text: "Standing desks" },
         MANAGER,
@@ -392,9 +399,22 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text: "standing  desks" }, MANAGER),
         "content_duplicate",
       );
-      clock.advance(25 * 60 * 60 * 1000);
+      // Another account of the team, days later: X's rules forbid the same text across accounts.
+      await expectRefusal(
+        posts.queue(
+          {
+            guildId: GUILD,
+            campaign: "Desk Chairs",
+            text: "Standing desks",
+            at: "2026-06-20 09:00",
+          },
+          MANAGER,
+        ),
+        "content_duplicate",
+      );
+      clock.advance(31 * 24 * 60 * 60 * 1000);
       await expect(
-        posts.queue({ guildId: GUILD, campaign: "Desk Gadgets", text: "Standing desks" }, MANAGER),
+        posts.queue({ guildId: GUILD, campaign: "Desk Chairs", text: "Standing desks" }, MANAGER),
       ).resolves.toMatchObject({ status: "pending_approval" });
     });
 

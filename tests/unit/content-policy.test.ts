@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   checkPostContent,
+  composePostText,
   findMinorReference,
   MAX_WEIGHTED_LENGTH,
   normaliseForDuplicate,
@@ -11,7 +12,7 @@ import { DomainError, type DomainErrorCode } from "../../src/domain/errors.ts";
 interface PostOverrides {
   readonly adult?: boolean;
   readonly disclosureTag?: string | null;
-  readonly recentTextsForAccount?: readonly string[];
+  readonly recentTeamTexts?: readonly string[];
 }
 
 function check(text: string, overrides: PostOverrides = {}): { weightedLength: number } {
@@ -19,7 +20,7 @@ function check(text: string, overrides: PostOverrides = {}): { weightedLength: n
     text,
     adult: overrides.adult ?? false,
     disclosureTag: overrides.disclosureTag ?? null,
-    recentTextsForAccount: overrides.recentTextsForAccount ?? [],
+    recentTeamTexts: overrides.recentTeamTexts ?? [],
   });
 }
 
@@ -75,6 +76,38 @@ describe("weighted length", () => {
     expect(codeOf(() => check("🌱".repeat(141)))).toBe("content_too_long");
   });
 });
+
+describe("the {link} placeholder", () => {
+  const url = "https://shop.example.com/grinder?utm_source=x";
+
+  it("given a text with {link}, puts the link there instead of on a line of its own", () => {
+    expect(composePostText("Grind fresh: {link} #ad", url)).toBe(`Grind fresh: ${url} #ad`);
+    expect(composePostText("Grind fresh #ad", url)).toBe(`Grind fresh #ad\n${url}`);
+  });
+
+  it("given {link} twice, puts the link in both places, each weighing 23", () => {
+    const text = composePostText("{link} or {link}", url);
+    expect(text).toBe(`${url} or ${url}`);
+    expect(weightedLength(text)).toBe(23 + 4 + 23);
+  });
+
+  it("given {link} and a link, counts the placeholder as one URL of 23", () => {
+    const base = "x".repeat(280 - 23 - 1);
+    expect(checkPostContent({ ...rules(), text: `${base} {link}`, trackedUrl: url })).toEqual({
+      weightedLength: 280,
+    });
+  });
+
+  it("given {link} but no link, refuses it as invalid_input naming the placeholder", () => {
+    const refusal = refusalOf(() => check("Grind fresh: {link}"));
+    expect(refusal.code).toBe("invalid_input");
+    expect(refusal.message).toContain("{link}");
+  });
+});
+
+function rules() {
+  return { adult: false, disclosureTag: null, recentTeamTexts: [] };
+}
 
 describe("empty text", () => {
   it.each(["", "   ", "\n\t "])("given %j, refuses it as invalid_input", (text) => {
@@ -329,20 +362,20 @@ describe("disclosure tag", () => {
   });
 });
 
-describe("duplicates within 24 hours", () => {
+describe("duplicates within 30 days, across the team's accounts", () => {
   const recent = ["Three easy ways to cook rice"];
 
   it("given the same text with different case and spacing, refuses it as content_duplicate", () => {
     const refusal = refusalOf(() =>
-      check("  three EASY ways\n to   cook rice ", { recentTextsForAccount: recent }),
+      check("  three EASY ways\n to   cook rice ", { recentTeamTexts: recent }),
     );
     expect(refusal.code).toBe("content_duplicate");
-    expect(refusal.message).toContain("24 h");
+    expect(refusal.message).toContain("30 days");
   });
 
   it("given a different text, accepts it", () => {
     expect(() =>
-      check("Three easy ways to cook quinoa", { recentTextsForAccount: recent }),
+      check("Three easy ways to cook quinoa", { recentTeamTexts: recent }),
     ).not.toThrow();
   });
 

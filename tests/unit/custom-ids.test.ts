@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   campaignButtonId,
+  contentFormId,
+  contentImportButtonId,
   type PageTarget,
   pageButtonId,
   parseCampaignTarget,
+  parseContentFormId,
+  parseContentImportTarget,
   parsePageTarget,
   parsePostTarget,
   parseQueueFormId,
@@ -80,6 +84,9 @@ describe("page ids", () => {
     { list: "posts", campaignId: 999_999_999_999, status: "published", offset: 999_990 },
     { list: "campaigns", offset: 0 },
     { list: "campaigns", offset: 20 },
+    { list: "content", campaignId: 4, tag: null, offset: 0 },
+    { list: "content", campaignId: 999_999_999_999, tag: "ñandú-2027", offset: 10 },
+    { list: "content", campaignId: 4, tag: "a".repeat(30), offset: 999_990 },
   ])("round-trips %j within Discord's 100 characters", (target) => {
     const id = pageButtonId(target);
     expect(id.length).toBeLessThanOrEqual(100);
@@ -112,6 +119,10 @@ describe("page ids", () => {
     "page:campaigns:-",
     "page:campaigns:10:1",
     "page:contents:0",
+    "page:content:-:-:0",
+    "page:content:4:-cold:0",
+    "page:content:4:cold:brew:0",
+    `page:content:4:${"a".repeat(31)}:0`,
   ])("answers 'not mine' for the altered or foreign id %j", (id) => {
     expect(parsePageTarget(id)).toBeNull();
   });
@@ -129,6 +140,38 @@ describe("queue form ids", () => {
     "answers 'not mine' for %j",
     (id) => {
       expect(parseQueueFormId(id)).toBeNull();
+    },
+  );
+});
+
+describe("content ids", () => {
+  it("round-trips the Import button and answers 'not mine' for anything else", () => {
+    expect(contentImportButtonId(12)).toBe("content:import:12");
+    expect(parseContentImportTarget("content:import:12")).toEqual({ importId: 12 });
+    for (const id of [
+      "content:import:",
+      "content:import:0",
+      "content:import:1x",
+      "post:approve:1",
+    ]) {
+      expect(parseContentImportTarget(id)).toBeNull();
+    }
+  });
+
+  it.each([
+    { evergreen: null, maxUses: null },
+    { evergreen: true, maxUses: 5 },
+    { evergreen: false, maxUses: 100_000 },
+  ])("round-trips the /content add form with %j within Discord's 100 characters", (options) => {
+    const id = contentFormId("1320000000000000001", options);
+    expect(id.length).toBeLessThanOrEqual(100);
+    expect(parseContentFormId(id)).toEqual({ formId: "1320000000000000001", ...options });
+  });
+
+  it.each(["content-add:1:2:3", "content-add:1:-:0", "content-add:abc:-:-", "post-queue:1"])(
+    "answers 'not mine' for the form id %j",
+    (id) => {
+      expect(parseContentFormId(id)).toBeNull();
     },
   );
 });

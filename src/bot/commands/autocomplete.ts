@@ -1,4 +1,5 @@
 import type { ApplicationCommandOptionChoiceData } from "discord.js";
+import type { ContentItem } from "../../domain/content-items.ts";
 import type { PostStatus } from "../../domain/post-lifecycle.ts";
 import type { Post } from "../../domain/posts.ts";
 import type { BotContext } from "../context.ts";
@@ -71,6 +72,42 @@ function postChoice(post: Post): ApplicationCommandOptionChoiceData<number> {
     name: `#${post.id} · ${post.status} · ${post.text.replace(/\s+/g, " ").slice(0, 70)}`,
     value: post.id,
   };
+}
+
+/**
+ * The guild's library items, by number or text (every subcommand with `item` can act on any
+ * item), each named with its campaign.
+ */
+export async function itemChoices(
+  ctx: BotContext,
+  typed: string,
+): Promise<ApplicationCommandOptionChoiceData<number>[]> {
+  const needle = typed.trim().replace(/^#/, "");
+  // Nine digits stay within the database's 32-bit ids.
+  const byId = /^\d{1,9}$/.test(needle) ? Number(needle) : null;
+  const newest = await ctx.content.list({
+    guildId: ctx.guildId,
+    limit: MAX_CHOICES,
+    ...(byId === null ? { search: needle } : {}),
+  });
+  const exact =
+    byId === null ? [] : await ctx.content.list({ guildId: ctx.guildId, id: byId, limit: 1 });
+  const items = [
+    ...exact,
+    ...newest.filter(
+      (item) => byId === null || (item.id !== byId && String(item.id).startsWith(needle)),
+    ),
+  ].slice(0, MAX_CHOICES);
+  const names = new Map((await ctx.campaigns.list(ctx.guildId)).map((c) => [c.id, c.name]));
+  return items.map((item) => itemChoice(item, names.get(item.campaignId) ?? "?"));
+}
+
+function itemChoice(
+  item: ContentItem,
+  campaign: string,
+): ApplicationCommandOptionChoiceData<number> {
+  const label = `#${item.id} · ${campaign} · ${item.text.replace(/\s+/g, " ")}`;
+  return { name: label.length <= 100 ? label : `${label.slice(0, 99)}…`, value: item.id };
 }
 
 /** The connected X accounts whose handle contains what was typed, for every `account` option. */

@@ -1,5 +1,6 @@
 import type { Command } from "../context.ts";
 import { campaignCommand } from "./campaign.ts";
+import { contentCommand } from "./content.ts";
 import { postCommand } from "./post.ts";
 import { reportCommand } from "./report.ts";
 import { settingsCommand } from "./settings.ts";
@@ -9,6 +10,7 @@ import { xCommand } from "./x.ts";
 export const COMMANDS: readonly Command[] = [
   campaignCommand,
   postCommand,
+  contentCommand,
   reportCommand,
   xCommand,
   settingsCommand,

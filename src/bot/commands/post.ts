@@ -1,17 +1,13 @@
-import {
-  type ChatInputCommandInteraction,
-  type ModalSubmitInteraction,
-  SlashCommandBuilder,
-} from "discord.js";
+import { type ModalSubmitInteraction, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.ts";
 import { POST_STATUSES, type PostStatus, statusesAllowing } from "../../domain/post-lifecycle.ts";
 import type { Post, QueuePostInput } from "../../domain/posts.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { formatLocal } from "../../domain/schedule.ts";
-import type { IncomingAttachment } from "../../media/media-store.ts";
 import { actorOf, auditActor } from "../actor.ts";
 import type { ShowOutcome } from "../approval-messages.ts";
+import { attachmentOf, attachmentSchema, withMedia } from "../attachments.ts";
 import type { BotContext, Command, Reply } from "../context.ts";
 import { type PostsPageTarget, pageButtonId } from "../custom-ids.ts";
 import { given, parseOptions } from "../options.ts";
@@ -127,12 +123,7 @@ const data = new SlashCommandBuilder()
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const postId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const attachment = z.object({
-  url: z.string().url(),
-  filename: z.string(),
-  contentType: z.string().nullable(),
-  size: z.number().int().min(0),
-});
+const attachment = attachmentSchema;
 const queueOptions = z.object({
   campaign: text(80),
   text: text(1000).optional(),
@@ -163,31 +154,6 @@ const ACTS_ON: Record<string, readonly PostStatus[]> = {
   reschedule: statusesAllowing("reschedule"),
   cancel: statusesAllowing("cancel"),
 };
-
-function attachmentOf(interaction: ChatInputCommandInteraction): IncomingAttachment | undefined {
-  const file = interaction.options.getAttachment("media");
-  return file === null
-    ? undefined
-    : { url: file.url, filename: file.name, contentType: file.contentType, size: file.size };
-}
-
-/**
- * Stores an attachment for `use`; when the domain then refuses, the file is deleted again, so a
- * refused command leaves nothing behind.
- */
-async function withMedia<T>(
-  ctx: BotContext,
-  file: IncomingAttachment | undefined,
-  use: (media: string[] | undefined) => Promise<T>,
-): Promise<T> {
-  const saved = file === undefined ? undefined : [await ctx.media.save(file)];
-  try {
-    return await use(saved);
-  } catch (error) {
-    for (const path of saved ?? []) await ctx.media.remove(path);
-    throw error;
-  }
-}
 
 /** Queues the post and says when it goes out and where it waits for approval. */
 async function queueAndTell(
@@ -263,7 +229,7 @@ export const postCommand: Command = {
           text: given(interaction.options.getString("text")),
           link: given(interaction.options.getString("link")),
           at: given(interaction.options.getString("at")),
-          media: attachmentOf(interaction),
+          media: attachmentOf(interaction, "media"),
         });
         if (o.text === undefined) {
           // Only a form without an attachment opens (see `modal`): a form cannot carry one.
@@ -296,7 +262,7 @@ export const postCommand: Command = {
           post: interaction.options.getInteger("post"),
           text: given(interaction.options.getString("text")),
           link: given(interaction.options.getString("link")),
-          media: attachmentOf(interaction),
+          media: attachmentOf(interaction, "media"),
         });
         if (o.text === undefined && o.link === undefined && o.media === undefined) {
           throw new DomainError(
