@@ -14,6 +14,7 @@ const GUILD = "222222222222222222";
 const MANAGER = discordActor("333333333333333333");
 const AT = new Date("2026-06-01T08:00:00Z");
 const minutes = (n: number) => new Date(AT.getTime() + n * 60_000);
+const sentAs = (messageId: string) => ({ channelId: "c1", messageId });
 
 function draft(channelId: string, content: string): OutboxDraft {
   return { guildId: GUILD, channelId, kind: "notice", payload: { content } };
@@ -62,7 +63,7 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
     expect(await outbox.claimDue("me", AT, minutes(1), 50)).toEqual([]);
 
     const [first, other] = heads as [(typeof heads)[0], (typeof heads)[0]];
-    expect(await outbox.markSent(first.id, "me", "900", AT)).toBe(true);
+    expect(await outbox.markSent(first.id, "me", sentAs("900"), AT)).toBe(true);
     const [second] = await outbox.claimDue("me", AT, minutes(1), 50);
     expect(second?.payload.content).toBe("second");
 
@@ -77,8 +78,8 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
     expect(await outbox.drop(second?.id ?? 0, "me", "Unknown Channel", minutes(5))).toBe(true);
     expect(contents(await outbox.claimDue("me", minutes(5), minutes(6), 50))).toEqual(["third"]);
     // Settled rows are not settled again, and another owner cannot settle a row it does not hold.
-    expect(await outbox.markSent(first.id, "me", "901", AT)).toBe(false);
-    expect(await outbox.markSent(other.id, "someone else", "902", AT)).toBe(false);
+    expect(await outbox.markSent(first.id, "me", sentAs("901"), AT)).toBe(false);
+    expect(await outbox.markSent(other.id, "someone else", sentAs("902"), AT)).toBe(false);
   });
 
   describe("written with a post's move", () => {
@@ -133,13 +134,13 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
       ]);
     });
 
-    it("given an approval.create sent, records its message as the post's approval message in the same step", async () => {
+    it("given an approval.create for the approval channel sent, records the channel it went to and its message as the post's approval message in the same step", async () => {
       const post = await queuedPost();
       await outbox.enqueue(
         [
           {
             guildId: GUILD,
-            channelId: "approvals-1",
+            channelId: APPROVAL_CHANNEL,
             kind: "approval.create",
             payload: { content: "Approve?" },
             targetPostId: post.id,
@@ -148,7 +149,7 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
         AT,
       );
       const [row] = await outbox.claimDue("me", AT, minutes(1), 50);
-      await outbox.markSent(row?.id ?? 0, "me", "777", AT);
+      await outbox.markSent(row?.id ?? 0, "me", { channelId: "approvals-1", messageId: "777" }, AT);
       expect(
         (await new PrismaPostRepository(db.prisma).findById(post.id))?.approvalMessage,
       ).toEqual({ channelId: "approvals-1", messageId: "777" });
