@@ -1,4 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { approvalNotices } from "../../src/bot/approval-notices.ts";
+import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaOutboxRepository } from "../../src/db/outbox-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
@@ -87,12 +89,15 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
       const campaignRepository = new PrismaCampaignRepository(db.prisma);
       const postRepository = new PrismaPostRepository(db.prisma);
       const posts = new PostService({
+        notices: approvalNotices,
         campaigns: campaignRepository,
         posts: postRepository,
         clock: new FixedClock(AT),
         settings: new PrismaSettingsRepository(db.prisma),
       });
-      await new CampaignService(campaignRepository, postRepository).create(
+      await new CampaignService(campaignRepository, postRepository, {
+        notices: { approvals: approvalNotices, team: teamNotices },
+      }).create(
         {
           guildId: GUILD,
           name: "Desk Gadgets",
@@ -128,10 +133,28 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
         },
       ]);
       expect(moved.map((p) => p?.status ?? null)).toEqual(["cancelled", null]);
-      const rows = await db.prisma.outboxMessage.findMany();
+      const rows = await db.prisma.outboxMessage.findMany({ where: { kind: "notice" } });
       expect(rows.map((row) => JSON.parse(row.payload))).toEqual([
         { content: `#${post.id} cancelled in Desk Gadgets` },
       ]);
+    });
+
+    it("given a post queued, its approval message is written with it, for the approval channel and rendered from the post and its campaign", async () => {
+      const post = await queuedPost();
+      const rows = await db.prisma.outboxMessage.findMany();
+      expect(rows).toMatchObject([
+        { kind: "approval.create", channelId: APPROVAL_CHANNEL, targetPostId: post.id },
+      ]);
+      const payload = JSON.parse(rows[0]?.payload ?? "{}");
+      expect(payload.embeds[0]).toMatchObject({
+        title: `Post #${post.id} · Desk Gadgets`,
+        description: "Desk lamps",
+      });
+      expect(
+        payload.components[0].components.map((b: { custom_id: string }) => b.custom_id),
+      ).toEqual(
+        ["approve", "reject", "edit", "reschedule"].map((action) => `post:${action}:${post.id}`),
+      );
     });
 
     it("given an approval.create for the approval channel sent, records the channel it went to and its message as the post's approval message in the same step", async () => {
