@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { type Client, Events } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
 import { approvalNotices } from "./bot/approval-notices.ts";
+import { autopilotNotices } from "./bot/autopilot-notices.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
 import { createOutboxRest } from "./bot/outbox-delivery.ts";
@@ -10,6 +11,7 @@ import { OutboxDispatcher } from "./bot/outbox-dispatcher.ts";
 import { dailyReportMessage } from "./bot/render/report-message.ts";
 import { teamNotices } from "./bot/team-notices.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { PrismaAutopilotStore } from "./db/autopilot-repository.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { PostgresClockLeadership } from "./db/clock-leadership.ts";
@@ -27,6 +29,7 @@ import { PrismaSettingsRepository } from "./db/settings-repository.ts";
 import { PrismaTrackedLinks } from "./db/tracked-link-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
+import { AutopilotService } from "./domain/autopilot.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
 import { DEFAULT_CADENCE } from "./domain/metrics-cadence.ts";
@@ -182,6 +185,18 @@ export async function startHerald(
     notices: approvalNotices,
     onChange: changed,
   });
+  // Filled by the hourly job and whenever autopilot or a library changes (runNow).
+  const fillAutopilot = () => clockJobs.runNow(AUTOPILOT_JOB);
+  const autopilot = new AutopilotService({
+    campaigns: campaignRepository,
+    store: new PrismaAutopilotStore(prisma),
+    notices: autopilotNotices,
+    approvalNotices,
+    clock,
+    settings: settingsRepository,
+    approve: (postId, actor) => posts.approve(postId, actor),
+    onConfigured: fillAutopilot,
+  });
   const missed = new MissedPosts({
     campaigns: campaignRepository,
     posts: postRepository,
@@ -299,6 +314,7 @@ export async function startHerald(
         campaigns,
         posts,
         missed,
+        autopilot,
         settings,
         accounts,
         approvals,
@@ -325,6 +341,22 @@ export async function startHerald(
         await syncMetrics();
       },
     });
+    clockJobs.add({
+      name: AUTOPILOT_JOB,
+      rule: { kind: "every", minutes: 60 },
+      run: async () => {
+        const { fills, failed } = await autopilot.fillAll();
+        for (const { campaignId, error } of failed) {
+          logger.error({ err: error, campaignId }, "autopilot could not fill a campaign");
+        }
+        const created = fills.flatMap((fill) => fill.created);
+        if (created.length > 0) logger.info({ posts: created.length }, "autopilot queued posts");
+        await autopilot.morningDigests();
+        outbox.wake();
+      },
+    });
+    // Slots that came within reach while Herald was down are filled now, not at the next hour.
+    fillAutopilot();
     clockJobs.add({
       name: "media-retention",
       rule: { kind: "every", minutes: 60 },
@@ -408,6 +440,9 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
     logger.info({ xAccountId, until, reason }, "X account's posts held"),
   );
 }
+
+/** The clock job that fills autopilot campaigns' free slots. */
+const AUTOPILOT_JOB = "autopilot-fill";
 
 /** How long stop() keeps delivering the outbox once publishing has stopped. */
 const OUTBOX_FLUSH_MS = 5_000;

@@ -120,6 +120,11 @@ export function localDate(instant: Date, timeZone: string): string {
   return DateTime.fromJSDate(instant, { zone: timeZone }).toISODate() ?? "";
 }
 
+/** "HH:mm" on the wall clock of `timeZone`. */
+export function localTime(instant: Date, timeZone: string): string {
+  return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat("HH:mm");
+}
+
 /** The local dates from `from`'s day to the day of the instant just before `to`. */
 export function datesBetween(window: { from: Date; to: Date }, timeZone: string): string[] {
   return localDays(window, timeZone).map((day) => day.date);
