@@ -81,9 +81,14 @@ export async function deliver(
       // An admin may set the channel later: keep the row until then (or until it is given up).
       if (channelId === null) return { kind: "retry", reason: "no approval channel set" };
     }
-    // Shown there already (an earlier row, or a channel set again): brought up to date instead.
+    // Shown there already (an earlier row, or a channel set again): brought up to date instead,
+    // unless someone deleted that message.
     if (message.kind === "approval.create" && shown?.channelId === channelId) {
-      return await edit(rest, shown, message);
+      try {
+        return await edit(rest, shown, message);
+      } catch (error) {
+        if (!isUnknownMessage(error)) throw error;
+      }
     }
     if (isEdit(message) && message.targetMessageId !== undefined) {
       return await edit(rest, { channelId, messageId: message.targetMessageId }, message);
@@ -147,6 +152,10 @@ async function create(
  */
 function withoutPings(payload: OutboxMessage["payload"]): OutboxMessage["payload"] {
   return "allowed_mentions" in payload ? payload : { ...payload, allowed_mentions: { parse: [] } };
+}
+
+function isUnknownMessage(error: unknown): boolean {
+  return error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage;
 }
 
 function classify(error: unknown, channelId: string | null): DeliveryOutcome {

@@ -268,7 +268,7 @@ describe.each(testProviders("outbox-dispatcher.test.ts"))(
       expect(bodies[0]?.payload_json?.nonce).toBe(bodies[1]?.payload_json?.nonce);
     });
 
-    it("given a post already shown in the approval channel, its approval.create edits that message; an update of a post never shown is skipped quietly", async () => {
+    it("given a post already shown in the approval channel, its approval.create edits that message (or shows it anew once someone deleted it); an update of a post never shown is skipped quietly", async () => {
       const approval = (
         kind: "approval.create" | "approval.update",
         postId: number,
@@ -305,6 +305,21 @@ describe.each(testProviders("outbox-dispatcher.test.ts"))(
       expect(skipped?.reason).toMatch(/post #2 has no approval message/);
       expect(creates()).toHaveLength(1);
       expect(logLines.filter((line) => line.level >= 40)).toEqual([]);
+
+      // Someone deleted the message in Discord: the post is shown anew, once.
+      const deleted = await fetch(
+        `${discord.apiBase}/v10/channels/${APPROVALS}/messages/${first.messageId}`,
+        { method: "DELETE", headers: { authorization: `Bot ${TOKEN}` } },
+      );
+      expect(deleted.status).toBe(204);
+      const resent = events(out, "message.sent", 1);
+      await store.enqueue([approval("approval.create", 1, "shown anew")]);
+      out.wake();
+      const [anew] = await resent;
+      expect(anew?.messageId).not.toBe(first.messageId);
+      expect(discord.channelMessages(APPROVALS).map((m) => m.embeds)).toEqual([
+        [expect.objectContaining({ title: "shown anew" })],
+      ]);
     });
 
     it("given two instances' dispatchers on one database, every row is sent once and each channel stays in order", async () => {
