@@ -2,12 +2,14 @@ import type { Agent } from "node:https";
 import { pathToFileURL } from "node:url";
 import { type Client, Events } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
+import { approvalNotices } from "./bot/approval-notices.ts";
 import { autopilotNotices } from "./bot/autopilot-notices.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
 import { createOutboxRest } from "./bot/outbox-delivery.ts";
 import { OutboxDispatcher } from "./bot/outbox-dispatcher.ts";
-import { reportMessage } from "./bot/render/report-message.ts";
+import { dailyReportMessage } from "./bot/render/report-message.ts";
+import { teamNotices } from "./bot/team-notices.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { PrismaAutopilotStore } from "./db/autopilot-repository.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
@@ -44,7 +46,7 @@ import { SecretBox } from "./domain/secrets.ts";
 import { SettingsService } from "./domain/settings.ts";
 import { trackedLinkUrl } from "./domain/tracked-links.ts";
 import { XAccountService } from "./domain/x-accounts.ts";
-import { type BudgetNotice, XSpend } from "./domain/x-spend.ts";
+import { XSpend } from "./domain/x-spend.ts";
 import { readEnvironment } from "./environment.ts";
 import { startWebServer, type WebServer } from "./http/web-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -115,27 +117,33 @@ export async function startHerald(
     logger.info({ accounts: resealed }, "X credentials sealed again with HERALD_SECRET_KEY");
   }
   const settingsRepository = new PrismaSettingsRepository(prisma);
-  // Budget notices go out through the notifier, which exists once the bot can deliver them.
-  let announceBudget: ((notice: BudgetNotice) => void) | undefined;
+  // Messages are written with the changes they report; the outbox delivers them once the bot is
+  // ready (design.md section 11). Services wake it after a change commits.
+  let outbox: OutboxDispatcher | undefined;
+  const wakeOutbox = () => outbox?.wake();
   const spend = new XSpend({
     guildId: config.discord.guildId,
     ledger: new PrismaXSpendRepository(prisma),
-    notices: new PrismaXSpendRepository(prisma),
     settings: settingsRepository,
     prices: config.x.prices,
     clock,
-    onNotice: (notice) => announceBudget?.(notice),
+    notices: teamNotices,
+    onNotice: wakeOutbox,
   });
   // The daily report moves with report_time and timezone; it exists once the bot can deliver it.
   let dailyReport: DailyReport | undefined;
   let runner: PublishRunner | undefined;
-  const settings = new SettingsService(settingsRepository, () => {
-    // A changed budget takes effect at once: reads may resume, held posts may go out.
-    spend.forget();
-    runner?.wake();
-    dailyReport?.reschedule().catch((error: unknown) => {
-      logger.error({ err: error }, "the daily report could not be rescheduled");
-    });
+  const settings = new SettingsService(settingsRepository, {
+    notices: approvalNotices,
+    onChange: () => {
+      // A changed budget takes effect at once: reads may resume, held posts may go out.
+      spend.forget();
+      runner?.wake();
+      wakeOutbox();
+      dailyReport?.reschedule().catch((error: unknown) => {
+        logger.error({ err: error }, "the daily report could not be rescheduled");
+      });
+    },
   });
 
   // How every X client Herald makes reaches X: the verifier, the metrics source (and the runner's
@@ -165,15 +173,21 @@ export async function startHerald(
           },
   });
   runner = publishRunner;
-  const campaigns = new CampaignService(campaignRepository, postRepository, () =>
-    publishRunner.wake(),
-  );
+  const changed = () => {
+    publishRunner.wake();
+    wakeOutbox();
+  };
+  const campaigns = new CampaignService(campaignRepository, postRepository, {
+    notices: { approvals: approvalNotices, team: teamNotices },
+    onChange: changed,
+  });
   const posts = new PostService({
     campaigns: campaignRepository,
     posts: postRepository,
     clock,
     settings: settingsRepository,
-    onChange: () => publishRunner.wake(),
+    notices: approvalNotices,
+    onChange: changed,
   });
   // Filled by the hourly job and whenever autopilot or a library changes (runNow).
   const fillAutopilot = () => clockJobs.runNow(AUTOPILOT_JOB);
@@ -181,6 +195,7 @@ export async function startHerald(
     campaigns: campaignRepository,
     store: new PrismaAutopilotStore(prisma),
     notices: autopilotNotices,
+    approvalNotices,
     clock,
     settings: settingsRepository,
     approve: (postId, actor) => posts.approve(postId, actor),
@@ -205,14 +220,17 @@ export async function startHerald(
     campaigns: campaignRepository,
     posts: postRepository,
     clock,
-    onChange: () => publishRunner.wake(),
+    notices: approvalNotices,
+    onChange: changed,
   });
   const accounts = new XAccountService({
     accounts: accountRepository,
     verifier: new XApiVerifier(xConnection),
     spend,
     defaultBudget: config.publishing.budget,
+    notices: teamNotices,
     onConnected: () => publishRunner.wake(),
+    onDisconnected: wakeOutbox,
   });
   const defaultAccount =
     config.x.defaultAccount === null
@@ -274,8 +292,7 @@ export async function startHerald(
 
   const discord = createDiscordClient(config.discord);
   let web: WebServer | null = null;
-  const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
-  const outbox = new OutboxDispatcher({
+  const dispatcher = new OutboxDispatcher({
     store: new PrismaOutboxRepository(prisma),
     rest: createOutboxRest(config.discord),
     targets: {
@@ -287,10 +304,19 @@ export async function startHerald(
     logger,
     settings: { reclaimAllLeasesAtStart: providerOf(config.databaseUrl) === "sqlite" },
   });
+  outbox = dispatcher;
+  const approvals = new ApprovalMessages({
+    client: discord,
+    outbox: dispatcher,
+    campaigns,
+    posts,
+    settings,
+    logger,
+  });
   // The runner's notices are committed before its events fire.
-  publishRunner.on("post.published", () => outbox.wake());
-  publishRunner.on("post.failed", () => outbox.wake());
-  const notifier = startNotifier({
+  publishRunner.on("post.published", wakeOutbox);
+  publishRunner.on("post.failed", wakeOutbox);
+  startNotifier({
     runner: publishRunner,
     approvals,
     campaigns,
@@ -298,7 +324,6 @@ export async function startHerald(
     guildId: config.discord.guildId,
     logger,
   });
-  announceBudget = notifier.budgetNotice;
   try {
     await startBot(
       discord,
@@ -327,7 +352,7 @@ export async function startHerald(
     );
     // Only now: what the runner finds at start (missed posts, recovered publishes) is announced
     // through a client that is logged in.
-    await outbox.start();
+    await dispatcher.start();
     await publishRunner.start();
     defaultAccount?.start();
     clockJobs.add({
@@ -346,7 +371,6 @@ export async function startHerald(
           logger.error({ err: error, campaignId }, "autopilot could not fill a campaign");
         }
         const created = fills.flatMap((fill) => fill.created);
-        for (const post of created) await approvals.show(post);
         if (created.length > 0) logger.info({ posts: created.length }, "autopilot queued posts");
         await autopilot.morningDigests();
         outbox.wake();
@@ -368,8 +392,8 @@ export async function startHerald(
       settings,
       reports,
       runs: new PrismaReportRuns(prisma),
-      deliver: async (channelId, report) =>
-        (await approvals.send(channelId, await reportMessage(report))) !== null,
+      render: (channelId, report) => dailyReportMessage(config.discord.guildId, channelId, report),
+      onQueued: wakeOutbox,
       clock,
       logger,
     });
@@ -389,7 +413,7 @@ export async function startHerald(
   } catch (error) {
     await web?.stop();
     await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
-    await outbox.stop(0);
+    await dispatcher.stop(0);
     await discord.destroy();
     await prisma.$disconnect();
     throw error;
@@ -405,7 +429,7 @@ export async function startHerald(
     dailyReport,
     discord,
     defaultAccount,
-    outbox,
+    outbox: dispatcher,
     web,
     syncMetrics,
     async stop() {
@@ -415,7 +439,7 @@ export async function startHerald(
       discord.removeAllListeners(Events.InteractionCreate);
       await web?.stop();
       await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
-      await outbox.stop(OUTBOX_FLUSH_MS);
+      await dispatcher.stop(OUTBOX_FLUSH_MS);
       await discord.destroy();
       await prisma.$disconnect();
     },

@@ -1,22 +1,35 @@
+import type { EventEmitter } from "node:events";
 import type { Client, MessageCreateOptions } from "discord.js";
-import type { Campaign, CampaignService } from "../domain/campaigns.ts";
+import type { CampaignService } from "../domain/campaigns.ts";
+import type { OutboxMessage } from "../domain/outbox.ts";
 import type { Post, PostService } from "../domain/posts.ts";
 import type { SettingsService } from "../domain/settings.ts";
 import type { Logger } from "../logger.ts";
-import { approvalMessage, rejectionNotice } from "./render/post-message.ts";
-
-/** Where a post's approval message stands after an attempt to show it. */
-export type ShowOutcome = "shown" | "no_channel" | "unreachable";
+import type { OutboxEvents } from "./outbox-dispatcher.ts";
+import { approvalMessage } from "./render/post-message.ts";
 
 /**
- * Keeps each post's message in the approval channel in step with the post. Discord failures are
- * logged, never thrown: the post's state is in the database and a stale message is not worth
- * failing a command for.
+ * Where a new post's approval message stands a moment after it was queued: in the channel, no
+ * channel set, refused by Discord for good (the channel deleted or closed to Herald), or waiting
+ * in the outbox until Discord takes it.
+ */
+export type ShowOutcome = "shown" | "no_channel" | "unreachable" | "delayed";
+
+/** How long a reply waits to say where the approval message went; the outbox keeps trying after. */
+const SHOW_WAIT_MS = 3_000;
+
+type Outbox = Pick<EventEmitter<OutboxEvents>, "on" | "off">;
+
+/**
+ * The approval channel as the bot's handlers see it. Approval messages are outbox rows written
+ * with each change (src/bot/approval-notices.ts); this tells a member where their post went, and
+ * still sends what the runner's hold and missed-post events announce.
  */
 export class ApprovalMessages {
   constructor(
     private readonly deps: {
       client: Client;
+      outbox: Outbox;
       campaigns: CampaignService;
       posts: PostService;
       settings: SettingsService;
@@ -24,44 +37,52 @@ export class ApprovalMessages {
     },
   ) {}
 
-  /** Sends the post to the approval channel, unless the guild has none or Discord refuses. */
-  async show(post: Post): Promise<ShowOutcome> {
-    const campaign = await this.deps.campaigns.getById(post.campaignId);
-    const settings = await this.deps.settings.get(campaign.guildId);
-    if (settings.approvalChannelId === null) return "no_channel";
-    return this.showIn(settings.approvalChannelId, post, campaign);
-  }
-
   /**
-   * Shows every post still waiting for approval in the guild's (new) approval channel, so that a
-   * channel set late, or set again after the old one was deleted, loses no post. Returns how many.
+   * Runs `change` (which writes the post's approval.create row) and says where the message went:
+   * the first answer Discord gave the row, or "delayed" when none came in SHOW_WAIT_MS (another
+   * instance may have sent it: then the post records it).
    */
-  async showWaiting(guildId: string, channelId: string): Promise<number> {
-    const waiting = await this.deps.posts.list({ guildId, status: "pending_approval", limit: 100 });
-    const campaigns = new Map<number, Campaign>();
-    let shown = 0;
-    for (const post of waiting) {
-      if (post.approvalMessage?.channelId === channelId) continue;
-      // Read once per campaign: the waiting posts of a guild mostly share a few campaigns.
-      const campaign =
-        campaigns.get(post.campaignId) ?? (await this.deps.campaigns.getById(post.campaignId));
-      campaigns.set(post.campaignId, campaign);
-      if ((await this.showIn(channelId, post, campaign)) === "shown") shown += 1;
+  async shownAfter(change: () => Promise<Post>): Promise<{ post: Post; outcome: ShowOutcome }> {
+    const outcomes = new Map<number, Exclude<ShowOutcome, "no_channel">>();
+    let notify: () => void = () => {};
+    const seen =
+      (outcome: Exclude<ShowOutcome, "no_channel">) =>
+      ({ message }: { message: OutboxMessage }) => {
+        if (message.kind !== "approval.create" || message.targetPostId === undefined) return;
+        if (!outcomes.has(message.targetPostId)) outcomes.set(message.targetPostId, outcome);
+        notify();
+      };
+    const onSent = seen("shown");
+    const onDropped = seen("unreachable");
+    const onRetrying = seen("delayed");
+    const { outbox } = this.deps;
+    // Listening before the change commits: the outbox may deliver the row at once.
+    outbox.on("message.sent", onSent);
+    outbox.on("message.dropped", onDropped);
+    outbox.on("message.retrying", onRetrying);
+    try {
+      const post = await change();
+      const campaign = await this.deps.campaigns.getById(post.campaignId);
+      const { approvalChannelId } = await this.deps.settings.get(campaign.guildId);
+      if (approvalChannelId === null) return { post, outcome: "no_channel" };
+      const outcome = await new Promise<ShowOutcome | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), SHOW_WAIT_MS);
+        notify = () => {
+          const found = outcomes.get(post.id);
+          if (found === undefined) return;
+          clearTimeout(timer);
+          resolve(found);
+        };
+        notify();
+      });
+      if (outcome !== undefined) return { post, outcome };
+      const now = await this.deps.posts.get(post.id);
+      return { post, outcome: now.approvalMessage === null ? "delayed" : "shown" };
+    } finally {
+      outbox.off("message.sent", onSent);
+      outbox.off("message.dropped", onDropped);
+      outbox.off("message.retrying", onRetrying);
     }
-    return shown;
-  }
-
-  private async showIn(channelId: string, post: Post, campaign: Campaign): Promise<ShowOutcome> {
-    const message = await this.send(channelId, approvalMessage(post, campaign));
-    if (message === null) return "unreachable";
-    await this.deps.posts.recordApprovalMessage(post.id, channelId, message.id);
-    return "shown";
-  }
-
-  /** Tells a rejected post's author the reason, in the approval channel (when there is one). */
-  async tellRejected(post: Post): Promise<void> {
-    const campaign = await this.deps.campaigns.getById(post.campaignId);
-    await this.tell(campaign.guildId, rejectionNotice(post, campaign));
   }
 
   /**
@@ -77,12 +98,9 @@ export class ApprovalMessages {
     await this.send(approvalChannelId, message);
   }
 
-  /** Updates the post's approval message, or sends one if it has none yet. */
+  /** Updates the post's approval message, when it has one. */
   async refresh(post: Post): Promise<void> {
-    if (post.approvalMessage === null) {
-      await this.show(post);
-      return;
-    }
+    if (post.approvalMessage === null) return;
     const campaign = await this.deps.campaigns.getById(post.campaignId);
     const { channelId, messageId } = post.approvalMessage;
     try {
@@ -98,18 +116,17 @@ export class ApprovalMessages {
     }
   }
 
-  /** Sends a message to a channel; null (logged) when Discord refuses. */
-  async send(channelId: string, message: MessageCreateOptions): Promise<{ id: string } | null> {
+  /** Sends a message to a channel; logged when Discord refuses. */
+  private async send(channelId: string, message: MessageCreateOptions): Promise<void> {
     try {
       const channel = await this.deps.client.channels.fetch(channelId);
       if (channel === null || !channel.isSendable()) {
         this.deps.logger.warn({ channelId }, "channel is gone or not a text channel");
-        return null;
+        return;
       }
-      return await channel.send(message);
+      await channel.send(message);
     } catch (error) {
       this.deps.logger.warn({ err: error, channelId }, "could not send a message");
-      return null;
     }
   }
 }

@@ -28,7 +28,6 @@ export async function runAutopilotAction(
     ctx.guildId,
     auditActor(interaction),
   );
-  for (const post of approved) await ctx.approvals.refresh(post);
   const lines = [
     `Approved ${approved.length === 1 ? "1 post" : `${approved.length} posts`}${approved.length === 0 ? "" : `: ${approved.map((post) => `#${post.id}`).join(", ")}`}.`,
     ...skipped.map((skip) => `#${skip.postId} left as it is: ${skip.reason}`),

@@ -5,8 +5,7 @@ import {
   ButtonStyle,
   type InteractionEditReplyOptions,
 } from "discord.js";
-import type { Campaign, CampaignEdit, ReapprovalField } from "../domain/campaigns.ts";
-import type { Post } from "../domain/posts.ts";
+import type { Campaign } from "../domain/campaigns.ts";
 import { requireRole } from "../domain/roles.ts";
 import { formatLocal } from "../domain/schedule.ts";
 import { actorOf, auditActor } from "./actor.ts";
@@ -68,7 +67,6 @@ async function rescheduleMissed(
     target.campaignId,
     auditActor(interaction),
   );
-  await refreshAll(ctx, moved);
   const campaign = await ctx.campaigns.getById(target.campaignId);
   const times = moved
     .map((post) => `#${post.id} ${formatLocal(post.scheduledAt, campaign.timezone)}`)
@@ -95,57 +93,7 @@ async function archive(
     target.campaignId,
     auditActor(interaction),
   );
-  // Only messages that exist are updated: a cancelled post is not worth a new message.
-  await refreshAll(
-    ctx,
-    cancelled.filter((post) => post.approvalMessage !== null),
-  );
   return {
     content: `Campaign **${campaign.name}** is now archived: ${plural(cancelled.length, "post", "posts")} cancelled. The name is free for a new campaign.`,
   };
-}
-
-async function refreshAll(ctx: BotContext, posts: readonly Post[]): Promise<void> {
-  for (const post of posts) await ctx.approvals.refresh(post);
-}
-
-const REASONS: Record<ReapprovalField, (campaign: Campaign) => string> = {
-  xAccountId: () => "the X account changed",
-  adult: (campaign) =>
-    campaign.adult ? "the campaign is now marked adult" : "the campaign is no longer marked adult",
-  defaultLink: () => "the link changed",
-  disclosureTag: (campaign) =>
-    campaign.disclosureTag === null
-      ? "the disclosure tag was removed"
-      : `the disclosure tag is now ${campaign.disclosureTag}`,
-  paidPartnership: (campaign) =>
-    campaign.paidPartnership
-      ? "the paid-partnership label is on"
-      : "the paid-partnership label is off",
-};
-
-/** "3 approved posts of Desk Lamps wait for approval again: the link changed." */
-export function reapprovalSummary(edit: CampaignEdit): string {
-  const { campaign, sentBack, breakingRules } = edit;
-  const because = edit.reapprovalBecause.map((field) => REASONS[field](campaign)).join(", ");
-  const lines = [
-    `${plural(sentBack.length, "approved post", "approved posts")} of ${campaign.name} ${sentBack.length === 1 ? "waits" : "wait"} for approval again: ${because}.`,
-  ];
-  if (breakingRules.length > 0) {
-    const ids = breakingRules.map((post) => `#${post.id}`).join(", ");
-    lines.push(
-      `${ids} no longer ${breakingRules.length === 1 ? "passes" : "pass"} the campaign's content rules (e.g. a missing disclosure tag) and cannot be approved until edited.`,
-    );
-  }
-  return lines.join("\n").slice(0, 1900);
-}
-
-/**
- * After an edit sent approved posts back: their approval messages show the buttons again, and
- * the approval channel gets one message saying how many and why.
- */
-export async function announceReapproval(ctx: BotContext, edit: CampaignEdit): Promise<void> {
-  if (edit.sentBack.length === 0) return;
-  await refreshAll(ctx, edit.sentBack);
-  await ctx.approvals.tell(ctx.guildId, { content: reapprovalSummary(edit) });
 }

@@ -7,7 +7,6 @@ import {
 import type { CampaignService } from "../domain/campaigns.ts";
 import type { XAccountRepository } from "../domain/ports.ts";
 import type { Post } from "../domain/posts.ts";
-import { type BudgetNotice, usd } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import type { PublishRunner } from "../scheduler/runner.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
@@ -56,24 +55,16 @@ function button(id: string, label: string, style: ButtonStyle) {
 
 /**
  * Turns the runner's events into messages in the approval channel, where the team works: what
- * was published (with its link on x.com), what failed (with X's reason and a Retry button), what
- * was missed (with a Reschedule button), and accounts that need reconnecting.
+ * was missed (with a Reschedule button), holds, and accounts that need reconnecting. (What was
+ * published or failed is written with the move itself: src/bot/runner-notices.ts.)
  */
-export function startNotifier(deps: NotifierDeps): {
-  /** Tells the team the monthly X budget is 80 % or fully used (x-spend.ts sends each once). */
-  budgetNotice(notice: BudgetNotice): void;
-} {
+export function startNotifier(deps: NotifierDeps): void {
   const { runner, approvals, logger } = deps;
 
   const tell = (message: MessageCreateOptions) => approvals.tell(deps.guildId, message);
   const safely = (work: () => Promise<void>) =>
     void work().catch((error: unknown) => logger.error({ err: error }, "notification failed"));
 
-  // The "published" notice is written with the publish (OutboxRunnerNotices) and delivered by
-  // the outbox; only the approval message is refreshed from here.
-  runner.on("post.published", ({ post }) => safely(() => approvals.refresh(post)));
-  // The failure notice itself is written with the move (src/bot/runner-notices.ts).
-  runner.on("post.failed", ({ post }) => safely(() => approvals.refresh(post)));
   runner.on("posts.missed", ({ campaignId, posts }) =>
     safely(async () => {
       for (const post of posts) await approvals.refresh(post);
@@ -119,16 +110,4 @@ export function startNotifier(deps: NotifierDeps): {
       });
     }),
   );
-  return {
-    budgetNotice: (notice) => safely(() => tell({ content: budgetNoticeText(notice) })),
-  };
-}
-
-export function budgetNoticeText(notice: BudgetNotice): string {
-  const spent = `${usd(notice.spentUsd)} of this month's X budget of ${usd(notice.budgetUsd ?? 0)}`;
-  const resets = notice.resetsAt.toISOString().slice(0, 10);
-  if (notice.level === "warning") {
-    return `Herald has spent ${spent} (80 % or more). At 100 % metric reads stop until ${resets}${notice.stopsPosting ? " and posts are held" : ""}.`;
-  }
-  return `Herald has spent ${spent}. Metric reads are stopped until ${resets} or until the budget is raised (/settings set x_monthly_budget). ${notice.stopsPosting ? "Posts are held too (x_budget_stops_posting is on)." : "Publishing goes on."}`;
 }

@@ -6,22 +6,30 @@ import {
   RESTJSONErrorCodes,
   Routes,
 } from "discord.js";
-import { APPROVAL_CHANNEL, isEdit, type OutboxMessage, outboxNonce } from "../domain/outbox.ts";
+import {
+  APPROVAL_CHANNEL,
+  isEdit,
+  type OutboxMessage,
+  outboxNonce,
+  type SentMessage,
+} from "../domain/outbox.ts";
 import type { BotConnection } from "./bot.ts";
 
 /** Where rows that name no concrete message or channel go, looked up when they are sent. */
 export interface OutboxTargets {
   approvalChannelId(guildId: string): Promise<string | null>;
-  approvalMessageOf(postId: number): Promise<{ channelId: string; messageId: string } | null>;
+  approvalMessageOf(postId: number): Promise<SentMessage | null>;
 }
 
 /** What one attempt at sending a row came to. */
 export type DeliveryOutcome =
-  | { kind: "sent"; messageId: string | null }
+  | { kind: "sent"; sent: SentMessage }
   /** Worth trying again: Discord down, slow, rate-limiting, or the approval channel not set yet. */
   | { kind: "retry"; reason: string; afterMs?: number }
   /** Trying again cannot help; `channelUnusable` when the channel is gone or closed to the bot. */
-  | { kind: "permanent"; reason: string; channelId: string | null; channelUnusable: boolean };
+  | { kind: "permanent"; reason: string; channelId: string | null; channelUnusable: boolean }
+  /** Nothing to do: an update of an approval message that was never shown. */
+  | { kind: "skipped"; reason: string };
 
 /** Discord's answers for a channel that is gone or that the bot may not read or write. */
 const UNUSABLE_CHANNEL_CODES: readonly number[] = [
@@ -53,42 +61,89 @@ export async function deliver(
 ): Promise<DeliveryOutcome> {
   let channelId: string | null = message.channelId;
   try {
+    const shown =
+      message.targetPostId !== undefined &&
+      (message.kind === "approval.update" || message.kind === "approval.create")
+        ? await targets.approvalMessageOf(message.targetPostId)
+        : null;
     if (message.kind === "approval.update" && message.targetPostId !== undefined) {
-      const target = await targets.approvalMessageOf(message.targetPostId);
-      if (target === null) {
+      if (shown === null) {
         return {
-          kind: "permanent",
+          kind: "skipped",
           reason: `post #${message.targetPostId} has no approval message to update`,
-          channelId: null,
-          channelUnusable: false,
         };
       }
-      channelId = target.channelId;
-      await rest.patch(Routes.channelMessage(target.channelId, target.messageId), {
-        body: withoutPings(message.payload),
-      });
-      return { kind: "sent", messageId: target.messageId };
+      channelId = shown.channelId;
+      return await edit(rest, shown, message);
     }
     if (channelId === APPROVAL_CHANNEL) {
       channelId = await targets.approvalChannelId(message.guildId);
       // An admin may set the channel later: keep the row until then (or until it is given up).
       if (channelId === null) return { kind: "retry", reason: "no approval channel set" };
     }
-    if (isEdit(message) && message.targetMessageId !== undefined) {
-      await rest.patch(Routes.channelMessage(channelId, message.targetMessageId), {
-        body: withoutPings(message.payload),
-      });
-      return { kind: "sent", messageId: message.targetMessageId };
+    // Shown there already (an earlier row, or a channel set again): brought up to date instead,
+    // unless someone deleted that message.
+    if (message.kind === "approval.create" && shown?.channelId === channelId) {
+      try {
+        return await edit(rest, shown, message);
+      } catch (error) {
+        if (!isUnknownMessage(error)) throw error;
+      }
     }
-    // With enforce_nonce, a create Discord already took (its answer lost on the way back)
-    // returns the first message instead of posting a second one.
-    const created = (await rest.post(Routes.channelMessages(channelId), {
-      body: { ...withoutPings(message.payload), nonce: outboxNonce(message), enforce_nonce: true },
-    })) as { id: string };
-    return { kind: "sent", messageId: created.id };
+    if (isEdit(message) && message.targetMessageId !== undefined) {
+      return await edit(rest, { channelId, messageId: message.targetMessageId }, message);
+    }
+    return await create(rest, channelId, message);
   } catch (error) {
     return classify(error, channelId);
   }
+}
+
+async function edit(
+  rest: REST,
+  target: SentMessage,
+  message: OutboxMessage,
+): Promise<DeliveryOutcome> {
+  const { files: _files, ...body } = message.payload;
+  await rest.patch(Routes.channelMessage(target.channelId, target.messageId), {
+    body: withoutPings(body),
+  });
+  return { kind: "sent", sent: target };
+}
+
+/**
+ * A new message. With enforce_nonce, a create Discord already took (its answer lost on the way
+ * back) returns the first message instead of posting a second one. Files go as Discord documents
+ * uploads: multipart with the JSON as `payload_json` (nonce included) and each file as
+ * `files[n]`, which the JSON's `attachments` entry `{ id: n }` names.
+ */
+async function create(
+  rest: REST,
+  channelId: string,
+  message: OutboxMessage,
+): Promise<DeliveryOutcome> {
+  const { files = [], ...payload } = message.payload;
+  const body = {
+    ...withoutPings(payload),
+    ...(files.length === 0
+      ? {}
+      : { attachments: files.map((file, index) => ({ id: index, filename: file.name })) }),
+    nonce: outboxNonce(message),
+    enforce_nonce: true,
+  };
+  const created = (await rest.post(Routes.channelMessages(channelId), {
+    body,
+    ...(files.length === 0
+      ? {}
+      : {
+          files: files.map((file) => ({
+            name: file.name,
+            contentType: file.contentType,
+            data: Buffer.from(file.base64, "base64"),
+          })),
+        }),
+  })) as { id: string };
+  return { kind: "sent", sent: { channelId, messageId: created.id } };
 }
 
 /**
@@ -97,6 +152,10 @@ export async function deliver(
  */
 function withoutPings(payload: OutboxMessage["payload"]): OutboxMessage["payload"] {
   return "allowed_mentions" in payload ? payload : { ...payload, allowed_mentions: { parse: [] } };
+}
+
+function isUnknownMessage(error: unknown): boolean {
+  return error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage;
 }
 
 function classify(error: unknown, channelId: string | null): DeliveryOutcome {

@@ -35,7 +35,7 @@ export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
 };
 
 export interface OutboxEvents {
-  "message.sent": [{ message: OutboxMessage; messageId: string | null }];
+  "message.sent": [{ message: OutboxMessage; messageId: string; channelId: string }];
   "message.retrying": [{ message: OutboxMessage; reason: string; nextAttemptAt: Date }];
   /**
    * A row given up. `channelUnusable`: Discord said the channel is gone or closed to the bot, so
@@ -196,9 +196,20 @@ export class OutboxDispatcher extends EventEmitter<OutboxEvents> {
     const log = this.log.child({ outboxId: message.id, kind: message.kind });
     switch (outcome.kind) {
       case "sent":
-        if (await store.markSent(message.id, this.owner, outcome.messageId, now)) {
-          log.debug({ messageId: outcome.messageId }, "message delivered");
-          this.emit("message.sent", { message, messageId: outcome.messageId });
+        if (await store.markSent(message.id, this.owner, outcome.sent, now)) {
+          log.debug(outcome.sent, "message delivered");
+          this.emit("message.sent", { message, ...outcome.sent });
+        }
+        return;
+      case "skipped":
+        if (await store.drop(message.id, this.owner, outcome.reason, now)) {
+          log.debug({ reason: outcome.reason }, "message not needed");
+          this.emit("message.dropped", {
+            message,
+            reason: outcome.reason,
+            channelId: null,
+            channelUnusable: false,
+          });
         }
         return;
       case "permanent":

@@ -111,15 +111,12 @@ export async function runPostAction(
       break;
     case "reschedule":
       post = await ctx.posts.reschedule(postId, actor, value("at", 40) ?? "");
-      await ctx.approvals.refresh(post);
       return rescheduled(ctx, post);
     case "retry":
       post = await ctx.posts.retry(postId, actor);
       done = `Post #${postId} will be tried again now.`;
       break;
   }
-  await ctx.approvals.refresh(post);
-  if (target.action === "reject") await ctx.approvals.tellRejected(post);
   if (post.status === "approved") {
     const campaign = await ctx.campaigns.getById(post.campaignId);
     done += ` It goes out ${formatLocal(post.scheduledAt, campaign.timezone)}.`;

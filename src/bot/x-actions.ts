@@ -11,19 +11,13 @@ import type { XAccount } from "../domain/x-accounts.ts";
 import { actorOf, auditActor } from "./actor.ts";
 import type { BotContext, Reply } from "./context.ts";
 import { xDisconnectButtonId } from "./custom-ids.ts";
+import { campaignNames, heldBy } from "./team-notices.ts";
 
 /** The live campaigns that post as the account: what disconnecting it holds. */
 export async function campaignsOn(ctx: BotContext, xAccountId: number): Promise<Campaign[]> {
   return (await ctx.campaigns.list(ctx.guildId)).filter(
     (campaign) => campaign.xAccountId === xAccountId && campaign.status !== "archived",
   );
-}
-
-function campaignNames(campaigns: readonly Campaign[]): string {
-  return campaigns
-    .map((campaign) => `**${campaign.name}**`)
-    .join(", ")
-    .slice(0, 1500);
 }
 
 /** `/x disconnect`'s answer: which campaigns it holds, and the button that does it. */
@@ -53,7 +47,8 @@ export function disconnectConfirmation(
 
 /**
  * The Confirm button: the permission is checked again on the press, since it may have been
- * taken away meanwhile. The approval channel is told once, where the team sees posts wait.
+ * taken away meanwhile. The approval channel is told once (written with the disconnect), where
+ * the team sees posts wait.
  */
 export async function runDisconnect(
   xAccountId: number,
@@ -62,14 +57,10 @@ export async function runDisconnect(
 ): Promise<Reply> {
   const settings = await ctx.settings.get(ctx.guildId);
   requireRole(actorOf(interaction), settings, "admin", "disconnect X accounts");
-  const account = await ctx.accounts.disconnect(ctx.guildId, xAccountId, auditActor(interaction));
-  const campaigns = await campaignsOn(ctx, account.id);
-  const held =
-    campaigns.length === 0
-      ? "No campaign posts as it."
-      : `Approved posts of ${campaignNames(campaigns)} wait until an admin reconnects it with /x connect.`;
-  await ctx.approvals.tell(ctx.guildId, {
-    content: `@${account.handle} was disconnected from Herald. ${held}`,
-  });
-  return { content: `Disconnected @${account.handle}. ${held}` };
+  const { account, held } = await ctx.accounts.disconnect(
+    ctx.guildId,
+    xAccountId,
+    auditActor(interaction),
+  );
+  return { content: `Disconnected @${account.handle}. ${heldBy(held)}` };
 }

@@ -6,7 +6,7 @@ import { DUPLICATE_WINDOW_DAYS, normaliseForDuplicate } from "../domain/content-
 import type { OutboxDraft } from "../domain/outbox.ts";
 import type { Post } from "../domain/posts.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
-import { toCampaign } from "./campaign-repository.ts";
+import { toCampaign } from "./campaign-rows.ts";
 import { type PrismaClient, providerOfClient } from "./client.ts";
 import { enqueueOutbox } from "./outbox-repository.ts";
 import { insertPost, toPost, withLink } from "./post-repository.ts";
@@ -157,7 +157,7 @@ export class PrismaAutopilotStore implements AutopilotStore {
         const slot = await tx.autopilotSlot.create({
           data: { campaignId: fill.campaignId, slotAt: fill.slotAt },
         });
-        const post = await insertPost(tx, fill.post, fill.audit);
+        const post = await insertPost(tx, provider, fill.post, fill.audit, fill.notices);
         await tx.autopilotSlot.update({ where: { id: slot.id }, data: { postId: post.id } });
         return post;
       });

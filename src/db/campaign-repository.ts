@@ -1,6 +1,5 @@
 import type { AuditNote } from "../domain/audit.ts";
 import {
-  CAMPAIGN_STATUSES,
   type Campaign,
   type CampaignChanges,
   type CampaignStatus,
@@ -9,25 +8,13 @@ import {
 } from "../domain/campaigns.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { CampaignRepository, CampaignUpdate, PageWindow, PostSweep } from "../domain/ports.ts";
-import { scheduleSchema } from "../domain/schedule.ts";
-import type { Campaign as CampaignRow, Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
+import { toCampaign } from "./campaign-rows.ts";
 import { providerOfClient } from "./client.ts";
+import { enqueueOutbox } from "./outbox-repository.ts";
 import { sweepCampaignPosts } from "./post-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
-
-export function toCampaign(row: CampaignRow): Campaign {
-  const status = row.status as CampaignStatus;
-  if (!CAMPAIGN_STATUSES.includes(status)) {
-    throw new Error(`Campaign ${row.id} has an unknown status in the database: ${row.status}`);
-  }
-  const { liveSlug: _live, ...campaign } = row;
-  return {
-    ...campaign,
-    status,
-    schedule: scheduleSchema.parse(JSON.parse(row.schedule)),
-  };
-}
 
 export class PrismaCampaignRepository implements CampaignRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -179,20 +166,25 @@ export class PrismaCampaignRepository implements CampaignRepository {
     return rows.map(toCampaign);
   }
 
-  /** The rest of a campaign change, in its transaction: audit event, then the posts that follow. */
+  /**
+   * The rest of a campaign change, in its transaction: audit event, the posts that follow, and
+   * the messages about them.
+   */
   private async finish(
     tx: Prisma.TransactionClient,
     id: number,
     audit: AuditNote,
     sweep: PostSweep | undefined,
   ): Promise<CampaignUpdate> {
+    const provider = providerOfClient(this.prisma);
     const updated = await tx.campaign.findUniqueOrThrow({ where: { id } });
     await writeAudit(tx, { guildId: updated.guildId, targetType: "campaign", targetId: id }, audit);
-    const posts =
-      sweep === undefined
-        ? []
-        : await sweepCampaignPosts(tx, providerOfClient(this.prisma), id, sweep);
-    return { campaign: toCampaign(updated), posts };
+    const campaign = toCampaign(updated);
+    const posts = sweep === undefined ? [] : await sweepCampaignPosts(tx, provider, id, sweep);
+    if (sweep?.summary !== undefined) {
+      await enqueueOutbox(tx, provider, sweep.summary(campaign, posts));
+    }
+    return { campaign, posts };
   }
 }
 

@@ -4,6 +4,7 @@ import {
   type OutboxDraft,
   type OutboxMessage,
   type OutboxStore,
+  type SentMessage,
 } from "../domain/outbox.ts";
 import type { OutboxMessage as OutboxRow, PrismaClient } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -138,23 +139,25 @@ export class PrismaOutboxRepository implements OutboxStore {
     });
   }
 
-  async markSent(
-    id: number,
-    owner: string,
-    sentMessageId: string | null,
-    now: Date,
-  ): Promise<boolean> {
+  async markSent(id: number, owner: string, sent: SentMessage, now: Date): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.outboxMessage.updateMany({
         where: { id, state: "pending", leaseOwner: owner },
-        data: { state: "sent", sentMessageId, settledAt: now, leaseUntil: null, lastError: null },
+        data: {
+          state: "sent",
+          sentMessageId: sent.messageId,
+          settledAt: now,
+          leaseUntil: null,
+          lastError: null,
+        },
       });
       if (count === 0) return false;
       const row = await tx.outboxMessage.findUniqueOrThrow({ where: { id } });
-      if (row.kind === "approval.create" && row.targetPostId !== null && sentMessageId !== null) {
+      if (row.kind === "approval.create" && row.targetPostId !== null) {
+        // The channel it went to, not the row's: that may say "the approval channel".
         await tx.post.updateMany({
           where: { id: row.targetPostId },
-          data: { approvalChannelId: row.channelId, approvalMessageId: sentMessageId },
+          data: { approvalChannelId: sent.channelId, approvalMessageId: sent.messageId },
         });
       }
       return true;

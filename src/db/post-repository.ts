@@ -1,6 +1,13 @@
 import { z } from "zod";
 import type { AuditNote } from "../domain/audit.ts";
-import type { PostMove, PostRepository, PostSweep } from "../domain/ports.ts";
+import { APPROVAL_CHANNEL } from "../domain/outbox.ts";
+import type {
+  PostMove,
+  PostNotices,
+  PostRepository,
+  PostSweep,
+  RecordedPost,
+} from "../domain/ports.ts";
 import {
   movedMeanwhile,
   nextStatus,
@@ -19,11 +26,13 @@ import {
 } from "../domain/posts.ts";
 import type {
   AffiliateLink as AffiliateLinkRow,
+  Campaign as CampaignRow,
   Post as PostRow,
   PrismaClient,
 } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type AuditTarget, auditRow, writeAudit, writeAudits } from "./audit-writer.ts";
+import { toCampaign } from "./campaign-rows.ts";
 import { providerOfClient } from "./client.ts";
 import type { DatabaseProvider } from "./database-url.ts";
 import { enqueueOutbox } from "./outbox-repository.ts";
@@ -105,6 +114,38 @@ function affiliateLinkRow(link: NewAffiliateLink, postId: number) {
 
 export const withLink = { affiliateLink: true } as const;
 
+/** What a post's messages name: its link, and its campaign with the account's handle. */
+const withCampaign = {
+  ...withLink,
+  campaign: { include: { xAccount: { select: { handle: true } } } },
+} as const;
+
+type PostWithCampaign = PostWithLink & {
+  campaign: CampaignRow & { xAccount: { handle: string } | null };
+};
+
+function recordedPost(row: PostWithCampaign): RecordedPost {
+  return {
+    post: toPost(row),
+    guildId: row.campaign.guildId,
+    campaignName: row.campaign.name,
+    accountHandle: row.campaign.xAccount?.handle ?? null,
+    campaign: toCampaign(row.campaign),
+  };
+}
+
+/** Writes the messages `notices` renders from the post as it is now, in the caller's transaction. */
+async function enqueuePostNotices(
+  tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
+  id: number,
+  notices: PostNotices | undefined,
+): Promise<void> {
+  if (notices === undefined) return;
+  const row = await tx.post.findUniqueOrThrow({ where: { id }, include: withCampaign });
+  await enqueueOutbox(tx, provider, notices(recordedPost(row)));
+}
+
 function postTarget(row: { id: number; campaign: { guildId: string } }): AuditTarget {
   return { guildId: row.campaign.guildId, targetType: "post", targetId: row.id };
 }
@@ -153,10 +194,7 @@ export async function applyPostMoves(
   }
   const moved = await tx.post.findMany({
     where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },
-    include: {
-      ...withLink,
-      campaign: { select: { guildId: true, name: true, xAccount: { select: { handle: true } } } },
-    },
+    include: withCampaign,
   });
   const byId = new Map(moved.map((row) => [row.id, row]));
   await writeAudits(
@@ -175,18 +213,50 @@ export async function applyPostMoves(
     moves.flatMap((move, i) => {
       const row = byId.get(move.id);
       if (!applied[i] || row === undefined || move.notices === undefined) return [];
-      return move.notices({
-        post: toPost(row),
-        guildId: row.campaign.guildId,
-        campaignName: row.campaign.name,
-        accountHandle: row.campaign.xAccount?.handle ?? null,
-      });
+      return move.notices(recordedPost(row));
     }),
   );
   return moves.map((move, i) => {
     const row = applied[i] ? byId.get(move.id) : undefined;
     return row === undefined ? null : toPost(row);
   });
+}
+
+/** Posts a new approval channel shows at most at once: the soonest scheduled. */
+const MAX_SHOWN_WAITING = 100;
+
+/**
+ * The guild's approval channel is now `channelId`, inside the caller's transaction (the settings
+ * change): messages waiting for an approval channel are due at once, and each post waiting for
+ * approval that is not shown there gets `notices` (its approval.create). Returns how many posts.
+ */
+export async function showWaitingPosts(
+  tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
+  guildId: string,
+  channelId: string,
+  notices: PostNotices,
+): Promise<number> {
+  await tx.outboxMessage.updateMany({
+    where: { guildId, channelId: APPROVAL_CHANNEL, state: "pending" },
+    data: { nextAttemptAt: null },
+  });
+  const rows = await tx.post.findMany({
+    where: {
+      campaign: { guildId },
+      status: "pending_approval",
+      OR: [{ approvalChannelId: null }, { approvalChannelId: { not: channelId } }],
+    },
+    include: withCampaign,
+    orderBy: [{ scheduledAt: "asc" }, { id: "asc" }],
+    take: MAX_SHOWN_WAITING,
+  });
+  await enqueueOutbox(
+    tx,
+    provider,
+    rows.flatMap((row) => notices(recordedPost(row))),
+  );
+  return rows.length;
 }
 
 /**
@@ -211,17 +281,23 @@ export async function sweepCampaignPosts(
       from,
       changes: { ...sweep.changes, status: to },
       audit: { ...sweep.audit, payload: { from, to, ...sweep.audit.payload } },
+      ...(sweep.notices === undefined ? {} : { notices: sweep.notices }),
     };
   });
   const moved = await applyPostMoves(tx, provider, moves);
   return moved.filter((post): post is Post => post !== null);
 }
 
-/** Creates the post, its affiliate link and its audit event inside the caller's transaction. */
+/**
+ * Creates the post, its affiliate link, its audit event and the messages `notices` renders from
+ * it, inside the caller's transaction.
+ */
 export async function insertPost(
   tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
   post: NewPost,
   audit: AuditNote,
+  notices?: PostNotices,
 ): Promise<Post> {
   const { link, media, ...fields } = post;
   const created = await tx.post.create({ data: { ...fields, media: JSON.stringify(media) } });
@@ -236,15 +312,17 @@ export async function insertPost(
     { guildId: campaign.guildId, targetType: "post", targetId: created.id },
     audit,
   );
+  await enqueuePostNotices(tx, provider, created.id, notices);
   return toPost(await tx.post.findUniqueOrThrow({ where: { id: created.id }, include: withLink }));
 }
 
 export class PrismaPostRepository implements PostRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async create(post: NewPost, audit: AuditNote): Promise<Post> {
+  async create(post: NewPost, audit: AuditNote, notices?: PostNotices): Promise<Post> {
+    const provider = providerOfClient(this.prisma);
     try {
-      return await this.prisma.$transaction((tx) => insertPost(tx, post, audit));
+      return await this.prisma.$transaction((tx) => insertPost(tx, provider, post, audit, notices));
     } catch (error) {
       if (post.formId === undefined || !isUniqueViolation(error)) throw error;
       // Two deliveries of one form raced past the service's check: the index decides.
@@ -258,6 +336,7 @@ export class PrismaPostRepository implements PostRepository {
     changes: PostChanges & { status: PostStatus },
     link: NewAffiliateLink | undefined,
     audit: AuditNote,
+    notices?: PostNotices,
   ): Promise<Post> {
     const provider = providerOfClient(this.prisma);
     const row = await this.prisma.$transaction(async (tx) => {
@@ -275,6 +354,8 @@ export class PrismaPostRepository implements PostRepository {
           },
         });
       }
+      // Rendered after the link is replaced: the message shows the post as X would receive it.
+      await enqueuePostNotices(tx, provider, id, notices);
       return tx.post.findUniqueOrThrow({ where: { id }, include: withLink });
     });
     return toPost(row);
@@ -305,23 +386,16 @@ export class PrismaPostRepository implements PostRepository {
     return this.prisma.post.count({ where: postsMatching(filter) });
   }
 
-  async setApprovalMessage(
-    id: number,
-    message: { channelId: string; messageId: string },
-  ): Promise<void> {
-    await this.prisma.post.update({
-      where: { id },
-      data: { approvalChannelId: message.channelId, approvalMessageId: message.messageId },
-    });
-  }
-
   async transition(
     id: number,
     from: PostStatus,
     changes: PostChanges & { status: PostStatus },
     audit: AuditNote,
+    notices?: PostNotices,
   ): Promise<Post> {
-    const [moved] = await this.transitionAll([{ id, from, changes, audit }]);
+    const [moved] = await this.transitionAll([
+      { id, from, changes, audit, ...(notices === undefined ? {} : { notices }) },
+    ]);
     if (moved == null) throw movedMeanwhile(id, from, changes.status);
     return moved;
   }

@@ -1,12 +1,16 @@
 import type { AuditNote } from "../domain/audit.ts";
+import type { PostNotices } from "../domain/ports.ts";
 import {
   defaultSettings,
   type GuildSettings,
+  type SavedSettings,
   type SettingsChanges,
   type SettingsRepository,
 } from "../domain/settings.ts";
 import type { PrismaClient, Settings as SettingsRow } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
+import { providerOfClient } from "./client.ts";
+import { showWaitingPosts } from "./post-repository.ts";
 
 function toSettings(row: SettingsRow): GuildSettings {
   const {
@@ -32,16 +36,22 @@ export class PrismaSettingsRepository implements SettingsRepository {
     guildId: string,
     changes: SettingsChanges,
     audit: AuditNote,
-  ): Promise<GuildSettings> {
-    const row = await this.prisma.$transaction(async (tx) => {
+    waiting?: PostNotices,
+  ): Promise<SavedSettings> {
+    const provider = providerOfClient(this.prisma);
+    return this.prisma.$transaction(async (tx) => {
       const saved = await tx.settings.upsert({
         where: { guildId },
         create: { guildId, ...changes },
         update: changes,
       });
       await writeAudit(tx, { guildId, targetType: "settings", targetId: guildId }, audit);
-      return saved;
+      const channelId = changes.approvalChannelId;
+      const shownWaiting =
+        typeof channelId === "string" && waiting !== undefined
+          ? await showWaitingPosts(tx, provider, guildId, channelId, waiting)
+          : 0;
+      return { settings: toSettings(saved), shownWaiting };
     });
-    return toSettings(row);
   }
 }

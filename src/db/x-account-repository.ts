@@ -1,5 +1,7 @@
 import type { AuditNote } from "../domain/audit.ts";
+import type { Campaign } from "../domain/campaigns.ts";
 import { DomainError } from "../domain/errors.ts";
+import type { OutboxDraft } from "../domain/outbox.ts";
 import type { XAccountRepository } from "../domain/ports.ts";
 import {
   openCredentials,
@@ -17,6 +19,9 @@ import {
 } from "../domain/x-accounts.ts";
 import type { PrismaClient, XAccount as XAccountRow } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
+import { toCampaign } from "./campaign-rows.ts";
+import { providerOfClient } from "./client.ts";
+import { enqueueOutbox } from "./outbox-repository.ts";
 
 function toXAccount(row: XAccountRow): XAccount {
   const status = row.status as XAccountStatus;
@@ -119,22 +124,32 @@ export class PrismaXAccountRepository implements XAccountRepository {
     return toXAccount(row);
   }
 
-  async disconnect(id: number, audit: AuditNote): Promise<XAccount | null> {
-    const row = await this.prisma.$transaction(async (tx) => {
+  async disconnect(
+    id: number,
+    audit: AuditNote,
+    notices?: (account: XAccount, held: readonly Campaign[]) => OutboxDraft[],
+  ): Promise<{ account: XAccount; held: Campaign[] } | null> {
+    const provider = providerOfClient(this.prisma);
+    return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.xAccount.updateMany({
         where: { id, status: { not: "disconnected" } },
         data: { status: "disconnected" },
       });
       if (count === 0) return null;
-      const updated = await tx.xAccount.findUniqueOrThrow({ where: { id } });
+      const account = toXAccount(await tx.xAccount.findUniqueOrThrow({ where: { id } }));
       await writeAudit(
         tx,
-        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        { guildId: account.guildId, targetType: "x_account", targetId: id },
         audit,
       );
-      return updated;
+      const rows = await tx.campaign.findMany({
+        where: { xAccountId: id, status: { not: "archived" } },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+      });
+      const held = rows.map(toCampaign);
+      if (notices !== undefined) await enqueueOutbox(tx, provider, notices(account, held));
+      return { account, held };
     });
-    return row === null ? null : toXAccount(row);
   }
 
   async setBudget(id: number, budget: XAccountBudget, audit: AuditNote): Promise<XAccount> {

@@ -9,8 +9,9 @@ import { type DryReason, type LibraryItem, type PlannedPost, planFill } from "./
 import { type Campaign, requireCampaign } from "./campaigns.ts";
 import { checkPostContent, DUPLICATE_WINDOW_DAYS } from "./content-policy.ts";
 import { DomainError, isDomainError } from "./errors.ts";
+import type { ApprovalNotices } from "./notices.ts";
 import type { OutboxDraft } from "./outbox.ts";
-import type { CampaignRepository, Clock } from "./ports.ts";
+import type { CampaignRepository, Clock, PostNotices } from "./ports.ts";
 import { affiliateLinkFor, type NewPost, type Post, trackedLinkFor } from "./posts.ts";
 import { slotsUntil } from "./schedule.ts";
 import type { SettingsRepository } from "./settings.ts";
@@ -35,6 +36,8 @@ export interface SlotFill {
   minRepeatDays: number;
   post: NewPost;
   audit: AuditNote;
+  /** The post's approval message, written with it. */
+  notices: PostNotices;
 }
 
 export interface AutopilotStore {
@@ -112,6 +115,8 @@ export class AutopilotService {
       campaigns: CampaignRepository;
       store: AutopilotStore;
       notices: AutopilotNotices;
+      /** Each post's own approval message, written with the post. */
+      approvalNotices: Pick<ApprovalNotices, "waiting">;
       clock: Clock;
       /** A fair source in [0, 1): which fresh expansion a slot gets. */
       random?: () => number;
@@ -268,6 +273,7 @@ export class AutopilotService {
         action: "post.queued",
         payload: { scheduledAt: planned.slotAt.toISOString(), contentItemId: planned.itemId },
       },
+      notices: (recorded) => this.deps.approvalNotices.waiting(recorded),
     };
   }
 

@@ -2,6 +2,7 @@ import { validateAffiliateUrl } from "./affiliate-link.ts";
 import type { AuditNote } from "./audit.ts";
 import { checkPostContent } from "./content-policy.ts";
 import { DomainError, isDomainError } from "./errors.ts";
+import type { ApprovalNotices, TeamNotices } from "./notices.ts";
 import type { CampaignRepository, PageWindow, PostRepository, PostSweep } from "./ports.ts";
 import { canTransition, POST_STATUSES } from "./post-lifecycle.ts";
 import type { Post } from "./posts.ts";
@@ -333,6 +334,19 @@ export interface CampaignEdit {
   breakingRules: Post[];
 }
 
+function campaignEdit(
+  campaign: Campaign,
+  reapprovalBecause: ReapprovalField[],
+  sentBack: readonly Post[],
+): CampaignEdit {
+  return {
+    campaign,
+    reapprovalBecause,
+    sentBack: [...sentBack],
+    breakingRules: sentBack.filter((post) => !passesRules(campaign, post)),
+  };
+}
+
 /** Whether the post's text still passes the content policy under the campaign's (new) rules. */
 function passesRules(campaign: Campaign, post: Post): boolean {
   try {
@@ -392,8 +406,18 @@ export class CampaignService {
   constructor(
     private readonly campaigns: CampaignRepository,
     private readonly posts: Pick<PostRepository, "countInCampaign">,
-    /** Told after a change, so the runner picks up (or drops) the campaign's posts. */
-    private readonly onChange: () => void = () => {},
+    private readonly deps: {
+      /** What the team is told of posts a change moves, written with the change. */
+      notices: {
+        approvals: Pick<ApprovalNotices, "changed">;
+        team: Pick<TeamNotices, "reapproval">;
+      };
+      /**
+       * Told after a change, once committed: the runner picks up (or drops) the campaign's
+       * posts, the outbox delivers the messages.
+       */
+      onChange?: () => void;
+    },
   ) {}
 
   async create(input: CreateCampaignInput, actor: string): Promise<Campaign> {
@@ -458,6 +482,7 @@ export class CampaignService {
     }
     const changes = prepareCampaignChanges(before, input);
     const reapprovalBecause = reapprovalFields(changes);
+    const { notices } = this.deps;
     const sweep: PostSweep | undefined =
       reapprovalBecause.length === 0
         ? undefined
@@ -466,6 +491,12 @@ export class CampaignService {
             event: "edit",
             changes: { approval: null },
             audit: { actor, action: "post.edit", payload: { because: reapprovalBecause } },
+            // Their approval messages show the buttons again, and one message says how many and why.
+            notices: (recorded) => notices.approvals.changed(recorded),
+            summary: (campaign, sentBack) =>
+              sentBack.length === 0
+                ? []
+                : notices.team.reapproval(campaignEdit(campaign, reapprovalBecause, sentBack)),
           };
     const audit: AuditNote = {
       actor,
@@ -480,13 +511,8 @@ export class CampaignService {
       },
     };
     const { campaign, posts } = await this.campaigns.update(before.id, changes, audit, sweep);
-    this.onChange();
-    return {
-      campaign,
-      reapprovalBecause,
-      sentBack: posts,
-      breakingRules: posts.filter((post) => !passesRules(campaign, post)),
-    };
+    this.deps.onChange?.();
+    return campaignEdit(campaign, reapprovalBecause, posts);
   }
 
   /** What archiving would do, before the member confirms: the campaign and its waiting posts. */
@@ -525,6 +551,7 @@ export class CampaignService {
       event: "cancel",
       changes: {},
       audit: { actor, action: "post.cancel", payload: { because: "campaign.archived" } },
+      notices: (recorded) => this.deps.notices.approvals.changed(recorded),
     });
     return { campaign: archived, cancelled: posts };
   }
@@ -552,7 +579,7 @@ export class CampaignService {
       payload: { from: campaign.status, to },
     };
     const moved = await this.campaigns.changeStatus(campaign.id, campaign.status, to, audit, sweep);
-    this.onChange();
+    this.deps.onChange?.();
     return moved;
   }
 }

@@ -1,5 +1,6 @@
 import { DomainError } from "./errors.ts";
-import type { CampaignRepository, Clock, PostRepository } from "./ports.ts";
+import type { ApprovalNotices } from "./notices.ts";
+import type { CampaignRepository, Clock, PostMove, PostRepository } from "./ports.ts";
 import { nextStatus } from "./post-lifecycle.ts";
 import type { Post } from "./posts.ts";
 import { nextFreeSlot } from "./schedule.ts";
@@ -18,7 +19,9 @@ export class MissedPosts {
       campaigns: Pick<CampaignRepository, "findById">;
       posts: Pick<PostRepository, "list" | "takenSlots" | "transitionAll">;
       clock: Clock;
-      /** Told after the posts moved, so the runner re-arms its timer. */
+      /** Their approval messages, brought up to date with the move. */
+      notices: Pick<ApprovalNotices, "changed">;
+      /** Told after the posts moved, so the runner re-arms its timer and the outbox delivers. */
       onChange?: () => void;
     },
   ) {}
@@ -39,7 +42,7 @@ export class MissedPosts {
     }
     const now = this.deps.clock.now();
     const taken = await this.deps.posts.takenSlots(campaign.id, now);
-    const moves = missed.map((post) => {
+    const moves = missed.map((post): PostMove => {
       const scheduledAt = nextFreeSlot(campaign.schedule, campaign.timezone, now, taken);
       taken.push(scheduledAt);
       const to = nextStatus(post.status, "reschedule", post.id);
@@ -56,6 +59,7 @@ export class MissedPosts {
             scheduledAt: { from: post.scheduledAt.toISOString(), to: scheduledAt.toISOString() },
           },
         },
+        notices: (recorded) => this.deps.notices.changed(recorded),
       };
     });
     const moved = (await this.deps.posts.transitionAll(moves)).filter(

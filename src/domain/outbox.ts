@@ -23,6 +23,14 @@ export type OutboxKind = (typeof OUTBOX_KINDS)[number];
  */
 export const APPROVAL_CHANNEL = "approval";
 
+/** A file sent with a new message, its bytes in base64 so the payload stays JSON. */
+export interface OutboxFile {
+  /** The file name, also what an embed names it by (`attachment://<name>`). */
+  name: string;
+  contentType: string;
+  base64: string;
+}
+
 /** A message as Discord's REST API takes it; serialisable JSON. */
 export interface OutboxPayload {
   content?: string;
@@ -30,6 +38,8 @@ export interface OutboxPayload {
   embeds?: readonly object[];
   components?: readonly object[];
   allowed_mentions?: object;
+  /** Uploaded with the message (multipart); only for a new message. */
+  files?: readonly OutboxFile[];
 }
 
 /** A message to deliver: a new message in a channel, or an edit of an existing one. */
@@ -40,8 +50,11 @@ export interface OutboxDraft {
   kind: OutboxKind;
   payload: OutboxPayload;
   /**
-   * The post the message is about. `approval.create` records the sent message as the post's
-   * approval message; `approval.update` edits the post's approval message, whichever it is then.
+   * The post the message is about. `approval.create` shows the post in the approval channel: a
+   * new message, recorded as the post's approval message, or an edit of the one already there
+   * (so a post shown again, say after an edit during an outage, is never shown twice).
+   * `approval.update` edits the post's approval message, whichever it is then, and is skipped
+   * when the post has none (its channel was unusable, or none was ever set).
    */
   targetPostId?: number;
   /** For an edit of a known message (in `channelId`). */
@@ -49,6 +62,12 @@ export interface OutboxDraft {
 }
 
 export type OutboxState = "pending" | "sent" | "dropped";
+
+/** Where a delivered row's message is. */
+export interface SentMessage {
+  channelId: string;
+  messageId: string;
+}
 
 /** A row as the dispatcher claimed it. */
 export interface OutboxMessage extends OutboxDraft {
@@ -78,8 +97,11 @@ export interface OutboxStore {
    * until the earlier one is sent or dropped). Exactly one of concurrent callers gets each row.
    */
   claimDue(owner: string, now: Date, leaseUntil: Date, limit: number): Promise<OutboxMessage[]>;
-  /** Sent; an `approval.create` also becomes its post's approval message, in one transaction. */
-  markSent(id: number, owner: string, sentMessageId: string | null, now: Date): Promise<boolean>;
+  /**
+   * Sent as `sent` (the channel it went to, resolved, and the message); an `approval.create`
+   * also becomes its post's approval message, in one transaction.
+   */
+  markSent(id: number, owner: string, sent: SentMessage, now: Date): Promise<boolean>;
   retryLater(id: number, owner: string, at: Date, error: string): Promise<boolean>;
   drop(id: number, owner: string, error: string, now: Date): Promise<boolean>;
   /** Frees every lease: with one instance per database (SQLite), those left by a crash. */

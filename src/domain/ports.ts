@@ -36,6 +36,10 @@ export interface PostSweep {
   event: PostEvent;
   changes: PostChanges;
   audit: AuditNote;
+  /** Messages about each moved post (its approval message), written with the sweep. */
+  notices?: PostNotices;
+  /** One message about the whole change, from the changed campaign and the posts it moved. */
+  summary?: (campaign: Campaign, moved: readonly Post[]) => OutboxDraft[];
 }
 
 /** A changed campaign and the posts its sweep moved. */
@@ -91,7 +95,7 @@ export interface PostMove {
    * Messages reporting the move, written in its transaction (and only if it applies), rendered
    * from the post as recorded: the rows the transaction reads anyway, so no extra query.
    */
-  notices?: (recorded: RecordedPost) => OutboxDraft[];
+  notices?: PostNotices;
 }
 
 /** A post as a move recorded it, with what its messages name. */
@@ -101,7 +105,12 @@ export interface RecordedPost {
   campaignName: string;
   /** The campaign's X account's handle; null when it has none. */
   accountHandle: string | null;
+  /** The post's campaign as the transaction read it. */
+  campaign: Campaign;
 }
+
+/** Messages a change to one post writes in its transaction, from the post as recorded. */
+export type PostNotices = (recorded: RecordedPost) => OutboxDraft[];
 
 /** The messages the runner writes with its moves, rendered outside the domain. */
 export interface RunnerNotices {
@@ -111,8 +120,11 @@ export interface RunnerNotices {
 }
 
 export interface PostRepository {
-  /** Creates the post and, when given, its affiliate link (built from the new post's id). */
-  create(post: NewPost, audit: AuditNote): Promise<Post>;
+  /**
+   * Creates the post and, when given, its affiliate link (built from the new post's id), with
+   * the messages `notices` renders from it, in one transaction.
+   */
+  create(post: NewPost, audit: AuditNote, notices?: PostNotices): Promise<Post>;
   findById(id: number): Promise<Post | null>;
   /** The post queued through this /post queue form, if any. */
   findByFormId(formId: string): Promise<Post | null>;
@@ -123,7 +135,6 @@ export interface PostRepository {
   list(filter: PostFilter): Promise<Post[]>;
   /** How many posts `list` would return without `limit` and `offset`. */
   count(filter: PostCountFilter): Promise<number>;
-  setApprovalMessage(id: number, message: { channelId: string; messageId: string }): Promise<void>;
   /**
    * Applies `changes` only while the post is still in `from` (a single conditional update),
    * together with its audit event; refuses with `invalid_transition` when someone else moved it.
@@ -133,6 +144,7 @@ export interface PostRepository {
     from: PostStatus,
     changes: PostChanges & { status: PostStatus },
     audit: AuditNote,
+    notices?: PostNotices,
   ): Promise<Post>;
   /**
    * An edit: applied as `transition` applies it and, when `link` is given, the post's affiliate
@@ -144,6 +156,7 @@ export interface PostRepository {
     changes: PostChanges & { status: PostStatus },
     link: NewAffiliateLink | undefined,
     audit: AuditNote,
+    notices?: PostNotices,
   ): Promise<Post>;
   /**
    * Several transitions in one database transaction, each as `transition` applies it; the result
@@ -181,10 +194,15 @@ export interface XAccountRepository {
   /** Whether the account owns the X developer app (`/x budget owns_app:`). */
   setOwnsApp(id: number, ownsApp: boolean, audit: AuditNote): Promise<XAccount>;
   /**
-   * Marks the account disconnected, with its audit event, unless it already is (then null): of
-   * two Confirm presses at once, one disconnects.
+   * Marks the account disconnected, with its audit event and the messages `notices` renders from
+   * it and the live campaigns that post as it, unless it already is (then null): of two Confirm
+   * presses at once, one disconnects.
    */
-  disconnect(id: number, audit: AuditNote): Promise<XAccount | null>;
+  disconnect(
+    id: number,
+    audit: AuditNote,
+    notices?: (account: XAccount, held: readonly Campaign[]) => OutboxDraft[],
+  ): Promise<{ account: XAccount; held: Campaign[] } | null>;
   /** Sets the account's posting budgets given (the others keep their value). */
   setBudget(id: number, budget: XAccountBudget, audit: AuditNote): Promise<XAccount>;
   /**

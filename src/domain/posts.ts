@@ -2,7 +2,8 @@ import { buildTrackedUrl, type UtmTags, validateAffiliateUrl } from "./affiliate
 import { type Campaign, requireCampaign } from "./campaigns.ts";
 import { checkPostContent, DUPLICATE_WINDOW_DAYS } from "./content-policy.ts";
 import { DomainError } from "./errors.ts";
-import type { CampaignRepository, Clock, PostRepository } from "./ports.ts";
+import type { ApprovalNotices } from "./notices.ts";
+import type { CampaignRepository, Clock, PostNotices, PostRepository } from "./ports.ts";
 import { nextStatus, type PostEvent, type PostStatus } from "./post-lifecycle.ts";
 import { nextFreeSlot, parsePostTime } from "./schedule.ts";
 import type { SettingsRepository } from "./settings.ts";
@@ -156,7 +157,12 @@ export class PostService {
       clock: Clock;
       /** Read at each approval: whether the guild requires a second pair of eyes. */
       settings: Pick<SettingsRepository, "get">;
-      /** Told after every change, so the publishing runner re-arms its timer. */
+      /** The approval channel's messages, written with each change (design.md section 11). */
+      notices: ApprovalNotices;
+      /**
+       * Told after every change, once committed: the publishing runner re-arms its timer and the
+       * outbox delivers the messages written with it.
+       */
       onChange?: (post: Post) => void;
     },
   ) {}
@@ -193,6 +199,7 @@ export class PostService {
         ...(input.formId === undefined ? {} : { formId: input.formId }),
       },
       { actor, action: "post.queued", payload: { scheduledAt: scheduledAt.toISOString() } },
+      (recorded) => this.deps.notices.waiting(recorded),
     );
     this.deps.onChange?.(post);
     return post;
@@ -241,12 +248,14 @@ export class PostService {
       );
     }
     const now = this.deps.clock.now();
+    const { notices } = this.deps;
     return this.move(
       postId,
       "reject",
       actor,
       () => ({ approval: { by: actor, at: now, decision: "rejected", reason: trimmed } }),
       { reason: trimmed },
+      (recorded) => [...notices.changed(recorded), ...notices.rejected(recorded)],
     );
   }
 
@@ -298,6 +307,9 @@ export class PostService {
           ...(changes.media === undefined ? {} : { previousMedia: post.media }),
         },
       },
+      // Waiting for approval again: shown in the approval channel (its message brought up to
+      // date where it is there already).
+      (recorded) => this.deps.notices.waiting(recorded),
     );
     this.deps.onChange?.(edited);
     return edited;
@@ -337,11 +349,6 @@ export class PostService {
     return this.deps.posts.count(filter);
   }
 
-  /** Remembers where the post's approval message is, so later changes update it in place. */
-  async recordApprovalMessage(postId: number, channelId: string, messageId: string): Promise<void> {
-    await this.deps.posts.setApprovalMessage(postId, { channelId, messageId });
-  }
-
   async get(postId: number): Promise<Post> {
     return this.postById(postId);
   }
@@ -352,6 +359,7 @@ export class PostService {
     actor: string,
     changes: () => Omit<Parameters<PostRepository["transition"]>[2], "status">,
     payload: Record<string, unknown> = {},
+    notices: PostNotices = (recorded) => this.deps.notices.changed(recorded),
   ): Promise<Post> {
     const post = await this.postById(postId);
     const to = nextStatus(post.status, event, post.id);
@@ -360,6 +368,7 @@ export class PostService {
       post.status,
       { ...changes(), status: to },
       { actor, action: `post.${event}`, payload: { from: post.status, to, ...payload } },
+      notices,
     );
     this.deps.onChange?.(moved);
     return moved;

@@ -1,6 +1,8 @@
 import type { AuditNote } from "./audit.ts";
 import { DEFAULT_CURRENCY, parseCurrency } from "./currency.ts";
 import { DomainError } from "./errors.ts";
+import type { ApprovalNotices } from "./notices.ts";
+import type { PostNotices } from "./ports.ts";
 import { assertTimeZone, parseTimes } from "./schedule.ts";
 
 /** Per-guild settings (design.md section 2). */
@@ -44,10 +46,28 @@ export function defaultSettings(guildId: string): GuildSettings {
   };
 }
 
+/** Saved settings, and how many waiting posts a new approval channel is to show. */
+export interface SavedSettings {
+  settings: GuildSettings;
+  shownWaiting: number;
+}
+
 export interface SettingsRepository {
   /** The guild's settings, or the defaults when none were saved yet. */
   get(guildId: string): Promise<GuildSettings>;
-  update(guildId: string, changes: SettingsChanges, audit: AuditNote): Promise<GuildSettings>;
+  /**
+   * Saves the changes with their audit event. With `waiting` and a new approval channel, in the
+   * same transaction: messages already waiting for the approval channel are due at once, and the
+   * guild's posts waiting for approval that are not shown in the new channel are shown there
+   * (`waiting` renders their messages; the soonest 100), so a channel set late, or set again
+   * after the old one was deleted, loses no post.
+   */
+  update(
+    guildId: string,
+    changes: SettingsChanges,
+    audit: AuditNote,
+    waiting?: PostNotices,
+  ): Promise<SavedSettings>;
 }
 
 /** Settings that may be unset again: channels and roles, and the grace window (back to the environment's). */
@@ -88,15 +108,22 @@ export interface SettingsInput {
 export class SettingsService {
   constructor(
     private readonly settings: SettingsRepository,
-    /** Told after every saved change, e.g. to move the daily report to a new time. */
-    private readonly onChange: (settings: GuildSettings) => void = () => {},
+    private readonly deps: {
+      /** The approval messages a new approval channel shows. */
+      notices: Pick<ApprovalNotices, "waiting">;
+      /**
+       * Told after every saved change, e.g. to move the daily report to a new time, or to
+       * deliver the messages written with it.
+       */
+      onChange?: (settings: GuildSettings) => void;
+    },
   ) {}
 
   get(guildId: string): Promise<GuildSettings> {
     return this.settings.get(guildId);
   }
 
-  async update(guildId: string, input: SettingsInput, actor: string): Promise<GuildSettings> {
+  async update(guildId: string, input: SettingsInput, actor: string): Promise<SavedSettings> {
     const changes: SettingsChanges = {};
     if (input.approvalChannelId !== undefined) changes.approvalChannelId = input.approvalChannelId;
     if (input.reportChannelId !== undefined) changes.reportChannelId = input.reportChannelId;
@@ -133,12 +160,13 @@ export class SettingsService {
         "Nothing to change: give at least one option, e.g. approval_channel or timezone.",
       );
     }
-    const saved = await this.settings.update(guildId, changes, {
-      actor,
-      action: "settings.updated",
-      payload: { changes },
-    });
-    this.onChange(saved);
+    const saved = await this.settings.update(
+      guildId,
+      changes,
+      { actor, action: "settings.updated", payload: { changes } },
+      (recorded) => this.deps.notices.waiting(recorded),
+    );
+    this.deps.onChange?.(saved.settings);
     return saved;
   }
 }

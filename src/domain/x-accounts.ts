@@ -1,4 +1,6 @@
+import type { Campaign } from "./campaigns.ts";
 import { DomainError } from "./errors.ts";
+import type { TeamNotices } from "./notices.ts";
 import type { XAccountRepository } from "./ports.ts";
 import { DEFAULT_POSTING_BUDGET, type PostingBudget } from "./publish-budget.ts";
 import type { XCredentials } from "./secrets.ts";
@@ -82,6 +84,10 @@ export class XAccountService {
       defaultBudget?: PostingBudget;
       /** Told after a connect, so posts held for a refused account go out. */
       onConnected?: () => void;
+      /** What the team is told of a disconnect, written with it. */
+      notices: Pick<TeamNotices, "disconnected">;
+      /** Told after a disconnect, once committed, so the outbox delivers its notice. */
+      onDisconnected?: () => void;
     },
   ) {}
 
@@ -212,22 +218,31 @@ export class XAccountService {
    * Takes an account off Herald: its campaigns' approved posts wait (the runner publishes only
    * for active accounts) until /x connect brings it back.
    */
-  async disconnect(guildId: string, accountId: number, actor: string): Promise<XAccount> {
+  /**
+   * Takes the account off Herald: its campaigns' approved posts wait until it is reconnected. The
+   * team is told in the same transaction, naming those campaigns.
+   */
+  async disconnect(
+    guildId: string,
+    accountId: number,
+    actor: string,
+  ): Promise<{ account: XAccount; held: Campaign[] }> {
     const account = await this.deps.accounts.findById(accountId);
     if (account === null || account.guildId !== guildId) {
       throw new DomainError("invalid_input", "This X account no longer exists in Herald.");
     }
-    const disconnected = await this.deps.accounts.disconnect(accountId, {
-      actor,
-      action: "x_account.disconnected",
-      payload: { handle: account.handle },
-    });
+    const disconnected = await this.deps.accounts.disconnect(
+      accountId,
+      { actor, action: "x_account.disconnected", payload: { handle: account.handle } },
+      (gone, held) => this.deps.notices.disconnected(gone, held),
+    );
     if (disconnected === null) {
       throw new DomainError(
         "invalid_input",
         `@${account.handle} is already disconnected; /x connect with its keys brings it back.`,
       );
     }
+    this.deps.onDisconnected?.();
     return disconnected;
   }
 

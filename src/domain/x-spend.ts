@@ -5,6 +5,8 @@
  * once at 80 %, once at 100 %; at 100 % metric reads stop until the month ends or the budget is
  * raised, and posting holds too when `x_budget_stops_posting` is on.
  */
+import type { TeamNotices } from "./notices.ts";
+import type { OutboxDraft } from "./outbox.ts";
 import type { Clock } from "./ports.ts";
 import type { GuildSettings } from "./settings.ts";
 import {
@@ -33,8 +35,13 @@ export interface SpendRow {
 }
 
 export interface XSpendLedger {
-  /** Adds each row's units and dollars to the stored row of its day, account and kind. */
-  add(rows: readonly SpendRow[]): Promise<void>;
+  /**
+   * Adds each row's units and dollars to the stored row of its day, account and kind. With
+   * `watch`, in the same transaction: the month's total after the rows, the budget notice it
+   * makes due (`watch.due`), marked as sent on the guild's settings (of several callers passing
+   * the threshold together, one marks it) and its messages written. Returns the notice written.
+   */
+  add(rows: readonly SpendRow[], watch?: BudgetWatch): Promise<BudgetNotice | null>;
   /** Rows of the guild's accounts (or only `xAccountIds`) from `fromDay` to `toDay`, inclusive. */
   rows(filter: {
     guildId: string;
@@ -46,9 +53,27 @@ export interface XSpendLedger {
 
 export type BudgetLevel = "warning" | "reached";
 
-/** Marks a budget notice as sent; true only for the one caller that marked it (told once). */
-export interface BudgetNoticeClaims {
-  claim(guildId: string, level: BudgetLevel, key: string): Promise<boolean>;
+/** What the ledger needs to tell the team, in the transaction that crossed a threshold. */
+export interface BudgetWatch {
+  guildId: string;
+  /** The UTC month whose total counts ("2026-11"). */
+  month: string;
+  due(spentUsd: number, budget: BudgetSettings): BudgetDue | null;
+  render(notice: BudgetNotice): OutboxDraft[];
+}
+
+export type BudgetSettings = Pick<GuildSettings, "xMonthlyBudget" | "xBudgetStopsPosting">;
+
+/** A notice the month's total makes due, and the marks that keep it from being sent twice. */
+export interface BudgetDue {
+  notice: BudgetNotice;
+  /** What the marks are set to: the month and the budget, so raising the budget re-arms both. */
+  key: string;
+  /**
+   * Levels to mark as sent. The notice goes out only if its own level's mark was set by this
+   * caller: passing both at once (one large batch) sends only the 100 % notice.
+   */
+  levels: BudgetLevel[];
 }
 
 export interface SpendSplit {
@@ -95,14 +120,34 @@ export function budgetLevel(spentUsd: number, budgetUsd: number | null): BudgetL
   return null;
 }
 
+/** The notice due for the month's spend under `budget`, if any. */
+export function budgetDue(spentUsd: number, budget: BudgetSettings, now: Date): BudgetDue | null {
+  const level = budgetLevel(spentUsd, budget.xMonthlyBudget);
+  if (level === null || budget.xMonthlyBudget === null) return null;
+  const month = utcMonth(now);
+  return {
+    notice: {
+      month,
+      spentUsd,
+      budgetUsd: budget.xMonthlyBudget,
+      level,
+      stopsPosting: budget.xBudgetStopsPosting,
+      resetsAt: nextUtcMonth(now),
+    },
+    key: `${month} ${budget.xMonthlyBudget}`,
+    levels: level === "reached" ? ["warning", "reached"] : ["warning"],
+  };
+}
+
 export interface XSpendDeps {
   guildId: string;
   ledger: XSpendLedger;
-  notices: BudgetNoticeClaims;
   settings: { get(guildId: string): Promise<GuildSettings> };
   prices: XPrices;
   clock: Clock;
-  /** Told once per month and budget when spend crosses 80 % and 100 %. */
+  /** The budget notices' messages, written with the spend that crossed 80 % or 100 %. */
+  notices: Pick<TeamNotices, "budget">;
+  /** Told once per month and budget when spend crosses 80 % and 100 %, once written. */
   onNotice?: (notice: BudgetNotice) => void;
 }
 
@@ -115,12 +160,17 @@ export class XSpend {
     return this.deps.prices;
   }
 
-  /** Prices and stores the calls on today's UTC row, then tells the team if a threshold passed. */
+  /**
+   * Prices and stores the calls on today's UTC row and, in the same transaction, tells the team
+   * if the month's spend passed a threshold.
+   */
   async record(entries: readonly SpendEntry[]): Promise<void> {
     const billed = entries.filter((entry) => entry.units > 0);
     if (billed.length === 0) return;
-    const day = utcDay(this.deps.clock.now());
-    await this.deps.ledger.add(
+    const now = this.deps.clock.now();
+    const day = utcDay(now);
+    const { guildId, notices } = this.deps;
+    const notice = await this.deps.ledger.add(
       billed.map((entry) => ({
         day,
         xAccountId: entry.xAccountId,
@@ -128,9 +178,15 @@ export class XSpend {
         units: entry.units,
         usd: entry.units * this.deps.prices[entry.kind],
       })),
+      {
+        guildId,
+        month: utcMonth(now),
+        due: (spentUsd, budget) => budgetDue(spentUsd, budget, now),
+        render: (due) => notices.budget(guildId, due),
+      },
     );
     this.cached = null;
-    await this.checkBudget();
+    if (notice !== null) this.deps.onNotice?.(notice);
   }
 
   /** This month's spend against the budget. */
@@ -184,20 +240,6 @@ export class XSpend {
   /** Forgets the cached status, e.g. after the budget setting changed. */
   forget(): void {
     this.cached = null;
-  }
-
-  private async checkBudget(): Promise<void> {
-    const status = await this.status();
-    if (status.level === null || status.budgetUsd === null) return;
-    // The budget is part of the key, so raising it re-arms both notices for the month.
-    const key = `${status.month} ${status.budgetUsd}`;
-    const levels: BudgetLevel[] = status.level === "reached" ? ["warning", "reached"] : ["warning"];
-    for (const level of levels) {
-      if (!(await this.deps.notices.claim(this.deps.guildId, level, key))) continue;
-      // Passing both at once (one large batch) sends only the 100 % notice.
-      if (level === "warning" && status.level === "reached") continue;
-      this.deps.onNotice?.({ ...status, level });
-    }
   }
 }
 

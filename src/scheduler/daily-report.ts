@@ -2,9 +2,11 @@
  * The daily report (design.md section 5): at the guild's report_time, in its time zone, the last
  * 24 hours' report goes to the report channel. ClockJobs fires the instant (one per local day,
  * across daylight-saving changes); the database decides whether it runs: a DailyReportRun row per
- * local date is claimed before sending, so a restart, a second instance or a replayed tick never
- * sends a day twice. A start after today's time with today not yet sent sends it then (a restart
- * across report_time loses nothing); a first start never reports on the day before.
+ * local date is claimed in the transaction that writes the report to the outbox, so a restart, a
+ * second instance or a replayed tick never sends a day twice, and a report once claimed reaches
+ * the channel even through a Discord outage or a crash. A start after today's time with today not
+ * yet sent sends it then (a restart across report_time loses nothing); a first start never
+ * reports on the day before.
  *
  * Every instance reads the settings when it uses them, so a report_time or time zone changed
  * through another instance sharing the database moves the report here too: a frequent check
@@ -15,6 +17,7 @@
  * instance that saved the change, a time already past takes effect the next day.
  */
 import { localDate } from "../domain/analytics.ts";
+import type { OutboxDraft } from "../domain/outbox.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { Report, ReportService } from "../domain/reports.ts";
 import { nextSlots } from "../domain/schedule.ts";
@@ -32,10 +35,18 @@ export const FOLLOW_EVERY_MINUTES = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ReportRuns {
-  /** Records the run of `date`; false when it was already recorded. */
-  claim(guildId: string, date: string, at: Date): Promise<boolean>;
-  /** Forgets a claim whose report could not be sent, so it is tried again. */
-  release(guildId: string, date: string): Promise<void>;
+  /** Whether the run of `date` is recorded. */
+  ran(guildId: string, date: string): Promise<boolean>;
+  /**
+   * Records the run of `date` with the report's messages, in one transaction; false (and nothing
+   * written) when it was already recorded.
+   */
+  claim(
+    guildId: string,
+    date: string,
+    at: Date,
+    messages: readonly OutboxDraft[],
+  ): Promise<boolean>;
 }
 
 export interface DailyReportDeps {
@@ -44,8 +55,10 @@ export interface DailyReportDeps {
   settings: { get(guildId: string): Promise<GuildSettings> };
   reports: Pick<ReportService, "daily">;
   runs: ReportRuns;
-  /** Posts the report to the channel; false when Discord refused it. */
-  deliver(channelId: string, report: Report): Promise<boolean>;
+  /** The report as messages for the channel (rendered outside the scheduler). */
+  render(channelId: string, report: Report): Promise<OutboxDraft[]>;
+  /** Told after a report was written, once committed, so the outbox delivers it. */
+  onQueued?: () => void;
   clock: Clock;
   logger: Logger;
 }
@@ -126,8 +139,12 @@ export class DailyReport {
     if (passed !== undefined) await this.run(passed);
   }
 
-  /** Sends the report for the local day of `firedAt`, unless that day's report was sent. */
-  async run(firedAt: Date): Promise<"sent" | "already_sent" | "no_channel" | "refused"> {
+  /**
+   * Writes the report for the local day of `firedAt` to the outbox, unless that day's report was
+   * written already. The report is made before the claim (the claim and its messages commit
+   * together), after a cheap look that spares making it for a day already sent.
+   */
+  async run(firedAt: Date): Promise<"queued" | "already_sent" | "no_channel"> {
     const { guildId, logger } = this.deps;
     const settings = await this.deps.settings.get(guildId);
     const date = localDate(firedAt, settings.timezone);
@@ -135,22 +152,17 @@ export class DailyReport {
       logger.warn({ date }, "no report channel set; the daily report was not sent");
       return "no_channel";
     }
-    if (!(await this.deps.runs.claim(guildId, date, this.deps.clock.now()))) {
-      logger.info({ date }, "the daily report for this date was already sent");
-      return "already_sent";
-    }
-    try {
+    if (!(await this.deps.runs.ran(guildId, date))) {
       const report = await this.deps.reports.daily(guildId, firedAt);
-      if (await this.deps.deliver(settings.reportChannelId, report)) {
-        logger.info({ date }, "daily report sent");
-        return "sent";
+      const messages = await this.deps.render(settings.reportChannelId, report);
+      if (await this.deps.runs.claim(guildId, date, this.deps.clock.now(), messages)) {
+        logger.info({ date }, "daily report written to the outbox");
+        this.deps.onQueued?.();
+        return "queued";
       }
-    } catch (error) {
-      await this.deps.runs.release(guildId, date);
-      throw error;
     }
-    await this.deps.runs.release(guildId, date);
-    return "refused";
+    logger.info({ date }, "the daily report for this date was already sent");
+    return "already_sent";
   }
 
   /** A tick of the schedule: a report, unless the settings name another time by now. */

@@ -9,6 +9,7 @@ import {
   databaseFingerprint,
   embedField,
   finishE2E,
+  outboxSettled,
   queuePost,
   setUpTeam,
 } from "../support/e2e-steps.ts";
@@ -87,6 +88,7 @@ describe("/campaign edit", () => {
       const message = await waitingAgain(id);
       expect(embedField(message, "Adult")).toBe("yes: media is marked sensitive on X");
     }
+    await outboxSettled(e2e);
     expect(approvalChannelSays("3 approved posts")).toEqual([
       expect.objectContaining({
         content:

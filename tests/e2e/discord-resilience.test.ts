@@ -86,7 +86,7 @@ describe("Discord restarts, reconnects, deleted channels and other guilds", () =
       options: { approval_channel: TEAM.channels.general },
     });
     expect((await set.reply()).content).toContain(
-      "1 post(s) waiting for approval are now shown there.",
+      "1 post(s) waiting for approval are being posted there.",
     );
     const shown = await e2e.discord.waitForChannelMessage(TEAM.channels.general, (message) =>
       buttonsOf(message).some((button) => button.id === `post:approve:${postId}`),

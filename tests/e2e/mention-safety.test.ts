@@ -121,7 +121,7 @@ describe("mentions, end to end", () => {
     await command(TEAM.member, "campaign", "show", { campaign: NAME });
     await command(TEAM.member, "post", "list", { campaign: NAME });
     await command(TEAM.member, "report", undefined, { campaign: NAME });
-    expect(await e2e.herald.dailyReport.run(new Date())).toBe("sent");
+    expect(await e2e.herald.dailyReport.run(new Date())).toBe("queued");
     await e2e.discord.waitForChannelMessage(TEAM.channels.reports, () => true);
 
     const writes = e2e.discord.messageWrites();

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { approvalNotices } from "../../src/bot/approval-notices.ts";
 import { autopilotNotices } from "../../src/bot/autopilot-notices.ts";
+import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaAutopilotStore } from "../../src/db/autopilot-repository.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import type { PrismaClient } from "../../src/db/client.ts";
@@ -79,11 +81,13 @@ function instance(prisma: PrismaClient, clock: FixedClock, seed: number) {
     posts: postRepository,
     clock,
     settings: new PrismaSettingsRepository(prisma),
+    notices: approvalNotices,
   });
   const autopilot = new AutopilotService({
     campaigns,
     store: new PrismaAutopilotStore(prisma),
     notices: autopilotNotices,
+    approvalNotices,
     clock,
     random: seeded(seed),
     settings: new PrismaSettingsRepository(prisma),
@@ -106,6 +110,7 @@ describe.each(testProviders("autopilot-simulation.test.ts"))(
       const setup = new CampaignService(
         new PrismaCampaignRepository(db.prisma),
         new PrismaPostRepository(db.prisma),
+        { notices: { approvals: approvalNotices, team: teamNotices } },
       );
       const ids: number[] = [];
       for (const [index, spec] of CAMPAIGNS.entries()) {

@@ -1,5 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { approvalNotices } from "../../src/bot/approval-notices.ts";
 import { autopilotNotices } from "../../src/bot/autopilot-notices.ts";
+import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaAutopilotStore } from "../../src/db/autopilot-repository.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
@@ -29,6 +31,7 @@ describe.each(testProviders("autopilot.test.ts"))("autopilot on %s", (provider) 
       campaigns: new PrismaCampaignRepository(prisma),
       store: new PrismaAutopilotStore(prisma),
       notices: autopilotNotices,
+      approvalNotices,
       clock,
       random: () => 0,
       settings: new PrismaSettingsRepository(prisma),
@@ -46,8 +49,11 @@ describe.each(testProviders("autopilot.test.ts"))("autopilot on %s", (provider) 
       posts: postRepository,
       clock,
       settings: new PrismaSettingsRepository(db.prisma),
+      notices: approvalNotices,
     });
-    campaign = await new CampaignService(campaigns, postRepository).create(
+    campaign = await new CampaignService(campaigns, postRepository, {
+      notices: { approvals: approvalNotices, team: teamNotices },
+    }).create(
       {
         guildId: GUILD,
         name: "Coffee Gear",
@@ -96,10 +102,18 @@ describe.each(testProviders("autopilot.test.ts"))("autopilot on %s", (provider) 
       new Set(["pending_approval"]),
     );
     expect(fill?.created[0]?.text).toBe("Grind fresh today");
-    const outbox = await db.prisma.outboxMessage.findMany();
+    const outbox = await db.prisma.outboxMessage.findMany({ where: { kind: "notice" } });
     expect(outbox).toHaveLength(1);
     expect(outbox[0]?.payload).toContain("Autopilot queued 4 posts for **Coffee Gear**");
     expect(outbox[0]?.payload).toContain("Approve all 4");
+    // Each post's own approval message was written with it, before the digest.
+    const created = fill?.created.map((post) => post.id) ?? [];
+    const shown = await db.prisma.outboxMessage.findMany({
+      where: { kind: "approval.create", targetPostId: { in: created } },
+      orderBy: { id: "asc" },
+    });
+    expect(shown.map((row) => row.targetPostId)).toEqual(created);
+    expect(Math.max(...shown.map((row) => row.id))).toBeLessThan(outbox[0]?.id ?? 0);
     // The fifth free slot (in two days) found no item outside its 14-day window; the running-dry
     // notice is only for the next 24 hours.
     expect(fill?.emptyTomorrow).toBe(0);
@@ -107,7 +121,8 @@ describe.each(testProviders("autopilot.test.ts"))("autopilot on %s", (provider) 
     // Filling again, from this or another instance, adds nothing and says nothing new.
     expect((await service(db.connect()).fillAll()).fills[0]?.created).toEqual([]);
     expect(await db.prisma.post.count()).toBe(5);
-    expect(await db.prisma.outboxMessage.count()).toBe(1);
+    expect(await db.prisma.outboxMessage.count({ where: { kind: "notice" } })).toBe(1);
+    expect(await db.prisma.outboxMessage.count({ where: { kind: "approval.create" } })).toBe(5);
   });
 
   it("given Approve all, approves exactly the posts its digest listed, and leaves a post changed since as it is", async () => {

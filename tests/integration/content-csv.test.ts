@@ -1,5 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { approvalNotices } from "../../src/bot/approval-notices.ts";
+import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaContentImports } from "../../src/db/content-import-repository.ts";
 import { PrismaContentItemRepository } from "../../src/db/content-item-repository.ts";
@@ -70,7 +72,9 @@ describe.each(testProviders("content-csv.test.ts"))("content CSV on %s", (provid
       imports: new PrismaContentImports(db.prisma),
       clock,
     });
-    const campaigns = new CampaignService(campaignRepository, new PrismaPostRepository(db.prisma));
+    const campaigns = new CampaignService(campaignRepository, new PrismaPostRepository(db.prisma), {
+      notices: { approvals: approvalNotices, team: teamNotices },
+    });
     for (const name of ["Coffee Gear", "Coffee Gear Copy"]) {
       await campaigns.create(
         {

@@ -17,10 +17,21 @@ const REPORT_CHANNEL = "555555555555555555";
 const logger = createLogger("silent");
 
 let db: TestDatabase;
-/** What was delivered: the end of each report's window, which is the tick it ran for. */
-let delivered: string[];
-/** Which process delivered each report, by its name. */
-let deliveredBy: string[];
+/** What was written to the outbox: the end of each report's window, which is the tick it ran for. */
+async function delivered(): Promise<string[]> {
+  return (await written()).map((report) => report.to);
+}
+/** Which process wrote each report, by its name. */
+async function deliveredBy(): Promise<string[]> {
+  return (await written()).map((report) => report.by);
+}
+async function written(): Promise<{ to: string; by: string }[]> {
+  const rows = await db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
+  return rows.map((row) => {
+    expect(row).toMatchObject({ kind: "report.daily", channelId: REPORT_CHANNEL });
+    return JSON.parse(JSON.parse(row.payload).content);
+  });
+}
 /** One Herald process's daily report: its own ClockJobs, on the shared database. */
 interface HeraldProcess {
   jobs: ClockJobs;
@@ -30,8 +41,6 @@ const running: HeraldProcess[] = [];
 
 beforeEach(async () => {
   db = createTestDatabase();
-  delivered = [];
-  deliveredBy = [];
   await new PrismaSettingsRepository(db.prisma).update(
     GUILD,
     { timezone: "Europe/Berlin", reportTime: "09:00", reportChannelId: REPORT_CHANNEL },
@@ -72,12 +81,19 @@ async function startProcess(
       clock: systemClock,
     }),
     runs: new PrismaReportRuns(db.prisma),
-    deliver: async (channelId, report) => {
-      expect(channelId).toBe(REPORT_CHANNEL);
-      delivered.push(report.window.to.toISOString());
-      deliveredBy.push(options.name ?? "herald");
-      return true;
-    },
+    render: async (channelId, report) => [
+      {
+        guildId: GUILD,
+        channelId,
+        kind: "report.daily",
+        payload: {
+          content: JSON.stringify({
+            to: report.window.to.toISOString(),
+            by: options.name ?? "herald",
+          }),
+        },
+      },
+    ],
     clock: systemClock,
     logger,
   });
@@ -118,7 +134,7 @@ describe("daily report", () => {
     fakeTime("2026-03-27T06:00:00Z");
     await startProcess();
     await advanceTo("2026-03-31T12:00:00Z");
-    expect(delivered).toEqual([
+    expect(await delivered()).toEqual([
       "2026-03-27T08:00:00.000Z",
       "2026-03-28T08:00:00.000Z",
       "2026-03-29T07:00:00.000Z",
@@ -143,7 +159,7 @@ describe("daily report", () => {
     fakeTime("2026-10-24T23:00:00Z");
     await startProcess();
     await advanceTo("2026-10-26T12:00:00Z");
-    expect(delivered).toEqual(["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]);
   });
 
   it("given a restart ten seconds before report_time, the new process sends the report once, and a restart after it sends nothing more", async () => {
@@ -154,26 +170,26 @@ describe("daily report", () => {
     await advanceTo("2026-11-10T07:59:55Z");
     const second = await startProcess();
     await advanceTo("2026-11-10T08:00:30Z");
-    expect(delivered).toEqual(["2026-11-10T08:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T08:00:00.000Z"]);
 
     await stopProcess(second);
     await startProcess();
     await advanceTo("2026-11-11T07:59:00Z");
-    expect(delivered).toEqual(["2026-11-10T08:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T08:00:00.000Z"]);
     await advanceTo("2026-11-11T08:00:30Z");
-    expect(delivered).toEqual(["2026-11-10T08:00:00.000Z", "2026-11-11T08:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T08:00:00.000Z", "2026-11-11T08:00:00.000Z"]);
   });
 
   it("given Herald down across report_time, sends that day's report once when it starts again the same day, not the day before's on a first start", async () => {
     fakeTime("2026-11-10T10:00:00Z");
     const first = await startProcess();
     // Started after 09:00 with nothing sent today: today's report goes out now, for 09:00.
-    expect(delivered).toEqual(["2026-11-10T08:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T08:00:00.000Z"]);
     await stopProcess(first);
     await advanceTo("2026-11-11T07:00:00Z");
     await advanceTo("2026-11-11T09:30:00Z");
     await startProcess();
-    expect(delivered).toEqual(["2026-11-10T08:00:00.000Z", "2026-11-11T08:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T08:00:00.000Z", "2026-11-11T08:00:00.000Z"]);
   });
 
   it("given report_time moved from 09:00 to 18:00 during the day, sends at 18:00 and not at 09:00 the next day", async () => {
@@ -186,7 +202,7 @@ describe("daily report", () => {
     );
     await daily.reschedule();
     await advanceTo("2026-11-11T12:00:00Z");
-    expect(delivered).toEqual(["2026-11-10T17:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T17:00:00.000Z"]);
   });
 
   it("given report_time moved through one instance, the instance running the clock jobs sends at the new time and not the old", async () => {
@@ -203,8 +219,8 @@ describe("daily report", () => {
     await advanceTo("2026-11-10T06:05:30Z");
     expect(clock.jobs.nextRun(DAILY_REPORT_JOB)).toEqual(new Date("2026-11-10T17:00:00Z"));
     await advanceTo("2026-11-11T12:00:00Z");
-    expect(delivered).toEqual(["2026-11-10T17:00:00.000Z"]);
-    expect(deliveredBy).toEqual(["clock"]);
+    expect(await delivered()).toEqual(["2026-11-10T17:00:00.000Z"]);
+    expect(await deliveredBy()).toEqual(["clock"]);
   });
 
   it("given report_time moved elsewhere just before the old time, the old tick sends nothing and the report goes out at the new time", async () => {
@@ -218,9 +234,9 @@ describe("daily report", () => {
       { actor: "test", action: "settings.updated" },
     );
     await advanceTo("2026-11-10T08:01:00Z");
-    expect(delivered).toEqual([]);
+    expect(await delivered()).toEqual([]);
     await advanceTo("2026-11-10T17:01:00Z");
-    expect(delivered).toEqual(["2026-11-10T17:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T17:00:00.000Z"]);
   });
 
   it("given report_time moved elsewhere to a minute that passes before the next check, that day's report goes out at the check, for that minute", async () => {
@@ -238,11 +254,11 @@ describe("daily report", () => {
       { actor: "test", action: "settings.updated" },
     );
     await advanceTo("2026-11-10T10:05:30Z");
-    expect(delivered).toEqual(["2026-11-10T10:01:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T10:01:00.000Z"]);
     await advanceTo("2026-11-11T09:00:00Z");
-    expect(delivered).toEqual(["2026-11-10T10:01:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T10:01:00.000Z"]);
     await advanceTo("2026-11-11T10:02:00Z");
-    expect(delivered).toEqual(["2026-11-10T10:01:00.000Z", "2026-11-11T10:01:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T10:01:00.000Z", "2026-11-11T10:01:00.000Z"]);
   });
 
   it("given an instance that ran no clock jobs for days and takes over after report_time moved, sends no old day's report, then today's at the new time", async () => {
@@ -264,9 +280,9 @@ describe("daily report", () => {
     );
     lock.held = true;
     await advanceTo("2026-11-12T06:05:30Z");
-    expect(delivered).toEqual([]);
+    expect(await delivered()).toEqual([]);
     await advanceTo("2026-11-12T08:00:30Z");
-    expect(delivered).toEqual(["2026-11-12T08:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-12T08:00:00.000Z"]);
   });
 
   it("given two processes on one database at report_time, only one sends", async () => {
@@ -274,6 +290,6 @@ describe("daily report", () => {
     await startProcess();
     await startProcess();
     await advanceTo("2026-11-10T08:01:00Z");
-    expect(delivered).toEqual(["2026-11-10T08:00:00.000Z"]);
+    expect(await delivered()).toEqual(["2026-11-10T08:00:00.000Z"]);
   });
 });

@@ -29,6 +29,8 @@ describe.each(testProviders("outbox-dispatcher.test.ts"))(
     let store: PrismaOutboxRepository;
     let dispatchers: OutboxDispatcher[] = [];
     let logLines: { level: number; msg: string; [key: string]: unknown }[];
+    /** The approval message of each post, as the posts table would record it. */
+    let shown: Map<number, { channelId: string; messageId: string }>;
 
     beforeEach(async () => {
       discord = await startFakeDiscord({
@@ -50,6 +52,7 @@ describe.each(testProviders("outbox-dispatcher.test.ts"))(
       db = await databases.fresh();
       store = new PrismaOutboxRepository(db.prisma);
       logLines = [];
+      shown = new Map();
     });
     afterEach(async () => {
       await Promise.all(dispatchers.map((started) => started.stop(0)));
@@ -73,7 +76,7 @@ describe.each(testProviders("outbox-dispatcher.test.ts"))(
         rest: createOutboxRest({ token: TOKEN, apiBase: new URL(discord.apiBase) }),
         targets: {
           approvalChannelId: async () => APPROVALS,
-          approvalMessageOf: async () => null,
+          approvalMessageOf: async (postId) => shown.get(postId) ?? null,
         },
         clock,
         logger: pino({ level: "debug" }, log),
@@ -230,6 +233,93 @@ describe.each(testProviders("outbox-dispatcher.test.ts"))(
       await out.stop(300);
       expect(Date.now() - began).toBeLessThan(1_000);
       expect(await db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ state: "pending" });
+    });
+
+    it("given a message with a PNG and its answer lost, retries as multipart with the same nonce and the channel holds one message with the file", async () => {
+      const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+      discord.startOutage({ mode: { kind: "answer_lost" }, requests: 1 });
+      await store.enqueue([
+        {
+          guildId: GUILD,
+          channelId: OTHER,
+          kind: "report.daily",
+          payload: {
+            embeds: [{ title: "Report", image: { url: "attachment://report.png" } }],
+            files: [
+              { name: "report.png", contentType: "image/png", base64: png.toString("base64") },
+            ],
+          },
+        },
+      ]);
+      await events(startDispatcher(), "message.sent", 1);
+      const [message, ...more] = discord.channelMessages(OTHER);
+      expect(more).toEqual([]);
+      expect(message?.attachments.map((file) => file.filename)).toEqual(["report.png"]);
+      expect(discord.attachmentBytes(message?.attachments[0]?.url ?? "")).toEqual(png);
+      const bodies = creates().map((r) => r.body as { payload_json?: Record<string, unknown> });
+      expect(bodies).toHaveLength(2);
+      for (const body of bodies) {
+        expect(body.payload_json).toMatchObject({
+          enforce_nonce: true,
+          attachments: [{ id: 0, filename: "report.png" }],
+        });
+        expect(body.payload_json).not.toHaveProperty("files");
+      }
+      expect(bodies[0]?.payload_json?.nonce).toBe(bodies[1]?.payload_json?.nonce);
+    });
+
+    it("given a post already shown in the approval channel, its approval.create edits that message (or shows it anew once someone deleted it); an update of a post never shown is skipped quietly", async () => {
+      const approval = (
+        kind: "approval.create" | "approval.update",
+        postId: number,
+        title: string,
+      ) =>
+        ({
+          guildId: GUILD,
+          channelId: APPROVAL_CHANNEL,
+          kind,
+          targetPostId: postId,
+          payload: { embeds: [{ title }] },
+        }) satisfies OutboxDraft;
+      await store.enqueue([approval("approval.create", 1, "first look")]);
+      const out = startDispatcher();
+      const [first] = await events(out, "message.sent", 1);
+      if (first === undefined) throw new Error("not sent");
+      expect(first.channelId).toBe(APPROVALS);
+      shown.set(1, { channelId: first.channelId, messageId: first.messageId });
+
+      const sent = events(out, "message.sent", 1);
+      const dropped = events(out, "message.dropped", 1);
+      await store.enqueue([
+        approval("approval.create", 1, "shown again"),
+        approval("approval.update", 2, "never shown"),
+      ]);
+      out.wake();
+      const [again] = await sent;
+      const [skipped] = await dropped;
+      expect(again?.messageId).toBe(first.messageId);
+      expect(discord.channelMessages(APPROVALS).map((m) => m.embeds)).toEqual([
+        [expect.objectContaining({ title: "shown again" })],
+      ]);
+      expect(skipped).toMatchObject({ channelUnusable: false });
+      expect(skipped?.reason).toMatch(/post #2 has no approval message/);
+      expect(creates()).toHaveLength(1);
+      expect(logLines.filter((line) => line.level >= 40)).toEqual([]);
+
+      // Someone deleted the message in Discord: the post is shown anew, once.
+      const deleted = await fetch(
+        `${discord.apiBase}/v10/channels/${APPROVALS}/messages/${first.messageId}`,
+        { method: "DELETE", headers: { authorization: `Bot ${TOKEN}` } },
+      );
+      expect(deleted.status).toBe(204);
+      const resent = events(out, "message.sent", 1);
+      await store.enqueue([approval("approval.create", 1, "shown anew")]);
+      out.wake();
+      const [anew] = await resent;
+      expect(anew?.messageId).not.toBe(first.messageId);
+      expect(discord.channelMessages(APPROVALS).map((m) => m.embeds)).toEqual([
+        [expect.objectContaining({ title: "shown anew" })],
+      ]);
     });
 
     it("given two instances' dispatchers on one database, every row is sent once and each channel stays in order", async () => {

@@ -1,4 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { approvalNotices } from "../../src/bot/approval-notices.ts";
+import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaOutboxRepository } from "../../src/db/outbox-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
@@ -14,6 +16,7 @@ const GUILD = "222222222222222222";
 const MANAGER = discordActor("333333333333333333");
 const AT = new Date("2026-06-01T08:00:00Z");
 const minutes = (n: number) => new Date(AT.getTime() + n * 60_000);
+const sentAs = (messageId: string) => ({ channelId: "c1", messageId });
 
 function draft(channelId: string, content: string): OutboxDraft {
   return { guildId: GUILD, channelId, kind: "notice", payload: { content } };
@@ -62,7 +65,7 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
     expect(await outbox.claimDue("me", AT, minutes(1), 50)).toEqual([]);
 
     const [first, other] = heads as [(typeof heads)[0], (typeof heads)[0]];
-    expect(await outbox.markSent(first.id, "me", "900", AT)).toBe(true);
+    expect(await outbox.markSent(first.id, "me", sentAs("900"), AT)).toBe(true);
     const [second] = await outbox.claimDue("me", AT, minutes(1), 50);
     expect(second?.payload.content).toBe("second");
 
@@ -77,8 +80,8 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
     expect(await outbox.drop(second?.id ?? 0, "me", "Unknown Channel", minutes(5))).toBe(true);
     expect(contents(await outbox.claimDue("me", minutes(5), minutes(6), 50))).toEqual(["third"]);
     // Settled rows are not settled again, and another owner cannot settle a row it does not hold.
-    expect(await outbox.markSent(first.id, "me", "901", AT)).toBe(false);
-    expect(await outbox.markSent(other.id, "someone else", "902", AT)).toBe(false);
+    expect(await outbox.markSent(first.id, "me", sentAs("901"), AT)).toBe(false);
+    expect(await outbox.markSent(other.id, "someone else", sentAs("902"), AT)).toBe(false);
   });
 
   describe("written with a post's move", () => {
@@ -86,12 +89,15 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
       const campaignRepository = new PrismaCampaignRepository(db.prisma);
       const postRepository = new PrismaPostRepository(db.prisma);
       const posts = new PostService({
+        notices: approvalNotices,
         campaigns: campaignRepository,
         posts: postRepository,
         clock: new FixedClock(AT),
         settings: new PrismaSettingsRepository(db.prisma),
       });
-      await new CampaignService(campaignRepository, postRepository).create(
+      await new CampaignService(campaignRepository, postRepository, {
+        notices: { approvals: approvalNotices, team: teamNotices },
+      }).create(
         {
           guildId: GUILD,
           name: "Desk Gadgets",
@@ -127,19 +133,37 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
         },
       ]);
       expect(moved.map((p) => p?.status ?? null)).toEqual(["cancelled", null]);
-      const rows = await db.prisma.outboxMessage.findMany();
+      const rows = await db.prisma.outboxMessage.findMany({ where: { kind: "notice" } });
       expect(rows.map((row) => JSON.parse(row.payload))).toEqual([
         { content: `#${post.id} cancelled in Desk Gadgets` },
       ]);
     });
 
-    it("given an approval.create sent, records its message as the post's approval message in the same step", async () => {
+    it("given a post queued, its approval message is written with it, for the approval channel and rendered from the post and its campaign", async () => {
+      const post = await queuedPost();
+      const rows = await db.prisma.outboxMessage.findMany();
+      expect(rows).toMatchObject([
+        { kind: "approval.create", channelId: APPROVAL_CHANNEL, targetPostId: post.id },
+      ]);
+      const payload = JSON.parse(rows[0]?.payload ?? "{}");
+      expect(payload.embeds[0]).toMatchObject({
+        title: `Post #${post.id} · Desk Gadgets`,
+        description: "Desk lamps",
+      });
+      expect(
+        payload.components[0].components.map((b: { custom_id: string }) => b.custom_id),
+      ).toEqual(
+        ["approve", "reject", "edit", "reschedule"].map((action) => `post:${action}:${post.id}`),
+      );
+    });
+
+    it("given an approval.create for the approval channel sent, records the channel it went to and its message as the post's approval message in the same step", async () => {
       const post = await queuedPost();
       await outbox.enqueue(
         [
           {
             guildId: GUILD,
-            channelId: "approvals-1",
+            channelId: APPROVAL_CHANNEL,
             kind: "approval.create",
             payload: { content: "Approve?" },
             targetPostId: post.id,
@@ -148,7 +172,7 @@ describe.each(testProviders("outbox.test.ts"))("outbox repository on %s", (provi
         AT,
       );
       const [row] = await outbox.claimDue("me", AT, minutes(1), 50);
-      await outbox.markSent(row?.id ?? 0, "me", "777", AT);
+      await outbox.markSent(row?.id ?? 0, "me", { channelId: "approvals-1", messageId: "777" }, AT);
       expect(
         (await new PrismaPostRepository(db.prisma).findById(post.id))?.approvalMessage,
       ).toEqual({ channelId: "approvals-1", messageId: "777" });

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { approvalNotices } from "../../src/bot/approval-notices.ts";
+import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
 import { PrismaSettingsRepository } from "../../src/db/settings-repository.ts";
@@ -10,10 +12,13 @@ import { PrismaXSpendRepository } from "../../src/db/x-spend-repository.ts";
 import { discordActor } from "../../src/domain/audit.ts";
 import { CampaignService, type CreateCampaignInput } from "../../src/domain/campaigns.ts";
 import { DomainError, type DomainErrorCode } from "../../src/domain/errors.ts";
+import { APPROVAL_CHANNEL } from "../../src/domain/outbox.ts";
 import type { PostEvent, PostStatus } from "../../src/domain/post-lifecycle.ts";
 import { nextStatus } from "../../src/domain/post-lifecycle.ts";
 import { PostService } from "../../src/domain/posts.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
+import type { XAccount } from "../../src/domain/x-accounts.ts";
+import { type BudgetWatch, budgetDue } from "../../src/domain/x-spend.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
 import { type TestDatabase, testDatabases, testProviders } from "../support/test-database.ts";
 
@@ -34,8 +39,11 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
     clock = new FixedClock(new Date("2026-06-01T08:00:00Z"));
     const campaignRepository = new PrismaCampaignRepository(db.prisma);
     postRepository = new PrismaPostRepository(db.prisma);
-    campaigns = new CampaignService(campaignRepository, postRepository);
+    campaigns = new CampaignService(campaignRepository, postRepository, {
+      notices: { approvals: approvalNotices, team: teamNotices },
+    });
     posts = new PostService({
+      notices: approvalNotices,
       campaigns: campaignRepository,
       posts: postRepository,
       clock,
@@ -803,18 +811,37 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         await ledger.rows({ guildId: "other", fromDay: "2026-06-01", toDay: "2026-06-30" }),
       ).toEqual([]);
 
+      // $0.05 spent so far; a $0.06 budget warns at $0.048 and is reached at $0.06.
       await new PrismaSettingsRepository(db.prisma).update(
         GUILD,
-        { xMonthlyBudget: 1 },
+        { xMonthlyBudget: 0.06 },
         { actor: MANAGER, action: "settings.updated" },
       );
-      const claims = await Promise.all([
-        ledger.claim(GUILD, "warning", "2026-06 1"),
-        ledger.claim(GUILD, "warning", "2026-06 1"),
+      const watch: BudgetWatch = {
+        guildId: GUILD,
+        month: "2026-06",
+        due: (spentUsd, budget) => budgetDue(spentUsd, budget, new Date("2026-06-02T12:00:00Z")),
+        render: (notice) => [
+          {
+            guildId: GUILD,
+            channelId: APPROVAL_CHANNEL,
+            kind: "notice",
+            payload: { content: `${notice.level} at ${notice.spentUsd.toFixed(3)}` },
+          },
+        ],
+      };
+      // Two adds at once cross both thresholds: each notice is written once, with its spend.
+      const told = await Promise.all([
+        ledger.add([row("2026-06-01", "post_read", 1)], watch),
+        ledger.add([row("2026-06-01", "post_read", 1)], watch),
       ]);
-      expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await ledger.claim(GUILD, "reached", "2026-06 1")).toBe(true);
-      expect(await ledger.claim(GUILD, "warning", "2026-07 1")).toBe(true);
+      expect(told.map((notice) => notice?.level).sort()).toEqual(["reached", "warning"]);
+      expect(await ledger.add([row("2026-06-02", "post_read", 1)], watch)).toBeNull();
+      const written = await db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
+      expect(written.map((message) => JSON.parse(message.payload).content)).toEqual([
+        "warning at 0.055",
+        "reached at 0.060",
+      ]);
     });
   });
 
@@ -930,13 +957,27 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         { actor: MANAGER, action: "x_account.connected" },
       );
       const audit = { actor: MANAGER, action: "x_account.disconnected" };
+      const notices = (gone: XAccount) => [
+        {
+          guildId: GUILD,
+          channelId: APPROVAL_CHANNEL,
+          kind: "notice" as const,
+          payload: { content: `@${gone.handle} ${gone.status}` },
+        },
+      ];
       const [first, second] = await Promise.all([
-        repo.disconnect(account.id, audit),
-        repo.disconnect(account.id, audit),
+        repo.disconnect(account.id, audit, notices),
+        repo.disconnect(account.id, audit, notices),
       ]);
-      expect([first?.status, second?.status].sort()).toEqual(["disconnected", undefined]);
-      expect(await repo.disconnect(account.id, audit)).toBeNull();
+      expect([first?.account.status, second?.account.status].sort()).toEqual([
+        "disconnected",
+        undefined,
+      ]);
+      expect(await repo.disconnect(account.id, audit, notices)).toBeNull();
       expect(await db.prisma.auditEvent.count({ where: { action: audit.action } })).toBe(1);
+      // The team is told once, in the disconnect's transaction.
+      const told = await db.prisma.outboxMessage.findMany();
+      expect(told.map((row) => JSON.parse(row.payload).content)).toEqual(["@desk disconnected"]);
     });
 
     it("given credentials sealed with a previous key, re-seals them with the current key once", async () => {

@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaMetricsRepository } from "../../src/db/metrics-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
@@ -55,7 +56,7 @@ beforeEach(async () => {
   spend = new XSpend({
     guildId: GUILD,
     ledger,
-    notices: ledger,
+    notices: teamNotices,
     settings: new PrismaSettingsRepository(db.prisma),
     prices: DEFAULT_X_PRICES,
     clock,
@@ -267,6 +268,16 @@ describe("X spend against the fake X's bill", () => {
       expect(notices.map((n) => n.level)).toEqual(["warning"]);
       await publishOne("Lamp deal 5");
       expect(notices.map((n) => n.level)).toEqual(["warning", "reached"]);
+      // Each written with the spend that crossed it, for the approval channel.
+      const told = await db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
+      expect(told.map((row) => [row.kind, row.channelId])).toEqual([
+        ["notice", "approval"],
+        ["notice", "approval"],
+      ]);
+      expect(told.map((row) => JSON.parse(row.payload).content)).toEqual([
+        expect.stringContaining("Herald has spent $0.800 of this month's X budget of $1.00 (80 %"),
+        expect.stringContaining("Herald has spent $1.00 of this month's X budget of $1.00."),
+      ]);
 
       // Publishing goes on past the budget; reads do not.
       await publishOne("Lamp deal 6");

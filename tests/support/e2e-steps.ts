@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import Database from "better-sqlite3";
 import { ComponentType } from "discord.js";
 import { expect } from "vitest";
@@ -87,13 +88,16 @@ export async function queuePost(
   return { handle, reply, postId: id === undefined ? null : Number(id) };
 }
 
-/** The approver presses Approve on the post's approval message; returns Herald's answer. */
+/**
+ * The approver presses Approve on the post's approval message, once it offers the button (the
+ * message follows each change through the outbox); returns Herald's answer.
+ */
 export async function approvePost(e2e: E2E, postId: number): Promise<string> {
-  const press = await e2e.discord.pressButton({
-    user: TEAM.approver,
-    message: await approvalMessageOf(e2e, postId),
-    customId: `post:approve:${postId}`,
-  });
+  const customId = `post:approve:${postId}`;
+  const message = await e2e.discord.waitForChannelMessage(TEAM.channels.approvals, (m) =>
+    buttonsOf(m).some((button) => button.id === customId && !button.disabled),
+  );
+  const press = await e2e.discord.pressButton({ user: TEAM.approver, message, customId });
   return (await press.reply()).content;
 }
 
@@ -144,10 +148,22 @@ export function buttonsOf(message: ApiMessage): { id: string; disabled: boolean 
 }
 
 /**
+ * Waits until the outbox has tried every row due now, so what earlier steps wrote (approval
+ * messages, notices) has been delivered or scheduled for a retry.
+ */
+export async function outboxSettled(e2e: E2E): Promise<void> {
+  const idle = once(e2e.herald.outbox, "idle");
+  e2e.herald.outbox.wake();
+  await idle;
+}
+
+/**
  * Every row of every table of Herald's database, as one comparable value: equal before and after
- * an interaction means the interaction wrote nothing.
+ * an interaction means the interaction wrote nothing. Taken once the outbox has settled, so the
+ * delivery of earlier steps' messages is not mistaken for the interaction's writes.
  */
 export async function databaseFingerprint(e2e: E2E): Promise<Record<string, unknown[]>> {
+  await outboxSettled(e2e);
   const db = new Database(e2e.databaseFile, { readonly: true });
   try {
     const tables = db

@@ -27,7 +27,7 @@ class MemorySettings implements SettingsRepository {
   async update(_guildId: string, changes: SettingsChanges, audit: AuditNote) {
     this.current = { ...this.current, ...changes };
     this.saved.push({ changes, audit });
-    return { ...this.current };
+    return { settings: { ...this.current }, shownWaiting: 0 };
   }
 }
 
@@ -44,13 +44,13 @@ async function refusal(work: Promise<unknown>): Promise<string> {
 describe("SettingsService", () => {
   it("given a grace window and the second-approver switch, saves both with one audit note", async () => {
     const repository = new MemorySettings();
-    const service = new SettingsService(repository);
+    const service = new SettingsService(repository, { notices: { waiting: () => [] } });
     const saved = await service.update(
       GUILD,
       { lateGraceMinutes: 0, requireSecondApprover: true },
       "discord:1",
     );
-    expect(saved).toMatchObject({ lateGraceMinutes: 0, requireSecondApprover: true });
+    expect(saved.settings).toMatchObject({ lateGraceMinutes: 0, requireSecondApprover: true });
     expect(repository.saved).toEqual([
       {
         changes: { lateGraceMinutes: 0, requireSecondApprover: true },
@@ -65,19 +65,23 @@ describe("SettingsService", () => {
 
   it("given clear, unsets that setting (the grace window back to the environment's)", async () => {
     const repository = new MemorySettings();
-    const service = new SettingsService(repository);
-    expect(await service.update(GUILD, { clear: "lateGraceMinutes" }, "discord:1")).toMatchObject({
+    const service = new SettingsService(repository, { notices: { waiting: () => [] } });
+    const cleared = await service.update(GUILD, { clear: "lateGraceMinutes" }, "discord:1");
+    expect(cleared.settings).toMatchObject({
       lateGraceMinutes: null,
       approvalChannelId: "300000000000000002",
     });
-    expect(
-      await service.update(GUILD, { clear: "approvalChannelId", timezone: "Europe/Berlin" }, "x"),
-    ).toMatchObject({ approvalChannelId: null, timezone: "Europe/Berlin" });
+    const both = await service.update(
+      GUILD,
+      { clear: "approvalChannelId", timezone: "Europe/Berlin" },
+      "x",
+    );
+    expect(both.settings).toMatchObject({ approvalChannelId: null, timezone: "Europe/Berlin" });
   });
 
   it("given a grace window outside 0 to 1440 whole minutes, refuses it and saves nothing", async () => {
     const repository = new MemorySettings();
-    const service = new SettingsService(repository);
+    const service = new SettingsService(repository, { notices: { waiting: () => [] } });
     for (const minutes of [-1, 1441, 2.5, Number.NaN]) {
       expect(
         await refusal(service.update(GUILD, { lateGraceMinutes: minutes }, "discord:1")),
@@ -88,9 +92,11 @@ describe("SettingsService", () => {
 
   it("given a currency in any case, saves its ISO 4217 code; given a made-up or malformed code, refuses and saves nothing", async () => {
     const repository = new MemorySettings();
-    const service = new SettingsService(repository);
+    const service = new SettingsService(repository, { notices: { waiting: () => [] } });
     expect(repository.current.currency).toBe("USD");
-    expect(await service.update(GUILD, { currency: " eur " }, "discord:1")).toMatchObject({
+    expect(
+      (await service.update(GUILD, { currency: " eur " }, "discord:1")).settings,
+    ).toMatchObject({
       currency: "EUR",
     });
     expect(await refusal(service.update(GUILD, { currency: "ABC" }, "discord:1"))).toBe(
@@ -106,7 +112,7 @@ describe("SettingsService", () => {
 
   it("given the same setting set and cleared at once, refuses and saves nothing", async () => {
     const repository = new MemorySettings();
-    const service = new SettingsService(repository);
+    const service = new SettingsService(repository, { notices: { waiting: () => [] } });
     const message = await refusal(
       service.update(
         GUILD,

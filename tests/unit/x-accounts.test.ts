@@ -64,7 +64,7 @@ class MemoryAccounts
     if (row.status === "disconnected") return null;
     this.actions.push(audit.action);
     row.status = "disconnected";
-    return row;
+    return { account: row, held: [] };
   }
   async setBudget(id: number, budget: XAccountBudget, audit: AuditNote) {
     this.actions.push(audit.action);
@@ -110,6 +110,7 @@ function service(users = { token: { xUserId: "1", username: "desk_deals" } }) {
     accounts,
     verifier: verifierOf({ ...users, other: { xUserId: "2", username: "lamp_deals" } }),
     defaultBudget: { per24Hours: 100, per15Minutes: 50 },
+    notices: { disconnected: () => [] },
     onConnected: () => {
       woken += 1;
     },
@@ -179,7 +180,9 @@ describe("X accounts", () => {
     await expect(
       refusal(xAccounts.disconnect("999999999999999999", account.id, "admin")),
     ).resolves.toMatchObject({ message: "This X account no longer exists in Herald." });
-    expect((await xAccounts.disconnect(GUILD, account.id, "admin")).status).toBe("disconnected");
+    expect((await xAccounts.disconnect(GUILD, account.id, "admin")).account.status).toBe(
+      "disconnected",
+    );
     expect((await refusal(xAccounts.disconnect(GUILD, account.id, "admin"))).message).toMatch(
       /already disconnected/,
     );

@@ -8,7 +8,7 @@ import { AUTOPILOT_LIMITS } from "../../domain/autopilot.ts";
 import type { Campaign } from "../../domain/campaigns.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { actorOf, auditActor } from "../actor.ts";
-import { announceReapproval, archiveConfirmation } from "../campaign-actions.ts";
+import { archiveConfirmation } from "../campaign-actions.ts";
 import type { BotContext, Command, Reply } from "../context.ts";
 import { pageButtonId } from "../custom-ids.ts";
 import { given, parseOptions } from "../options.ts";
@@ -336,7 +336,6 @@ export const campaignCommand: Command = {
           },
           auditActor(interaction),
         );
-        await announceReapproval(ctx, edit);
         const sentBack =
           edit.sentBack.length === 0
             ? ""

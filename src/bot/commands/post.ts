@@ -161,9 +161,11 @@ async function queueAndTell(
   input: Omit<QueuePostInput, "guildId">,
   actor: string,
 ): Promise<string> {
-  const post = await ctx.posts.queue({ guildId: ctx.guildId, ...input }, actor);
+  const { post, outcome } = await ctx.approvals.shownAfter(() =>
+    ctx.posts.queue({ guildId: ctx.guildId, ...input }, actor),
+  );
   const campaign = await ctx.campaigns.getById(post.campaignId);
-  return `Queued post #${post.id} for ${formatLocal(post.scheduledAt, campaign.timezone)} (${discordTime(post.scheduledAt, "R")}). ${await whereItWent(ctx, post)}`;
+  return `Queued post #${post.id} for ${formatLocal(post.scheduledAt, campaign.timezone)} (${discordTime(post.scheduledAt, "R")}). ${WHERE_IT_WENT[outcome]}`;
 }
 
 /** A submitted /post queue form: the same checks and outcome as the command with `text`. */
@@ -184,6 +186,8 @@ const WHERE_IT_WENT: Record<ShowOutcome, string> = {
     "No approval channel is set, so nobody can approve it yet: an admin runs /settings set approval_channel.",
   unreachable:
     "Herald could not post it in the approval channel (deleted, or Herald may not write there). The post is kept: once an admin sets a channel Herald can use (/settings set approval_channel), it appears there.",
+  delayed:
+    "Discord is not taking Herald's messages right now; the post appears in the approval channel as soon as it does.",
 };
 
 /** What a reschedule answers: the new time, and whether it still needs an approval. */
@@ -193,10 +197,6 @@ export async function rescheduled(ctx: BotContext, post: Post): Promise<string> 
   return post.status === "approved"
     ? `Post #${post.id} is rescheduled and stays approved: it goes out ${when}.`
     : `Post #${post.id} is rescheduled to ${when}; it still waits for approval.`;
-}
-
-async function whereItWent(ctx: BotContext, post: Post): Promise<string> {
-  return WHERE_IT_WENT[await ctx.approvals.show(post)];
 }
 
 export const postCommand: Command = {
@@ -276,7 +276,6 @@ export const postCommand: Command = {
         );
         // The replaced files belong to no post any more.
         if (o.media !== undefined) for (const path of before.media) await ctx.media.remove(path);
-        await ctx.approvals.refresh(post);
         return `Post #${post.id} was changed and waits for approval again.`;
       }
       case "reschedule": {
@@ -286,14 +285,12 @@ export const postCommand: Command = {
           at: interaction.options.getString("at"),
         });
         const post = await ctx.posts.reschedule(o.post, auditActor(interaction), o.at);
-        await ctx.approvals.refresh(post);
         return rescheduled(ctx, post);
       }
       case "cancel": {
         requireRole(actor, settings, "content_manager", "cancel posts");
         const o = parseOptions(cancelOptions, { post: interaction.options.getInteger("post") });
         const post = await ctx.posts.cancel(o.post, auditActor(interaction));
-        await ctx.approvals.refresh(post);
         return `Post #${post.id} is cancelled.`;
       }
       default:

@@ -192,14 +192,16 @@ export const settingsCommand: Command = {
       xBudgetStopsPosting: given(interaction.options.getBoolean("x_budget_stops_posting")),
       currency: given(interaction.options.getString("currency")),
     });
-    const updated = await ctx.settings.update(ctx.guildId, o, auditActor(interaction));
-    const moved =
-      o.approvalChannelId === undefined
-        ? 0
-        : await ctx.approvals.showWaiting(ctx.guildId, o.approvalChannelId);
+    const { settings, shownWaiting } = await ctx.settings.update(
+      ctx.guildId,
+      o,
+      auditActor(interaction),
+    );
     const waiting =
-      moved === 0 ? "" : `\n${moved} post(s) waiting for approval are now shown there.`;
-    return `Saved.\n${describeSettings(updated)}${waiting}`;
+      shownWaiting === 0
+        ? ""
+        : `\n${shownWaiting} post(s) waiting for approval are being posted there.`;
+    return `Saved.\n${describeSettings(settings)}${waiting}`;
   },
 
   async autocomplete(interaction) {

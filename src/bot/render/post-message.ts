@@ -3,7 +3,6 @@ import {
   ButtonBuilder,
   ButtonStyle,
   EmbedBuilder,
-  type MessageCreateOptions,
   type MessageEditOptions,
 } from "discord.js";
 import type { Campaign } from "../../domain/campaigns.ts";
@@ -12,6 +11,7 @@ import {
   MAX_WEIGHTED_LENGTH,
   weightedLength,
 } from "../../domain/content-policy.ts";
+import type { OutboxPayload } from "../../domain/outbox.ts";
 import { canTransition, type PostEvent, type PostStatus } from "../../domain/post-lifecycle.ts";
 import type { Post } from "../../domain/posts.ts";
 import { formatLocal } from "../../domain/schedule.ts";
@@ -107,7 +107,7 @@ export function postEmbed(post: Post, campaign: Campaign): EmbedBuilder {
  * Tells the member who queued a rejected post why, in the approval channel. It pings that member
  * and no one else: the reason and the campaign name are the team's words and may hold mentions.
  */
-export function rejectionNotice(post: Post, campaign: Campaign): MessageCreateOptions {
+export function rejectionNotice(post: Post, campaign: Campaign): OutboxPayload {
   const author = discordUserOf(post.createdBy);
   const reason = post.approval?.reason ?? "no reason given";
   const content =
@@ -116,7 +116,7 @@ export function rejectionNotice(post: Post, campaign: Campaign): MessageCreateOp
     `Edit it (Edit button or /post edit) and it waits for approval again.`;
   return {
     content: content.slice(0, 2000),
-    allowedMentions: { parse: [], users: author === null ? [] : [author] },
+    allowed_mentions: { parse: [], users: author === null ? [] : [author] },
   };
 }
 
@@ -129,15 +129,8 @@ const BUTTONS: { action: PostAction & PostEvent; label: string; style: ButtonSty
   { action: "retry", label: "Retry", style: ButtonStyle.Primary },
 ];
 
-/**
- * The approval message: the post, and a button for each move the lifecycle allows from its
- * status (an approved post can still be moved or edited; a failed one retried). Retry appears only
- * while it can be used, so a waiting post's message keeps its four familiar buttons.
- */
-export function approvalMessage(
-  post: Post,
-  campaign: Campaign,
-): Required<Pick<MessageEditOptions, "embeds" | "components">> {
+/** A button for each move the lifecycle allows from the post's status. */
+function approvalButtons(post: Post): ActionRowBuilder<ButtonBuilder> {
   const buttons = BUTTONS.filter(
     ({ action }) => action !== "retry" || canTransition(post.status, "retry"),
   ).map(({ action, label, style }) =>
@@ -147,8 +140,25 @@ export function approvalMessage(
       .setStyle(style)
       .setDisabled(!canTransition(post.status, action)),
   );
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(buttons);
+}
+
+/**
+ * The approval message: the post, and a button for each move the lifecycle allows from its
+ * status (an approved post can still be moved or edited; a failed one retried). Retry appears only
+ * while it can be used, so a waiting post's message keeps its four familiar buttons.
+ */
+export function approvalMessage(
+  post: Post,
+  campaign: Campaign,
+): Required<Pick<MessageEditOptions, "embeds" | "components">> {
+  return { embeds: [postEmbed(post, campaign)], components: [approvalButtons(post)] };
+}
+
+/** The approval message as Discord JSON, for the outbox. */
+export function approvalPayload(post: Post, campaign: Campaign): OutboxPayload {
   return {
-    embeds: [postEmbed(post, campaign)],
-    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
+    embeds: [postEmbed(post, campaign).toJSON()],
+    components: [approvalButtons(post).toJSON()],
   };
 }

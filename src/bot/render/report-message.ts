@@ -1,5 +1,6 @@
 import { AttachmentBuilder, EmbedBuilder, embedLength } from "discord.js";
 import type { PostRow } from "../../domain/analytics.ts";
+import type { OutboxDraft } from "../../domain/outbox.ts";
 import type { ListedPost, Report } from "../../domain/reports.ts";
 import { formatLocal } from "../../domain/schedule.ts";
 import { postUrl } from "../notifier.ts";
@@ -85,6 +86,41 @@ export function reportTitle(report: Report): string {
 export async function reportMessage(
   report: Report,
 ): Promise<{ embeds: EmbedBuilder[]; files: AttachmentBuilder[] }> {
+  const { embed, chart } = await reportParts(report);
+  return {
+    embeds: [embed],
+    files: chart === null ? [] : [new AttachmentBuilder(chart, { name: CHART_FILE })],
+  };
+}
+
+/** The daily report as the outbox sends it: Discord JSON, the chart as a file in base64. */
+export async function dailyReportMessage(
+  guildId: string,
+  channelId: string,
+  report: Report,
+): Promise<OutboxDraft[]> {
+  const { embed, chart } = await reportParts(report);
+  return [
+    {
+      guildId,
+      channelId,
+      kind: "report.daily",
+      payload: {
+        embeds: [embed.toJSON()],
+        ...(chart === null
+          ? {}
+          : {
+              files: [
+                { name: CHART_FILE, contentType: "image/png", base64: chart.toString("base64") },
+              ],
+            }),
+      },
+    },
+  ];
+}
+
+/** The report's embed and its chart (none without campaigns), which the embed shows. */
+async function reportParts(report: Report): Promise<{ embed: EmbedBuilder; chart: Buffer | null }> {
   const { analytics } = report;
   const figures = new ReportFigures(report.currency);
   const title = reportTitle(report);
@@ -140,8 +176,8 @@ export async function reportMessage(
     },
   );
   fitEmbed(embed);
-  if (analytics.byCampaign.length === 0) return { embeds: [embed], files: [] };
+  if (analytics.byCampaign.length === 0) return { embed, chart: null };
   const chart = await renderReportChart(report, title);
   embed.setImage(`attachment://${CHART_FILE}`);
-  return { embeds: [embed], files: [new AttachmentBuilder(chart, { name: CHART_FILE })] };
+  return { embed, chart };
 }
