@@ -116,7 +116,7 @@ export function evaluateExperiment(
     return {
       label: variant.label,
       trials: sample.kind === "proportion" ? sample.p.trials : sample.v.trials,
-      value: valueOf(sample),
+      value: measuredValue(sample),
       interval: intervalOf(sample, plan.confidence),
     };
   });
@@ -160,7 +160,7 @@ function proportion(successes: number, trials: number): Sample {
   return { kind: "proportion", p: { successes, trials } };
 }
 
-function valueOf(sample: Sample): number {
+function measuredValue(sample: Sample): number {
   return sample.kind === "proportion" ? rateOf(sample.p) : meanOf(sample.v);
 }
 
@@ -201,7 +201,7 @@ function decide(
   samples: readonly Sample[],
 ): Decision {
   const alpha = 1 - plan.confidence;
-  const values = samples.map(valueOf);
+  const values = samples.map(measuredValue);
   const best = values.indexOf(Math.max(...values));
   const labels = counts.map((variant) => variant.label);
   const lifts = samples.flatMap((sample, index) => {
