@@ -140,6 +140,28 @@ export function proportionLift(
   return ratioLift(ratio, logError, confidence);
 }
 
+/**
+ * Trials per variant for a two-sided pooled z-test at `confidence` to detect `baseRate` rising to
+ * baseRate × (1 + relativeLift) with probability `power` (Fleiss, Levin and Paik, Statistical
+ * Methods for Rates and Proportions, 3rd ed., formula 4.14, without continuity correction).
+ */
+export function sampleSizePerVariant(
+  baseRate: number,
+  relativeLift: number,
+  confidence: number,
+  power: number,
+): number {
+  const other = baseRate * (1 + relativeLift);
+  if (!(baseRate > 0 && other < 1 && relativeLift !== 0 && power > 0 && power < 1)) {
+    throw new RangeError("sample size needs 0 < rate < 1, a non-zero lift and 0 < power < 1");
+  }
+  const mean = (baseRate + other) / 2;
+  const root =
+    criticalZ(confidence) * Math.sqrt(2 * mean * (1 - mean)) +
+    normalQuantile(power, 0, 1) * Math.sqrt(baseRate * (1 - baseRate) + other * (1 - other));
+  return Math.ceil((root / (other - baseRate)) ** 2);
+}
+
 export function meanOf({ trials, sum: total }: ValueSample): number {
   return trials === 0 ? 0 : total / trials;
 }
