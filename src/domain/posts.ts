@@ -54,7 +54,7 @@ export function formSubmitted(first: Post | null): DomainError {
 }
 
 /** The campaign's tracking for a link a person gave (checked: an http(s) URL X will take). */
-function affiliateLinkFor(campaign: Campaign, originalUrl: string): NewAffiliateLink {
+export function affiliateLinkFor(campaign: Campaign, originalUrl: string): NewAffiliateLink {
   return {
     originalUrl: validateAffiliateUrl(originalUrl).href,
     utm: { source: "x", medium: "social", campaign: campaign.slug },
@@ -123,7 +123,8 @@ export interface PostFilter {
 /** The filter without the page window: what a page's "of 45" counts. */
 export type PostCountFilter = Omit<PostFilter, "limit" | "offset">;
 
-const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** X refuses the same text from one account within this long of an earlier post. */
+export const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_REASON_LENGTH = 500;
 
 export interface QueuePostInput {
