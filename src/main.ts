@@ -12,6 +12,7 @@ import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { PostgresClockLeadership } from "./db/clock-leadership.ts";
 import { providerOf } from "./db/database-url.ts";
+import { PrismaExperimentRepository } from "./db/experiment-repository.ts";
 import { PrismaMediaRetention } from "./db/media-retention-repository.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { MigrationError } from "./db/migrate.ts";
@@ -26,6 +27,8 @@ import { PrismaTrackedLinks } from "./db/tracked-link-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
 import { CampaignService } from "./domain/campaigns.ts";
+import { ExperimentQueue } from "./domain/experiment-queue.ts";
+import { ExperimentService } from "./domain/experiments.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
 import { DEFAULT_CADENCE } from "./domain/metrics-cadence.ts";
 import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
@@ -47,6 +50,7 @@ import { ClockJobs } from "./scheduler/clock-jobs.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
 import { DailyReport } from "./scheduler/daily-report.ts";
 import { DefaultAccountSetup } from "./scheduler/default-account.ts";
+import { type ExperimentJob, experimentJob } from "./scheduler/experiment-job.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
 import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
 import { XMetricsSource } from "./x/x-metrics-source.ts";
@@ -62,6 +66,7 @@ export interface Herald {
   /** Daily report and metrics sync run here; on PostgreSQL only one instance runs them. */
   clockJobs: ClockJobs;
   reports: ReportService;
+  experiments: ExperimentService;
   dailyReport: DailyReport;
   discord: Client;
   /** The X_API_* account being stored; null when the environment names none. */
@@ -231,6 +236,16 @@ export async function startHerald(
     return summary;
   };
 
+  const experimentRepository = new PrismaExperimentRepository(prisma);
+  let queueExperiment: ExperimentJob["fill"] = async () => [];
+  const experiments = new ExperimentService({
+    experiments: experimentRepository,
+    campaigns: campaignRepository,
+    clock,
+    trackingAvailable: config.http !== null,
+    onCreated: (experiment) => queueExperiment(experiment),
+  });
+
   const media = new MediaStore(config.mediaDir ?? database.defaultMediaDir);
   const mediaRetention = new MediaRetention({
     store: new PrismaMediaRetention(prisma),
@@ -242,6 +257,18 @@ export async function startHerald(
   const discord = createDiscordClient(config.discord);
   let web: WebServer | null = null;
   const approvals = new ApprovalMessages({ client: discord, campaigns, posts, settings, logger });
+  const experimentQueue = experimentJob({
+    queue: new ExperimentQueue({
+      experiments: experimentRepository,
+      slots: experimentRepository,
+      campaigns: campaignRepository,
+      posts: postRepository,
+      clock,
+    }),
+    show: (post) => approvals.show(post),
+    logger,
+  });
+  queueExperiment = experimentQueue.fill;
   const outbox = new OutboxDispatcher({
     store: new PrismaOutboxRepository(prisma),
     rest: createOutboxRest(config.discord),
@@ -279,6 +306,7 @@ export async function startHerald(
         accounts,
         approvals,
         reports,
+        experiments,
         media,
         clock,
         logger,
@@ -309,6 +337,7 @@ export async function startHerald(
         if (deleted > 0) logger.info({ posts: deleted }, "media of finished posts deleted");
       },
     });
+    clockJobs.add(experimentQueue.job);
     dailyReport = new DailyReport({
       guildId: config.discord.guildId,
       jobs: clockJobs,
@@ -349,6 +378,7 @@ export async function startHerald(
     runner: publishRunner,
     clockJobs,
     reports,
+    experiments,
     dailyReport,
     discord,
     defaultAccount,

@@ -6,6 +6,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { CampaignService } from "../domain/campaigns.ts";
+import type { ExperimentService } from "../domain/experiments.ts";
 import type { MissedPosts } from "../domain/missed-posts.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { PostbackTokens } from "../domain/postbacks.ts";
@@ -24,6 +25,7 @@ export interface BotContext {
   posts: PostService;
   missed: MissedPosts;
   reports: ReportService;
+  experiments: ExperimentService;
   settings: SettingsService;
   accounts: XAccountService;
   approvals: ApprovalMessages;

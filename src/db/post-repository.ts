@@ -92,7 +92,7 @@ function toData(changes: PostChanges & { status: PostStatus }): Prisma.PostUpdat
 }
 
 /** The columns of a post's tracked link. */
-function affiliateLinkRow(link: NewAffiliateLink, postId: number) {
+export function affiliateLinkRow(link: NewAffiliateLink, postId: number) {
   return {
     originalUrl: link.originalUrl,
     utmSource: link.utm.source ?? "x",

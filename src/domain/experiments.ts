@@ -17,7 +17,7 @@ import {
   type VariantResult,
 } from "./experiment-verdict.ts";
 import type { CampaignRepository, Clock } from "./ports.ts";
-import { affiliateLinkFor, trackedLinkFor } from "./posts.ts";
+import { affiliateLinkFor, type Post, trackedLinkFor } from "./posts.ts";
 
 export const EXPERIMENT_STATUSES = ["running", "finished", "stopped"] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -110,12 +110,18 @@ export class ExperimentService {
       clock: Clock;
       /** HERALD_PUBLIC_URL is set: Herald can count clicks and conversions itself. */
       trackingAvailable: boolean;
-      /** Told about a new experiment, so its first posts are queued at once. */
-      onCreated?: (experiment: Experiment) => void;
+      /**
+       * Queues a new experiment's first posts at once (the hourly job does the rest) and returns
+       * them; a failure there is the job's to retry, not the creation's.
+       */
+      onCreated?: (experiment: Experiment) => Promise<Post[]>;
     },
   ) {}
 
-  async create(input: CreateExperimentInput, actor: string): Promise<Experiment> {
+  async create(
+    input: CreateExperimentInput,
+    actor: string,
+  ): Promise<{ experiment: Experiment; queued: Post[] }> {
     const campaign = await requireCampaign(this.deps.campaigns, input.guildId, input.campaign);
     const metric = input.metric ?? "ctr";
     this.checkCampaign(campaign, metric);
@@ -154,8 +160,7 @@ export class ExperimentService {
       },
       { actor, action: "experiment.created", payload: { metric, sample, variants: texts.length } },
     );
-    this.deps.onCreated?.(experiment);
-    return experiment;
+    return { experiment, queued: (await this.deps.onCreated?.(experiment)) ?? [] };
   }
 
   list(guildId: string, statuses?: readonly ExperimentStatus[]): Promise<Experiment[]> {
