@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ExperimentMetric } from "../domain/experiment-verdict.ts";
 import { POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
 
 /**
@@ -143,4 +144,32 @@ export function xDisconnectButtonId(xAccountId: number): string {
 export function parseXDisconnectTarget(customId: string): { xAccountId: number } | null {
   const match = /^x:disconnect:([1-9]\d{0,11})$/.exec(customId);
   return match === null ? null : { xAccountId: Number(match[1]) };
+}
+
+/**
+ * The /experiment create form: the campaign, metric and planned sample travel in its id, so the
+ * form needs no memory of the command ("-" for a sample left to the default).
+ */
+export interface ExperimentFormTarget {
+  campaignId: number;
+  metric: ExperimentMetric;
+  sample: number | null;
+}
+
+export function experimentFormId(target: ExperimentFormTarget): string {
+  return `experiment-form:${target.campaignId}:${target.metric}:${target.sample ?? NO_FILTER}`;
+}
+
+/** Parses an experiment form's custom id; null for any other id. */
+export function parseExperimentFormId(customId: string): ExperimentFormTarget | null {
+  const match = /^experiment-form:([1-9]\d{0,11}):(ctr|conversion|epc):(-|[1-9]\d{0,7})$/.exec(
+    customId,
+  );
+  if (match === null) return null;
+  const [, campaign, metric, sample] = match;
+  return {
+    campaignId: Number(campaign),
+    metric: metric as ExperimentMetric,
+    sample: sample === NO_FILTER ? null : Number(sample),
+  };
 }

@@ -15,12 +15,14 @@ import { requireRole } from "../domain/roles.ts";
 import { actorOf, auditActor } from "./actor.ts";
 import { runCampaignAction } from "./campaign-actions.ts";
 import { campaignsPage } from "./commands/campaign.ts";
+import { submitExperimentForm } from "./commands/experiment.ts";
 import { postsPage, submitQueueForm } from "./commands/post.ts";
 import { OWNS_APP_HINT, X_CONNECT_FIELDS } from "./commands/x.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
 import {
   type PageTarget,
   parseCampaignTarget,
+  parseExperimentFormId,
   parsePageTarget,
   parsePostTarget,
   parseQueueFormId,
@@ -157,6 +159,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
     if (interaction.isModalSubmit()) {
       if (interaction.customId === X_CONNECT_MODAL_ID) {
         await answer(interaction, () => connectX(interaction, ctx));
+        return;
+      }
+      const experimentForm = parseExperimentFormId(interaction.customId);
+      if (experimentForm !== null) {
+        await answer(interaction, () => submitExperimentForm(interaction, experimentForm, ctx));
         return;
       }
       const formId = parseQueueFormId(interaction.customId);

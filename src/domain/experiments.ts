@@ -14,6 +14,7 @@ import {
   type ExperimentMetric,
   type ExperimentReport,
   evaluateExperiment,
+  type VariantCounts,
   type VariantResult,
 } from "./experiment-verdict.ts";
 import type { CampaignRepository, Clock } from "./ports.ts";
@@ -99,6 +100,8 @@ export interface ExperimentView {
   experiment: Experiment;
   campaign: Campaign;
   report: ExperimentReport;
+  /** What each variant's published posts gathered, in variant order. */
+  counts: VariantCounts[];
   series: SeriesPoint[];
 }
 
@@ -181,14 +184,15 @@ export class ExperimentService {
       confidence: experiment.confidence,
     };
     const now = this.deps.clock.now();
-    const report = evaluateExperiment(plan, countsAt(observations, labels, now));
+    const counts = countsAt(observations, labels, now);
+    const report = evaluateExperiment(plan, counts);
     const series = seriesCutoffs(observations, campaign.timezone, now).flatMap(({ date, cutoff }) =>
       evaluateExperiment(plan, countsAt(observations, labels, cutoff)).variants.map((variant) => ({
         date,
         ...variant,
       })),
     );
-    return { experiment, campaign, report, series };
+    return { experiment, campaign, report, counts, series };
   }
 
   async stop(guildId: string, id: number, actor: string): Promise<Experiment> {

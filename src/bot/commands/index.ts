@@ -1,5 +1,6 @@
 import type { Command } from "../context.ts";
 import { campaignCommand } from "./campaign.ts";
+import { experimentCommand } from "./experiment.ts";
 import { postCommand } from "./post.ts";
 import { reportCommand } from "./report.ts";
 import { settingsCommand } from "./settings.ts";
@@ -10,6 +11,7 @@ export const COMMANDS: readonly Command[] = [
   campaignCommand,
   postCommand,
   reportCommand,
+  experimentCommand,
   xCommand,
   settingsCommand,
 ];

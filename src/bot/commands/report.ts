@@ -3,8 +3,10 @@ import { z } from "zod";
 import { REPORT_RANGES } from "../../domain/reports.ts";
 import type { Command } from "../context.ts";
 import { given, parseOptions } from "../options.ts";
+import { experimentMessage } from "../render/experiment-message.ts";
 import { reportMessage } from "../render/report-message.ts";
 import { campaignChoices, nicheChoices } from "./autocomplete.ts";
+import { experimentChoices } from "./experiment.ts";
 
 const data = new SlashCommandBuilder()
   .setName("report")
@@ -28,6 +30,13 @@ const data = new SlashCommandBuilder()
       .setName("range")
       .setDescription("Period (default 7d)")
       .addChoices(...REPORT_RANGES.map((range) => ({ name: range, value: range }))),
+  )
+  .addIntegerOption((o) =>
+    o
+      .setName("experiment")
+      .setDescription("An experiment's verdict and chart instead")
+      .setAutocomplete(true)
+      .setMinValue(1),
   );
 
 // Lengths only: which campaigns, niches and ranges exist is the domain's to say, with the choices.
@@ -35,6 +44,7 @@ const options = z.object({
   campaign: z.string().trim().min(1).max(80).optional(),
   niche: z.string().trim().min(1).max(40).optional(),
   range: z.string().trim().min(1).max(10).optional(),
+  experiment: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 /** Totals, campaigns, top posts, failures and the queue, with a chart (design.md section 6). */
@@ -46,12 +56,21 @@ export const reportCommand: Command = {
       campaign: given(interaction.options.getString("campaign")),
       niche: given(interaction.options.getString("niche")),
       range: given(interaction.options.getString("range")),
+      experiment: given(interaction.options.getInteger("experiment")),
     });
-    return reportMessage(await ctx.reports.report(ctx.guildId, request));
+    const { experiment, ...filters } = request;
+    if (experiment !== undefined) {
+      return experimentMessage(await ctx.experiments.view(ctx.guildId, experiment));
+    }
+    return reportMessage(await ctx.reports.report(ctx.guildId, filters));
   },
 
   async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
+    if (focused.name === "experiment") {
+      await interaction.respond(await experimentChoices(ctx, String(focused.value)));
+      return;
+    }
     const choices = focused.name === "niche" ? nicheChoices : campaignChoices;
     await interaction.respond(await choices(ctx, focused.value));
   },
