@@ -77,6 +77,8 @@ export interface Herald {
   web: WebServer | null;
   /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
   syncMetrics(): Promise<SyncSummary>;
+  /** One pass of the experiments' queueing job, as its clock tick runs it. */
+  queueExperiments(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -385,6 +387,7 @@ export async function startHerald(
     outbox,
     web,
     syncMetrics,
+    queueExperiments: () => experimentQueue.job.run(new Date()),
     async stop() {
       // Stop taking interactions and requests first (the web server writes its queued clicks as
       // it closes), then let in-flight publishes and clock jobs finish, then deliver what they

@@ -70,7 +70,7 @@ function variantLine(report: ExperimentReport, counts: VariantCounts | undefined
   const tallies =
     counts === undefined
       ? ""
-      : ` · ${whole.format(counts.posts)} posts, ${whole.format(counts.impressions)} impressions, ${whole.format(counts.humanClicks)} clicks${report.plan.metric === "ctr" ? "" : `, ${whole.format(counts.conversions)} conversions`}`;
+      : ` · ${whole.format(counts.posts)} ${counts.posts === 1 ? "post" : "posts"}, ${whole.format(counts.impressions)} impressions, ${whole.format(counts.humanClicks)} clicks${report.plan.metric === "ctr" ? "" : `, ${whole.format(counts.conversions)} conversions`}`;
   return `${METRIC_WORDS[report.plan.metric]} ${value(report, v.value)} (${confidence} % interval ${value(report, v.interval.low)}–${value(report, v.interval.high)})${tallies}`;
 }
 
