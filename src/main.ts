@@ -18,6 +18,7 @@ import { PostgresClockLeadership } from "./db/clock-leadership.ts";
 import { PrismaContentImports } from "./db/content-import-repository.ts";
 import { PrismaContentItemRepository } from "./db/content-item-repository.ts";
 import { providerOf } from "./db/database-url.ts";
+import { PrismaExperimentRepository } from "./db/experiment-repository.ts";
 import { PrismaMediaRetention } from "./db/media-retention-repository.ts";
 import { PrismaMetricsRepository } from "./db/metrics-repository.ts";
 import { MigrationError } from "./db/migrate.ts";
@@ -35,6 +36,8 @@ import { AutopilotService } from "./domain/autopilot.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { ContentImports } from "./domain/content-import.ts";
 import { ContentLibrary } from "./domain/content-library.ts";
+import { ExperimentQueue } from "./domain/experiment-queue.ts";
+import { ExperimentService } from "./domain/experiments.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
 import { DEFAULT_CADENCE } from "./domain/metrics-cadence.ts";
 import { MetricsSync, type SyncSummary } from "./domain/metrics-sync.ts";
@@ -56,6 +59,7 @@ import { ClockJobs } from "./scheduler/clock-jobs.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
 import { DailyReport } from "./scheduler/daily-report.ts";
 import { DefaultAccountSetup } from "./scheduler/default-account.ts";
+import { type ExperimentJob, experimentJob } from "./scheduler/experiment-job.ts";
 import type { PublishRunner } from "./scheduler/runner.ts";
 import { X_REQUEST_TIMEOUT_MS } from "./x/client.ts";
 import { XMetricsSource } from "./x/x-metrics-source.ts";
@@ -71,6 +75,7 @@ export interface Herald {
   /** Daily report and metrics sync run here; on PostgreSQL only one instance runs them. */
   clockJobs: ClockJobs;
   reports: ReportService;
+  experiments: ExperimentService;
   dailyReport: DailyReport;
   discord: Client;
   /** The X_API_* account being stored; null when the environment names none. */
@@ -81,6 +86,8 @@ export interface Herald {
   web: WebServer | null;
   /** One metrics sync and CampaignDaily rebuild, as the clock job runs it. */
   syncMetrics(): Promise<SyncSummary>;
+  /** One pass of the experiments' queueing job, as its clock tick runs it. */
+  queueExperiments(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -282,6 +289,16 @@ export async function startHerald(
     return summary;
   };
 
+  const experimentRepository = new PrismaExperimentRepository(prisma);
+  let queueExperiment: ExperimentJob["fill"] = async () => [];
+  const experiments = new ExperimentService({
+    experiments: experimentRepository,
+    campaigns: campaignRepository,
+    clock,
+    trackingAvailable: config.http !== null,
+    onCreated: (experiment) => queueExperiment(experiment),
+  });
+
   const media = new MediaStore(config.mediaDir ?? database.defaultMediaDir);
   const mediaRetention = new MediaRetention({
     store: new PrismaMediaRetention(prisma),
@@ -292,6 +309,19 @@ export async function startHerald(
 
   const discord = createDiscordClient(config.discord);
   let web: WebServer | null = null;
+  const experimentQueue = experimentJob({
+    queue: new ExperimentQueue({
+      experiments: experimentRepository,
+      slots: experimentRepository,
+      campaigns: campaignRepository,
+      posts: postRepository,
+      approvalNotices,
+      clock,
+    }),
+    onQueued: wakeOutbox,
+    logger,
+  });
+  queueExperiment = experimentQueue.fill;
   const dispatcher = new OutboxDispatcher({
     store: new PrismaOutboxRepository(prisma),
     rest: createOutboxRest(config.discord),
@@ -340,6 +370,7 @@ export async function startHerald(
         accounts,
         approvals,
         reports,
+        experiments,
         media,
         clock,
         logger,
@@ -386,6 +417,7 @@ export async function startHerald(
         if (deleted > 0) logger.info({ posts: deleted }, "media of finished posts deleted");
       },
     });
+    clockJobs.add(experimentQueue.job);
     dailyReport = new DailyReport({
       guildId: config.discord.guildId,
       jobs: clockJobs,
@@ -426,12 +458,14 @@ export async function startHerald(
     runner: publishRunner,
     clockJobs,
     reports,
+    experiments,
     dailyReport,
     discord,
     defaultAccount,
     outbox: dispatcher,
     web,
     syncMetrics,
+    queueExperiments: () => experimentQueue.job.run(new Date()),
     async stop() {
       // Stop taking interactions and requests first (the web server writes its queued clicks as
       // it closes), then let in-flight publishes and clock jobs finish, then deliver what they

@@ -9,6 +9,7 @@ import type { AutopilotService } from "../domain/autopilot.ts";
 import type { CampaignService } from "../domain/campaigns.ts";
 import type { ContentImports } from "../domain/content-import.ts";
 import type { ContentLibrary } from "../domain/content-library.ts";
+import type { ExperimentService } from "../domain/experiments.ts";
 import type { MissedPosts } from "../domain/missed-posts.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { PostbackTokens } from "../domain/postbacks.ts";
@@ -30,6 +31,7 @@ export interface BotContext {
   missed: MissedPosts;
   autopilot: AutopilotService;
   reports: ReportService;
+  experiments: ExperimentService;
   settings: SettingsService;
   accounts: XAccountService;
   approvals: ApprovalMessages;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TAG } from "../domain/content-items.ts";
+import type { ExperimentMetric } from "../domain/experiment-verdict.ts";
 import { POST_STATUSES, type PostStatus } from "../domain/post-lifecycle.ts";
 
 /**
@@ -221,5 +222,33 @@ export function parseContentFormId(
     formId,
     evergreen: evergreen === NO_FILTER ? null : evergreen === "1",
     maxUses: maxUses === NO_FILTER ? null : Number(maxUses),
+  };
+}
+
+/**
+ * The /experiment create form: the campaign, metric and planned sample travel in its id, so the
+ * form needs no memory of the command ("-" for a sample left to the default).
+ */
+export interface ExperimentFormTarget {
+  campaignId: number;
+  metric: ExperimentMetric;
+  sample: number | null;
+}
+
+export function experimentFormId(target: ExperimentFormTarget): string {
+  return `experiment-form:${target.campaignId}:${target.metric}:${target.sample ?? NO_FILTER}`;
+}
+
+/** Parses an experiment form's custom id; null for any other id. */
+export function parseExperimentFormId(customId: string): ExperimentFormTarget | null {
+  const match = /^experiment-form:([1-9]\d{0,11}):(ctr|conversion|epc):(-|[1-9]\d{0,7})$/.exec(
+    customId,
+  );
+  if (match === null) return null;
+  const [, campaign, metric, sample] = match;
+  return {
+    campaignId: Number(campaign),
+    metric: metric as ExperimentMetric,
+    sample: sample === NO_FILTER ? null : Number(sample),
   };
 }

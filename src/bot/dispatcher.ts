@@ -16,6 +16,7 @@ import { actorOf, auditActor } from "./actor.ts";
 import { runAutopilotAction } from "./autopilot-actions.ts";
 import { runCampaignAction } from "./campaign-actions.ts";
 import { campaignsPage } from "./commands/campaign.ts";
+import { submitExperimentForm } from "./commands/experiment.ts";
 import { postsPage, submitQueueForm } from "./commands/post.ts";
 import { OWNS_APP_HINT, X_CONNECT_FIELDS } from "./commands/x.ts";
 import { contentPage, runContentImport, submitContentForm } from "./content-actions.ts";
@@ -26,6 +27,7 @@ import {
   parseCampaignTarget,
   parseContentFormId,
   parseContentImportTarget,
+  parseExperimentFormId,
   parsePageTarget,
   parsePostTarget,
   parseQueueFormId,
@@ -201,6 +203,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       const contentForm = parseContentFormId(interaction.customId);
       if (contentForm !== null) {
         await answer(interaction, () => submitContentForm(interaction, contentForm, ctx));
+        return;
+      }
+      const experimentForm = parseExperimentFormId(interaction.customId);
+      if (experimentForm !== null) {
+        await answer(interaction, () => submitExperimentForm(interaction, experimentForm, ctx));
         return;
       }
       const formId = parseQueueFormId(interaction.customId);

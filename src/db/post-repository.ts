@@ -82,6 +82,7 @@ export function toPost(row: PostWithLink): Post {
     costUsd: row.costUsd,
     createdBy: row.createdBy,
     editedBy: row.editedBy,
+    experimentVariantId: row.experimentVariantId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -101,7 +102,7 @@ function toData(changes: PostChanges & { status: PostStatus }): Prisma.PostUpdat
 }
 
 /** The columns of a post's tracked link. */
-function affiliateLinkRow(link: NewAffiliateLink, postId: number) {
+export function affiliateLinkRow(link: NewAffiliateLink, postId: number) {
   return {
     originalUrl: link.originalUrl,
     utmSource: link.utm.source ?? "x",

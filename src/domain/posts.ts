@@ -42,6 +42,8 @@ export interface Post {
   createdBy: string;
   /** Who last changed the text, link or media; null until someone edits the post. */
   editedBy: string | null;
+  /** The experiment variant the post tests; null for every other post. */
+  experimentVariantId: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -83,6 +85,8 @@ export interface NewPost {
   formId?: string;
   /** The library item autopilot made the post from. */
   contentItemId?: number;
+  /** The experiment variant the post tests. */
+  experimentVariantId?: number;
 }
 
 export type PostChanges = Partial<
@@ -127,6 +131,11 @@ export interface PostFilter {
 export type PostCountFilter = Omit<PostFilter, "limit" | "offset">;
 
 const DUPLICATE_WINDOW_MS = DUPLICATE_WINDOW_DAYS * 24 * 60 * 60 * 1000;
+/**
+ * X refuses the same text from one account within this long of an earlier post. An experiment
+ * repeats its variants' texts by design, so its posts keep this gap instead of the team's window.
+ */
+export const SAME_ACCOUNT_DUPLICATE_MS = 24 * 60 * 60 * 1000;
 const MAX_REASON_LENGTH = 500;
 
 export interface QueuePostInput {
@@ -217,7 +226,7 @@ export class PostService {
       post.text,
       post.affiliateLink?.trackedUrl ?? null,
       post.scheduledAt,
-      post.id,
+      post,
     );
     const now = this.deps.clock.now();
     return this.move(postId, "approve", actor, () => ({
@@ -279,7 +288,7 @@ export class PostService {
       text,
       link === undefined ? (post.affiliateLink?.trackedUrl ?? null) : trackedLinkFor(link, post.id),
       post.scheduledAt,
-      post.id,
+      post,
     );
     // An edit needs a fresh approval: nobody has approved the new text yet.
     const edited = await this.deps.posts.edit(
@@ -379,14 +388,16 @@ export class PostService {
     text: string,
     trackedUrl: string | null,
     scheduledAt: Date,
-    ownPostId?: number,
+    own?: Pick<Post, "id" | "experimentVariantId">,
   ): Promise<void> {
     // The window is around this post's own time, not around the moment it is queued: a text
     // scheduled for next month is reserved next month. Every account of the team counts.
+    const window =
+      own?.experimentVariantId == null ? DUPLICATE_WINDOW_MS : SAME_ACCOUNT_DUPLICATE_MS;
     const recent = await this.deps.posts.textsNear(campaign.guildId, {
-      from: new Date(scheduledAt.getTime() - DUPLICATE_WINDOW_MS),
-      to: new Date(scheduledAt.getTime() + DUPLICATE_WINDOW_MS),
-      excludePostId: ownPostId,
+      from: new Date(scheduledAt.getTime() - window),
+      to: new Date(scheduledAt.getTime() + window),
+      excludePostId: own?.id,
     });
     checkPostContent({
       text: text.trim(),

@@ -1,6 +1,7 @@
 import type { Command } from "../context.ts";
 import { campaignCommand } from "./campaign.ts";
 import { contentCommand } from "./content.ts";
+import { experimentCommand } from "./experiment.ts";
 import { postCommand } from "./post.ts";
 import { reportCommand } from "./report.ts";
 import { settingsCommand } from "./settings.ts";
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   postCommand,
   contentCommand,
   reportCommand,
+  experimentCommand,
   xCommand,
   settingsCommand,
 ];

@@ -3,9 +3,11 @@ import { z } from "zod";
 import { REPORT_RANGES } from "../../domain/reports.ts";
 import type { Command } from "../context.ts";
 import { given, parseOptions } from "../options.ts";
+import { experimentMessage } from "../render/experiment-message.ts";
 import { reportCsvMessage } from "../render/report-csv.ts";
 import { reportMessage } from "../render/report-message.ts";
 import { campaignChoices, nicheChoices } from "./autocomplete.ts";
+import { experimentChoices } from "./experiment.ts";
 
 const REPORT_FORMATS = ["summary", "csv"] as const;
 
@@ -37,6 +39,13 @@ const data = new SlashCommandBuilder()
       .setName("format")
       .setDescription("summary (default) or csv: every post's row as a CSV file")
       .addChoices(...REPORT_FORMATS.map((format) => ({ name: format, value: format }))),
+  )
+  .addIntegerOption((o) =>
+    o
+      .setName("experiment")
+      .setDescription("An experiment's verdict and chart instead")
+      .setAutocomplete(true)
+      .setMinValue(1),
   );
 
 // Lengths only: which campaigns, niches and ranges exist is the domain's to say, with the choices.
@@ -45,6 +54,7 @@ const options = z.object({
   niche: z.string().trim().min(1).max(40).optional(),
   range: z.string().trim().min(1).max(10).optional(),
   format: z.enum(REPORT_FORMATS).default("summary"),
+  experiment: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 /**
@@ -60,13 +70,22 @@ export const reportCommand: Command = {
       niche: given(interaction.options.getString("niche")),
       range: given(interaction.options.getString("range")),
       format: given(interaction.options.getString("format")),
+      experiment: given(interaction.options.getInteger("experiment")),
     });
-    const report = await ctx.reports.report(ctx.guildId, request);
+    const { experiment, ...filters } = request;
+    if (experiment !== undefined) {
+      return experimentMessage(await ctx.experiments.view(ctx.guildId, experiment));
+    }
+    const report = await ctx.reports.report(ctx.guildId, filters);
     return format === "csv" ? reportCsvMessage(report) : reportMessage(report);
   },
 
   async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
+    if (focused.name === "experiment") {
+      await interaction.respond(await experimentChoices(ctx, String(focused.value)));
+      return;
+    }
     const choices = focused.name === "niche" ? nicheChoices : campaignChoices;
     await interaction.respond(await choices(ctx, focused.value));
   },

@@ -21,14 +21,14 @@ import type { Report } from "../../domain/reports.ts";
 export const CHART_WIDTH = 1000;
 const MAX_LINES = 5;
 const MAX_DAYS_WITH_MARKERS = 31;
-const FONT = "DejaVu Sans";
+export const FONT = "DejaVu Sans";
 const require = createRequire(import.meta.url);
 const FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((file) =>
   require.resolve(`dejavu-fonts-ttf/ttf/${file}`),
 );
 
 /** Discord's dark card colours, and a palette that keeps contrast on them. */
-const THEME = {
+export const THEME = {
   background: "#2b2d31",
   text: "#f2f3f5",
   muted: "#b5bac1",
@@ -124,38 +124,41 @@ export function chartSpec(shape: ChartShape): TopLevelSpec {
     data: { name: POINTS },
     vconcat: [panel("Impressions"), panel("Clicks")],
     spacing: 30,
-    config: {
-      font: FONT,
-      view: { stroke: null },
-      title: {
-        color: THEME.text,
-        subtitleColor: THEME.muted,
-        fontSize: 28,
-        subtitleFontSize: 20,
-        anchor: "start",
-      },
-      axis: {
-        labelColor: THEME.muted,
-        titleColor: THEME.text,
-        labelFontSize: 19,
-        titleFontSize: 20,
-        gridColor: THEME.grid,
-        domainColor: THEME.muted,
-        tickColor: THEME.muted,
-      },
-      legend: {
-        labelColor: THEME.text,
-        titleColor: THEME.text,
-        labelFontSize: 20,
-        titleFontSize: 20,
-        labelLimit: 260,
-        symbolSize: 200,
-        symbolStrokeWidth: 5,
-        orient: "right",
-      },
-    },
+    config: CHART_CONFIG,
   };
 }
+
+/** Fonts, colours and sizes every Herald chart shares. */
+export const CHART_CONFIG = {
+  font: FONT,
+  view: { stroke: null },
+  title: {
+    color: THEME.text,
+    subtitleColor: THEME.muted,
+    fontSize: 28,
+    subtitleFontSize: 20,
+    anchor: "start",
+  },
+  axis: {
+    labelColor: THEME.muted,
+    titleColor: THEME.text,
+    labelFontSize: 19,
+    titleFontSize: 20,
+    gridColor: THEME.grid,
+    domainColor: THEME.muted,
+    tickColor: THEME.muted,
+  },
+  legend: {
+    labelColor: THEME.text,
+    titleColor: THEME.text,
+    labelFontSize: 20,
+    titleFontSize: 20,
+    labelLimit: 260,
+    symbolSize: 200,
+    symbolStrokeWidth: 5,
+    orient: "right",
+  },
+} as const;
 
 /**
  * Parsed vega specs by shape: compiling and parsing cost more than drawing, and reports come in a
@@ -185,7 +188,12 @@ export async function renderReportChart(report: Report, title: string): Promise<
     subtitle: `Days in ${report.timeZone}`,
     days: report.analytics.dates.length,
   });
-  const view = new View(runtime, { renderer: "none" }).data(POINTS, points(report));
+  return drawPng(runtime, POINTS, points(report));
+}
+
+/** Draws a prepared chart with `rows` as its named data set, as PNG bytes CHART_WIDTH wide. */
+export async function drawPng(runtime: Runtime, dataName: string, rows: object[]): Promise<Buffer> {
+  const view = new View(runtime, { renderer: "none" }).data(dataName, rows);
   try {
     const svg = await view.toSVG();
     return new Resvg(svg, {
