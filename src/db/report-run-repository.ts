@@ -1,5 +1,5 @@
+import type { ReportRuns } from "../domain/clock-job-ports.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { ReportRuns } from "../scheduler/daily-report.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
 
 /** DailyReportRun: the unique (guild, date) row is the claim, so two claimers cannot both win. */

@@ -7,6 +7,7 @@ import { PrismaPostRepository } from "../db/post-repository.ts";
 import { PrismaPublishQueue } from "../db/publish-queue.ts";
 import { PrismaSettingsRepository } from "../db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
+import { DEFAULT_BACKOFF } from "../domain/backoff.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { Post } from "../domain/posts.ts";
 import { PricedPublisher } from "../domain/priced-publisher.ts";
@@ -15,7 +16,6 @@ import type { XSpend } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import { X_REQUEST_TIMEOUT_MS } from "../x/client.ts";
 import { XPublisher } from "../x/x-publisher.ts";
-import { DEFAULT_BACKOFF } from "./backoff.ts";
 import { PublishRunner, type RunnerSettings } from "./runner.ts";
 
 export interface PublishRunnerOptions {

@@ -15,6 +15,7 @@
  * instance that saved the change, a time already past takes effect the next day.
  */
 import { localDate } from "../domain/analytics.ts";
+import type { ReportRuns } from "../domain/clock-job-ports.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { Report, ReportService } from "../domain/reports.ts";
 import { nextSlots } from "../domain/schedule.ts";
@@ -30,13 +31,6 @@ export const DAILY_REPORT_FOLLOW_JOB = "daily-report-follow";
  */
 export const FOLLOW_EVERY_MINUTES = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export interface ReportRuns {
-  /** Records the run of `date`; false when it was already recorded. */
-  claim(guildId: string, date: string, at: Date): Promise<boolean>;
-  /** Forgets a claim whose report could not be sent, so it is tried again. */
-  release(guildId: string, date: string): Promise<void>;
-}
 
 export interface DailyReportDeps {
   guildId: string;
