@@ -67,6 +67,7 @@ export function toPost(row: PostWithLink): Post {
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt,
     leaseUntil: row.leaseUntil,
+    leaseOwner: row.leaseOwner,
     lastError: row.lastError,
     xPostId: row.xPostId,
     publishedAt: row.publishedAt,
@@ -146,7 +147,11 @@ export async function applyPostMoves(
   for (const i of byIdOrder) {
     const move = moves[i] as PostMove;
     const { count } = await tx.post.updateMany({
-      where: { id: move.id, status: move.from },
+      where: {
+        id: move.id,
+        status: move.from,
+        ...(move.leaseOwner === undefined ? {} : { leaseOwner: move.leaseOwner }),
+      },
       data: toData(move.changes),
     });
     applied[i] = count === 1;
@@ -333,15 +338,16 @@ export class PrismaPostRepository implements PostRepository {
     return this.prisma.post.count({ where: { campaignId, status: { in: [...statuses] } } });
   }
 
-  async claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]> {
+  async claim(ids: readonly number[], now: Date, leaseUntil: Date, owner: string): Promise<Post[]> {
     if (ids.length === 0) return [];
-    if (providerOfClient(this.prisma) === "postgresql")
-      return this.claimShared(ids, now, leaseUntil);
+    if (providerOfClient(this.prisma) === "postgresql") {
+      return this.claimShared(ids, now, leaseUntil, owner);
+    }
     const claimed = await this.prisma.$transaction(async (tx) => {
       // The claim itself is this one conditional update: whoever flips a post's status gets it.
       const rows = await tx.post.updateManyAndReturn({
         where: { id: { in: [...ids] }, status: "approved", scheduledAt: { lte: now } },
-        data: { status: "publishing", leaseUntil, attempts: { increment: 1 } },
+        data: { status: "publishing", leaseUntil, leaseOwner: owner, attempts: { increment: 1 } },
         include: { ...withLink, campaign: { select: { guildId: true } } },
       });
       await writeAudits(
@@ -351,7 +357,7 @@ export class PrismaPostRepository implements PostRepository {
           auditRow(postTarget(row), {
             actor: "scheduler",
             action: "post.claim",
-            payload: { attempt: row.attempts, leaseUntil: leaseUntil.toISOString() },
+            payload: { attempt: row.attempts, leaseUntil: leaseUntil.toISOString(), owner },
           }),
         ),
       );
@@ -366,12 +372,17 @@ export class PrismaPostRepository implements PostRepository {
    * claiming right now instead of waiting for it, so posts already taken cost nothing.
    * Dates are cast: columns are UTC `timestamp(3)`, as Prisma writes them.
    */
-  private async claimShared(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]> {
+  private async claimShared(
+    ids: readonly number[],
+    now: Date,
+    leaseUntil: Date,
+    owner: string,
+  ): Promise<Post[]> {
     const at = new Date();
     const claimed = await this.prisma.$queryRaw<{ targetId: string }[]>`
       WITH claimed AS (
         UPDATE "Post"
-           SET status = 'publishing', "leaseUntil" = ${leaseUntil}::timestamp,
+           SET status = 'publishing', "leaseUntil" = ${leaseUntil}::timestamp, "leaseOwner" = ${owner},
                attempts = attempts + 1, "updatedAt" = ${at}::timestamp
          WHERE id IN (SELECT id FROM "Post"
                        WHERE id IN (${Prisma.join(ids)}) AND status = 'approved'
@@ -380,7 +391,7 @@ export class PrismaPostRepository implements PostRepository {
         RETURNING id, attempts, "campaignId")
       INSERT INTO "AuditEvent" ("guildId", actor, action, "targetType", "targetId", payload, "createdAt")
       SELECT c."guildId", 'scheduler', 'post.claim', 'post', claimed.id::text,
-             json_build_object('attempt', claimed.attempts, 'leaseUntil', ${leaseUntil.toISOString()}::text)::text,
+             json_build_object('attempt', claimed.attempts, 'leaseUntil', ${leaseUntil.toISOString()}::text, 'owner', ${owner}::text)::text,
              ${at}::timestamp
         FROM claimed JOIN "Campaign" c ON c.id = claimed."campaignId"
       RETURNING "targetId"`;

@@ -87,6 +87,8 @@ export interface PostMove {
   from: PostStatus;
   changes: PostChanges & { status: PostStatus };
   audit: AuditNote;
+  /** When given, the move applies only while this runner holds the post's lease. */
+  leaseOwner?: string;
   /**
    * Messages reporting the move, written in its transaction (and only if it applies), rendered
    * from the post as recorded: the rows the transaction reads anyway, so no extra query.
@@ -151,11 +153,11 @@ export interface PostRepository {
    */
   transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]>;
   /**
-   * approved → publishing with a lease, for each of `ids` that is still approved and due. Exactly
-   * one of any number of concurrent callers gets each post; returns the ones this caller got, in
-   * the order of `ids`.
+   * approved → publishing with a lease held by `owner`, for each of `ids` that is still approved
+   * and due. Exactly one of any number of concurrent callers gets each post; returns the ones this
+   * caller got, in the order of `ids`.
    */
-  claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]>;
+  claim(ids: readonly number[], now: Date, leaseUntil: Date, owner: string): Promise<Post[]>;
   /** How many of the campaign's posts are in one of `statuses`. */
   countInCampaign(campaignId: number, statuses: readonly PostStatus[]): Promise<number>;
   /** Scheduled instants of the campaign's live posts at or after `from`, for "next free slot". */
@@ -205,16 +207,25 @@ export interface PublishQueue {
   nextDueAt(skipAccounts: readonly number[]): Promise<Date | null>;
   /**
    * Takes over `publishing` posts whose lease ended before `cutoff` (a crashed attempt), or all
-   * of them, with a new lease, one conditional update each so only one recoverer gets a post.
+   * of them, with a new lease held by `owner`, one conditional update each so only one recoverer
+   * gets a post.
    */
-  takeOverExpired(cutoff: Date | "all", leaseUntil: Date, limit: number): Promise<Post[]>;
+  takeOverExpired(
+    cutoff: Date | "all",
+    leaseUntil: Date,
+    limit: number,
+    owner: string,
+  ): Promise<Post[]>;
   /**
    * When the earliest lease of a `publishing` post ends: with a shared database, the instant to
    * look again, in case the instance holding it died. Null when nothing is being published.
    */
   nextLeaseExpiry(): Promise<Date | null>;
-  /** Extends the lease of a post this runner holds; false when the post is no longer ours. */
-  renewLease(id: number, leaseUntil: Date): Promise<boolean>;
+  /**
+   * Extends the lease of a post `owner` holds; false when the post is no longer its own (another
+   * runner took it over after the lease ended, or it was settled).
+   */
+  renewLease(id: number, leaseUntil: Date, owner: string): Promise<boolean>;
   /** Publish instants (and in-flight attempts) of the account's posts since `since`. */
   publishTimes(xAccountId: number, since: Date): Promise<Date[]>;
 }

@@ -34,6 +34,8 @@ export interface Post {
   /** After a failed attempt: not tried again before this instant. */
   nextAttemptAt: Date | null;
   leaseUntil: Date | null;
+  /** The runner holding the lease while the post is publishing; only it may settle the post. */
+  leaseOwner: string | null;
   lastError: string | null;
   xPostId: string | null;
   publishedAt: Date | null;
@@ -92,6 +94,7 @@ export type PostChanges = Partial<
     | "attempts"
     | "nextAttemptAt"
     | "leaseUntil"
+    | "leaseOwner"
     | "lastError"
     | "xPostId"
     | "publishedAt"

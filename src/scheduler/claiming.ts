@@ -6,6 +6,7 @@ import type { AccountHolds } from "./account-holds.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { LatePosts } from "./late-posts.ts";
 import { isTooLate } from "./late-posts.ts";
+import type { Leases } from "./leases.ts";
 import type { AccountLookup, PublishAttempt } from "./publish-attempt.ts";
 import { BATCH, type RunnerDeps } from "./runner-deps.ts";
 
@@ -18,6 +19,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class Claiming {
   constructor(
     private readonly deps: RunnerDeps,
+    private readonly leases: Leases,
     private readonly inFlight: InFlight,
     private readonly holds: AccountHolds,
     private readonly late: LatePosts,
@@ -114,6 +116,7 @@ export class Claiming {
       picked.map((post) => post.id),
       now,
       leaseUntil,
+      this.leases.owner,
     );
     for (const post of claimed) {
       const campaign = campaigns.get(post.campaignId) ?? null;

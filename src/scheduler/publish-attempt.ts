@@ -4,6 +4,7 @@ import { isDomainError } from "../domain/errors.ts";
 import type { Post } from "../domain/posts.ts";
 import type { PublishAccount } from "../domain/publishing.ts";
 import type { Logger } from "../logger.ts";
+import type { Leases } from "./leases.ts";
 import type { RunnerDeps } from "./runner-deps.ts";
 import type { Settlement } from "./settlement.ts";
 
@@ -17,6 +18,7 @@ export type AccountLookup =
 export class PublishAttempt {
   constructor(
     private readonly deps: RunnerDeps,
+    private readonly leases: Leases,
     private readonly settlement: Settlement,
     private readonly log: Logger,
   ) {}
@@ -26,7 +28,7 @@ export class PublishAttempt {
     campaign: Campaign | null,
     lookUp: (xAccountId: number) => Promise<AccountLookup>,
   ): Promise<void> {
-    const release = this.holdLease(post.id);
+    const lease = this.leases.keep(post);
     const log = this.log.child({ postId: post.id, attempt: post.attempts });
     try {
       if (campaign === null || campaign.xAccountId === null) {
@@ -46,6 +48,7 @@ export class PublishAttempt {
         return;
       }
 
+      if (!(await lease.confirm())) return;
       log.debug("publishing");
       const outcome = await this.deps.publisher.publish({
         account,
@@ -56,7 +59,7 @@ export class PublishAttempt {
       });
       await this.settlement.settle(post, account, text, outcome);
     } finally {
-      release();
+      lease.release();
     }
   }
 
@@ -113,20 +116,5 @@ export class PublishAttempt {
         );
         return null;
     }
-  }
-
-  /** Keeps the claim alive while X is slow, so no recoverer mistakes it for a crash. */
-  holdLease(postId: number): () => void {
-    const { leaseMs } = this.deps.settings;
-    const interval = setInterval(
-      () => {
-        const until = new Date(this.deps.clock.now().getTime() + leaseMs);
-        this.deps.queue.renewLease(postId, until).catch((error: unknown) => {
-          this.log.warn({ err: error, postId }, "could not renew lease");
-        });
-      },
-      Math.max(50, Math.floor(leaseMs / 3)),
-    );
-    return () => clearInterval(interval);
   }
 }

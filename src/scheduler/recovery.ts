@@ -1,6 +1,7 @@
 import type { Post } from "../domain/posts.ts";
 import type { Logger } from "../logger.ts";
 import type { InFlight } from "./in-flight.ts";
+import type { Leases } from "./leases.ts";
 import type { PublishAttempt } from "./publish-attempt.ts";
 import { BATCH, type RunnerDeps } from "./runner-deps.ts";
 import type { Settlement } from "./settlement.ts";
@@ -13,6 +14,7 @@ import type { Settlement } from "./settlement.ts";
 export class Recovery {
   constructor(
     private readonly deps: RunnerDeps,
+    private readonly leases: Leases,
     private readonly inFlight: InFlight,
     private readonly attempt: PublishAttempt,
     private readonly settlement: Settlement,
@@ -22,10 +24,14 @@ export class Recovery {
   /** Takes over the posts whose lease ended before `cutoff` (or all of them) and recovers each. */
   async recoverExpired(cutoff: Date | "all"): Promise<void> {
     for (;;) {
-      const leaseUntil = new Date(this.deps.clock.now().getTime() + this.deps.settings.leaseMs);
-      const taken = (await this.deps.queue.takeOverExpired(cutoff, leaseUntil, BATCH)).filter(
-        (post) => !this.inFlight.has(post.id),
-      );
+      const taken = (
+        await this.deps.queue.takeOverExpired(
+          cutoff,
+          this.leases.untilFromNow(),
+          BATCH,
+          this.leases.owner,
+        )
+      ).filter((post) => !this.inFlight.has(post.id));
       if (taken.length === 0) return;
       for (const post of taken) {
         await this.inFlight.waitForSlots();
@@ -36,7 +42,7 @@ export class Recovery {
   }
 
   private async recover(post: Post): Promise<void> {
-    const release = this.attempt.holdLease(post.id);
+    const lease = this.leases.keep(post);
     try {
       this.log.info(
         { postId: post.id, attempts: post.attempts },
@@ -66,7 +72,7 @@ export class Recovery {
         post.attempts,
       );
     } finally {
-      release();
+      lease.release();
     }
   }
 }

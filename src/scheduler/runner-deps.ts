@@ -65,6 +65,8 @@ export interface RunnerEvents {
 export type RunnerEmit = <K extends keyof RunnerEvents>(event: K, ...args: RunnerEvents[K]) => void;
 
 export interface RunnerDeps {
+  /** The runner's name on its leases; a random UUID when not given. */
+  id?: string | undefined;
   posts: PostRepository;
   queue: PublishQueue;
   campaigns: CampaignRepository;

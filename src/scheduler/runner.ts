@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Logger } from "../logger.ts";
 import { AccountHolds } from "./account-holds.ts";
 import { Claiming } from "./claiming.ts";
 import { InFlight } from "./in-flight.ts";
 import { LatePosts } from "./late-posts.ts";
+import { Leases } from "./leases.ts";
 import { PublishAttempt } from "./publish-attempt.ts";
 import { Recovery } from "./recovery.ts";
 import type { RunnerDeps, RunnerEmit, RunnerEvents } from "./runner-deps.ts";
@@ -18,6 +20,8 @@ export type { PostingGate, RunnerDeps, RunnerEvents, RunnerSettings } from "./ru
  * passes; claiming, publishing and settling, recovery and holds live in modules of their own.
  */
 export class PublishRunner extends EventEmitter<RunnerEvents> {
+  /** This runner's name on the leases it holds (design.md section 4). */
+  readonly id: string;
   private ticking = false;
   private tickAgain = false;
   /** The tick under way (or the last one), so that stop can wait for it. */
@@ -32,17 +36,20 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
 
   constructor(private readonly deps: RunnerDeps) {
     super();
-    this.log = deps.logger.child({ component: "runner" });
+    this.id = deps.id ?? randomUUID();
+    this.log = deps.logger.child({ component: "runner", runner: this.id });
     const emit: RunnerEmit = (event, ...args) => {
       (this as EventEmitter).emit(event, ...args);
     };
     this.timer = new WakeTimer(deps.clock, () => this.wake());
     this.inFlight = new InFlight(deps.settings.concurrency, this.log, () => this.wake());
     this.holds = new AccountHolds(deps.clock, this.log, emit);
-    const settlement = new Settlement(deps, this.holds, this.log, emit);
-    const attempt = new PublishAttempt(deps, settlement, this.log);
+    const leases = new Leases(this.id, deps, this.log);
+    const settlement = new Settlement(deps, this.id, this.holds, this.log, emit);
+    const attempt = new PublishAttempt(deps, leases, settlement, this.log);
     this.claiming = new Claiming(
       deps,
+      leases,
       this.inFlight,
       this.holds,
       new LatePosts(settlement, emit),
@@ -50,7 +57,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       this.log,
       () => this.stopping,
     );
-    this.recovery = new Recovery(deps, this.inFlight, attempt, settlement, this.log);
+    this.recovery = new Recovery(deps, leases, this.inFlight, attempt, settlement, this.log);
   }
 
   async start(): Promise<void> {

@@ -1,7 +1,7 @@
 import { SCHEDULER_ACTOR } from "../domain/audit.ts";
 import { backoffDelay } from "../domain/backoff.ts";
 import type { PostMove, RecordedPost } from "../domain/ports.ts";
-import { movedMeanwhile, nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
+import { nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
 import type { Post, PostChanges } from "../domain/posts.ts";
 import { type PublishAccount, type PublishOutcome, publishCostUsd } from "../domain/publishing.ts";
 import { findSentPost, urlsIn } from "../domain/timeline-match.ts";
@@ -23,6 +23,8 @@ export class Settlement {
 
   constructor(
     private readonly deps: RunnerDeps,
+    /** This runner's id: a publishing post is settled only while its lease is this runner's. */
+    private readonly owner: string,
     private readonly holds: AccountHolds,
     private readonly log: Logger,
     private readonly emit: RunnerEmit,
@@ -101,7 +103,7 @@ export class Settlement {
   }
 
   async retryLater(post: Post, reason: string, at: Date, attempts: number): Promise<void> {
-    const updated = await this.move(
+    const updated = await this.record(
       post,
       "release",
       {
@@ -112,11 +114,11 @@ export class Settlement {
       },
       { reason, nextAttemptAt: at.toISOString() },
     );
-    this.emit("post.retrying", { post: updated, reason, nextAttemptAt: at });
+    if (updated !== null) this.emit("post.retrying", { post: updated, reason, nextAttemptAt: at });
   }
 
   async fail(post: Post, reason: string): Promise<void> {
-    const updated = await this.move(
+    const updated = await this.record(
       post,
       "publish_failed",
       {
@@ -129,10 +131,13 @@ export class Settlement {
         ? undefined
         : (recorded) => this.deps.notices?.failed(recorded, reason) ?? [],
     );
-    this.emit("post.failed", { post: updated, reason });
+    if (updated !== null) this.emit("post.failed", { post: updated, reason });
   }
 
-  /** The move through the group commit; null when someone else moved the post first. */
+  /**
+   * The move through the group commit; null when someone else moved the post first. A publishing
+   * post moves only while this runner holds its lease, and leaves it free.
+   */
   tryMove(
     post: Post,
     event: PostEvent,
@@ -141,10 +146,12 @@ export class Settlement {
     notices?: PostMove["notices"],
   ): Promise<Post | null> {
     const to = nextStatus(post.status, event, post.id);
+    const held = post.status === "publishing";
     return this.moves.submit({
       id: post.id,
       from: post.status,
-      changes: { ...changes, status: to },
+      ...(held ? { leaseOwner: this.owner } : {}),
+      changes: { ...changes, ...(held ? { leaseOwner: null } : {}), status: to },
       audit: {
         actor: SCHEDULER_ACTOR,
         action: `post.${event}`,
@@ -162,7 +169,7 @@ export class Settlement {
         ? undefined
         : (recorded: RecordedPost) => render.published(recorded, xPostId);
     const now = this.deps.clock.now();
-    const updated = await this.move(
+    const updated = await this.record(
       post,
       "publish_succeeded",
       {
@@ -179,7 +186,7 @@ export class Settlement {
       { xPostId, recovered },
       notices,
     );
-    this.emit("post.published", { post: updated, xPostId, recovered });
+    if (updated !== null) this.emit("post.published", { post: updated, xPostId, recovered });
   }
 
   private async invalidateAccount(xAccountId: number, reason: string): Promise<void> {
@@ -193,16 +200,24 @@ export class Settlement {
     this.emit("account.invalid", { xAccountId, reason });
   }
 
-  private async move(
+  /**
+   * Records a claimed post's outcome; null when the post is no longer this runner's: it stalled
+   * past its lease and another instance took the post over, whose outcome is that instance's to
+   * record (the timeline check there finds what this runner may have posted).
+   */
+  private async record(
     post: Post,
     event: PostEvent,
     changes: PostChanges,
     payload: Record<string, unknown>,
     notices?: PostMove["notices"],
-  ): Promise<Post> {
+  ): Promise<Post | null> {
     const moved = await this.tryMove(post, event, changes, payload, notices);
     if (moved === null) {
-      throw movedMeanwhile(post.id, post.status, nextStatus(post.status, event, post.id));
+      this.log.warn(
+        { postId: post.id, event, ...payload },
+        "lease lost: another instance took the post over, so this outcome is not recorded",
+      );
     }
     return moved;
   }
