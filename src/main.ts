@@ -255,16 +255,16 @@ export async function startHerald(
     settings: { reclaimAllLeasesAtStart: providerOf(config.databaseUrl) === "sqlite" },
   });
   // The runner's notices are committed before its events fire.
-  publishRunner.on("post.published", () => outbox.wake());
-  publishRunner.on("post.failed", () => outbox.wake());
-  const notifier = startNotifier({
-    runner: publishRunner,
-    approvals,
-    campaigns,
-    accounts: accountRepository,
-    guildId: config.discord.guildId,
-    logger,
-  });
+  for (const event of [
+    "post.published",
+    "post.failed",
+    "posts.missed",
+    "account.invalid",
+    "account.held",
+  ] as const) {
+    publishRunner.on(event, () => outbox.wake());
+  }
+  const notifier = startNotifier({ approvals, guildId: config.discord.guildId, logger });
   announceBudget = notifier.budgetNotice;
   try {
     await startBot(

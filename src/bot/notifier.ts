@@ -1,23 +1,9 @@
-import {
-  ActionRowBuilder,
-  ButtonBuilder,
-  ButtonStyle,
-  type MessageCreateOptions,
-} from "discord.js";
-import type { CampaignService } from "../domain/campaigns.ts";
-import type { XAccountRepository } from "../domain/ports.ts";
-import type { Post } from "../domain/posts.ts";
 import { type BudgetNotice, usd } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
-import type { PublishRunner } from "../scheduler/runner.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
-import { campaignButtonId } from "./custom-ids.ts";
 
 interface NotifierDeps {
-  runner: PublishRunner;
   approvals: ApprovalMessages;
-  campaigns: Pick<CampaignService, "getById">;
-  accounts: Pick<XAccountRepository, "findById">;
   guildId: string;
   logger: Logger;
 }
@@ -29,98 +15,21 @@ export function postUrl(handle: string | null, xPostId: string): string {
     : `https://x.com/${handle}/status/${xPostId}`;
 }
 
-/** How many posts a missed-posts announcement names; the count covers the rest. */
-const MISSED_LISTED = 5;
-
-/** One message for the posts of a campaign that one hold made miss their time. */
-export function missedSummary(campaignName: string, posts: readonly Post[]): string {
-  const count = posts.length === 1 ? "1 post" : `${posts.length} posts`;
-  const listed = posts
-    .slice(0, MISSED_LISTED)
-    .map((post) => `#${post.id} ${post.text.replace(/\s+/g, " ").slice(0, 60)}`);
-  const more = posts.length > MISSED_LISTED ? [`…and ${posts.length - MISSED_LISTED} more`] : [];
-  return [
-    `${count} of ${campaignName} missed ${posts.length === 1 ? "its" : "their"} time while held back (Herald down, the campaign paused, the account unusable or over its budget) and ${posts.length === 1 ? "was" : "were"} not sent late:`,
-    ...listed,
-    ...more,
-  ]
-    .join("\n")
-    .slice(0, 1900);
-}
-
-function button(id: string, label: string, style: ButtonStyle) {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(id).setLabel(label).setStyle(style),
-  );
-}
-
 /**
- * Turns the runner's events into messages in the approval channel, where the team works: what
- * was published (with its link on x.com), what failed (with X's reason and a Retry button), what
- * was missed (with a Reschedule button), and accounts that need reconnecting.
+ * Messages to the approval channel that no state change writes to the outbox. The runner's own
+ * notices (published, failed, missed, account invalid or held) are written with its moves
+ * (src/bot/runner-notices.ts).
  */
 export function startNotifier(deps: NotifierDeps): {
   /** Tells the team the monthly X budget is 80 % or fully used (x-spend.ts sends each once). */
   budgetNotice(notice: BudgetNotice): void;
 } {
-  const { runner, approvals, logger } = deps;
-
-  const tell = (message: MessageCreateOptions) => approvals.tell(deps.guildId, message);
+  const { approvals, logger } = deps;
   const safely = (work: () => Promise<void>) =>
     void work().catch((error: unknown) => logger.error({ err: error }, "notification failed"));
-
-  // The "published" notice is written with the publish (OutboxRunnerNotices) and delivered by
-  // the outbox; only the approval message is refreshed from here.
-  runner.on("post.published", ({ post }) => safely(() => approvals.refresh(post)));
-  // The failure notice itself is written with the move (src/bot/runner-notices.ts).
-  runner.on("post.failed", ({ post }) => safely(() => approvals.refresh(post)));
-  runner.on("posts.missed", ({ campaignId, posts }) =>
-    safely(async () => {
-      for (const post of posts) await approvals.refresh(post);
-      const campaign = await deps.campaigns.getById(campaignId);
-      await tell({
-        content: missedSummary(campaign.name, posts),
-        components: [
-          button(
-            campaignButtonId("reschedule", campaignId),
-            "Reschedule all to the next free slots",
-            ButtonStyle.Primary,
-          ),
-        ],
-      });
-    }),
-  );
-  runner.on("posting.held", ({ xAccountId, until, reason }) =>
-    safely(async () => {
-      const account = await deps.accounts.findById(xAccountId);
-      await tell({
-        content: `Posts of @${account?.handle ?? xAccountId} are on hold: ${reason}. Herald looks again at ${until.toISOString().slice(0, 16).replace("T", " ")} UTC; once the hold ends they go out, or are announced as missed when later than the grace window (raise the budget with /settings set x_monthly_budget, or turn x_budget_stops_posting off).`,
-      });
-    }),
-  );
-  runner.on("account.invalid", ({ xAccountId, reason }) =>
-    safely(async () => {
-      const account = await deps.accounts.findById(xAccountId);
-      await tell({
-        content: `X refused the keys of @${account?.handle ?? xAccountId} (${reason}). Its posts are on hold. An admin reconnects it with /x connect; the held posts then go out.`,
-      });
-    }),
-  );
-  runner.on("account.held", ({ xAccountId, until, reason }) =>
-    safely(async () => {
-      const account = await deps.accounts.findById(xAccountId);
-      const at = Math.ceil(until.getTime() / 1000);
-      const why =
-        reason === "budget"
-          ? "its posting budget is used up (/x budget sets it)"
-          : "X's rate limit says to wait";
-      await tell({
-        content: `Posts of @${account?.handle ?? xAccountId} are held until <t:${at}:f> (<t:${at}:R>): ${why}. They go out then, or are announced as missed when by then later than the grace window.`,
-      });
-    }),
-  );
   return {
-    budgetNotice: (notice) => safely(() => tell({ content: budgetNoticeText(notice) })),
+    budgetNotice: (notice) =>
+      safely(() => approvals.tell(deps.guildId, { content: budgetNoticeText(notice) })),
   };
 }
 

@@ -1,6 +1,5 @@
 import type { AuditNote } from "../domain/audit.ts";
 import {
-  CAMPAIGN_STATUSES,
   type Campaign,
   type CampaignChanges,
   type CampaignStatus,
@@ -9,25 +8,12 @@ import {
 } from "../domain/campaigns.ts";
 import { DomainError } from "../domain/errors.ts";
 import type { CampaignRepository, CampaignUpdate, PageWindow, PostSweep } from "../domain/ports.ts";
-import { scheduleSchema } from "../domain/schedule.ts";
-import type { Campaign as CampaignRow, Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
+import { toCampaign } from "./campaign-row.ts";
 import { providerOfClient } from "./client.ts";
 import { sweepCampaignPosts } from "./post-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
-
-function toCampaign(row: CampaignRow): Campaign {
-  const status = row.status as CampaignStatus;
-  if (!CAMPAIGN_STATUSES.includes(status)) {
-    throw new Error(`Campaign ${row.id} has an unknown status in the database: ${row.status}`);
-  }
-  const { liveSlug: _live, ...campaign } = row;
-  return {
-    ...campaign,
-    status,
-    schedule: scheduleSchema.parse(JSON.parse(row.schedule)),
-  };
-}
 
 export class PrismaCampaignRepository implements CampaignRepository {
   constructor(private readonly prisma: PrismaClient) {}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AuditNote } from "../domain/audit.ts";
-import type { PostMove, PostRepository, PostSweep } from "../domain/ports.ts";
+import type { OutboxDraft } from "../domain/outbox.ts";
+import type { PostMove, PostRepository, PostSweep, RecordedPost } from "../domain/ports.ts";
 import {
   movedMeanwhile,
   nextStatus,
@@ -19,11 +20,13 @@ import {
 } from "../domain/posts.ts";
 import type {
   AffiliateLink as AffiliateLinkRow,
+  Campaign as CampaignRow,
   Post as PostRow,
   PrismaClient,
 } from "../generated/prisma/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type AuditTarget, auditRow, writeAudit, writeAudits } from "./audit-writer.ts";
+import { toCampaign } from "./campaign-row.ts";
 import { providerOfClient } from "./client.ts";
 import type { DatabaseProvider } from "./database-url.ts";
 import { enqueueOutbox } from "./outbox-repository.ts";
@@ -137,6 +140,7 @@ export async function applyPostMoves(
   tx: Prisma.TransactionClient,
   provider: DatabaseProvider,
   moves: readonly PostMove[],
+  together?: (recorded: readonly RecordedPost[]) => OutboxDraft[],
 ): Promise<(Post | null)[]> {
   // A move whose post left `from` changes nothing. In id order, so that two instances' batches
   // lock shared rows in the same order (no deadlock).
@@ -158,10 +162,7 @@ export async function applyPostMoves(
   }
   const moved = await tx.post.findMany({
     where: { id: { in: moves.filter((_, i) => applied[i]).map((move) => move.id) } },
-    include: {
-      ...withLink,
-      campaign: { select: { guildId: true, name: true, xAccount: { select: { handle: true } } } },
-    },
+    include: { ...withLink, campaign: { include: { xAccount: { select: { handle: true } } } } },
   });
   const byId = new Map(moved.map((row) => [row.id, row]));
   await writeAudits(
@@ -174,24 +175,34 @@ export async function applyPostMoves(
     }),
   );
   // The messages a move reports commit with it, or not at all (design.md section 11).
-  await enqueueOutbox(
-    tx,
-    provider,
-    moves.flatMap((move, i) => {
-      const row = byId.get(move.id);
-      if (!applied[i] || row === undefined || move.notices === undefined) return [];
-      return move.notices({
-        post: toPost(row),
-        guildId: row.campaign.guildId,
-        campaignName: row.campaign.name,
-        accountHandle: row.campaign.xAccount?.handle ?? null,
-      });
+  const recorded = moves.map((move, i) => {
+    const row = byId.get(move.id);
+    return !applied[i] || row === undefined ? null : recordedPost(row);
+  });
+  const appliedOnly = recorded.filter((entry): entry is RecordedPost => entry !== null);
+  await enqueueOutbox(tx, provider, [
+    ...moves.flatMap((move, i) => {
+      const entry = recorded[i];
+      return entry == null || move.notices === undefined ? [] : move.notices(entry);
     }),
-  );
+    ...(together === undefined || appliedOnly.length === 0 ? [] : together(appliedOnly)),
+  ]);
   return moves.map((move, i) => {
     const row = applied[i] ? byId.get(move.id) : undefined;
     return row === undefined ? null : toPost(row);
   });
+}
+
+function recordedPost(
+  row: PostWithLink & { campaign: CampaignRow & { xAccount: { handle: string } | null } },
+): RecordedPost {
+  return {
+    post: toPost(row),
+    guildId: row.campaign.guildId,
+    campaignName: row.campaign.name,
+    accountHandle: row.campaign.xAccount?.handle ?? null,
+    campaign: toCampaign(row.campaign),
+  };
 }
 
 /**
@@ -327,10 +338,13 @@ export class PrismaPostRepository implements PostRepository {
     return moved;
   }
 
-  async transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]> {
+  async transitionAll(
+    moves: readonly PostMove[],
+    together?: (recorded: readonly RecordedPost[]) => OutboxDraft[],
+  ): Promise<(Post | null)[]> {
     if (moves.length === 0) return [];
     return this.prisma.$transaction((tx) =>
-      applyPostMoves(tx, providerOfClient(this.prisma), moves),
+      applyPostMoves(tx, providerOfClient(this.prisma), moves, together),
     );
   }
 

@@ -1,5 +1,6 @@
 import type { AuditNote } from "../domain/audit.ts";
 import { DomainError } from "../domain/errors.ts";
+import type { OutboxDraft } from "../domain/outbox.ts";
 import type { XAccountRepository } from "../domain/ports.ts";
 import {
   openCredentials,
@@ -17,6 +18,8 @@ import {
 } from "../domain/x-accounts.ts";
 import type { PrismaClient, XAccount as XAccountRow } from "../generated/prisma/client.ts";
 import { writeAudit } from "./audit-writer.ts";
+import { providerOfClient } from "./client.ts";
+import { enqueueOutbox } from "./outbox-repository.ts";
 
 function toXAccount(row: XAccountRow): XAccount {
   const status = row.status as XAccountStatus;
@@ -104,6 +107,30 @@ export class PrismaXAccountRepository implements XAccountRepository {
       return updated;
     });
     return toXAccount(row);
+  }
+
+  async markInvalid(
+    id: number,
+    audit: AuditNote,
+    notices: (account: XAccount) => OutboxDraft[],
+  ): Promise<XAccount | null> {
+    const provider = providerOfClient(this.prisma);
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.xAccount.updateMany({
+        where: { id, status: "active" },
+        data: { status: "invalid" },
+      });
+      if (count === 0) return null;
+      const updated = await tx.xAccount.findUniqueOrThrow({ where: { id } });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        audit,
+      );
+      await enqueueOutbox(tx, provider, notices(toXAccount(updated)));
+      return updated;
+    });
+    return row === null ? null : toXAccount(row);
   }
 
   async setOwnsApp(id: number, ownsApp: boolean, audit: AuditNote): Promise<XAccount> {

@@ -30,20 +30,12 @@ export class Claiming {
 
   /** Publishes what is due; what a hold kept back past the grace window is missed instead. */
   async publishDue(now: Date): Promise<void> {
-    const missed: Post[] = [];
-    try {
-      await this.publishDueBatches(now, await this.graceMs(), missed);
-    } finally {
-      this.late.announce(missed);
-    }
-  }
-
-  private async publishDueBatches(now: Date, graceMs: number, missed: Post[]): Promise<void> {
+    const graceMs = await this.graceMs();
     const recentByAccount = new Map<number, Date[]>();
     const budgets = new Map<number, PostingBudget>();
     const campaigns = new Map<number, Campaign | null>();
-    const hold = (await this.deps.postingGate?.postingHold(now)) ?? null;
-    if (hold === null) this.holds.gateOpen();
+    const gate = (await this.deps.postingGate?.postingHold(now)) ?? null;
+    if (gate === null) this.holds.xBudgetOpen();
     const { concurrency } = this.deps.settings;
     for (;;) {
       if (this.stopping()) return;
@@ -54,7 +46,6 @@ export class Claiming {
       const late = await this.late.markMissed(
         fetched.filter((post) => isTooLate(post, now, graceMs)),
       );
-      missed.push(...late);
       const due = fetched.filter((post) => !isTooLate(post, now, graceMs));
       let claimedAny = late.length > 0;
       let next = 0;
@@ -74,8 +65,12 @@ export class Claiming {
           if (accountId !== null) {
             // Checked per post: a publish that just finished may have told us the account is blocked.
             if (this.holds.isBlocked(accountId, current)) continue;
-            if (hold !== null) {
-              this.holds.holdForGate(accountId, hold);
+            if (gate !== null) {
+              await this.holds.hold(accountId, {
+                reason: "x_budget",
+                until: gate.until,
+                detail: gate.reason,
+              });
               continue;
             }
             const recent = await cached(recentByAccount, accountId, (id) =>
@@ -85,7 +80,7 @@ export class Claiming {
             const allowedAt = nextAllowedAt(recent, budget, current);
             if (allowedAt > current) {
               this.log.info({ xAccountId: accountId, until: allowedAt }, "posting budget reached");
-              this.holds.hold(accountId, allowedAt, "budget");
+              await this.holds.hold(accountId, { reason: "budget", until: allowedAt });
               continue;
             }
             recent.push(current);

@@ -3,6 +3,7 @@ import { runnerNotices } from "../bot/runner-notices.ts";
 import type { Config } from "../config.ts";
 import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "../db/client.ts";
+import { PrismaOutboxRepository } from "../db/outbox-repository.ts";
 import { PrismaPostRepository } from "../db/post-repository.ts";
 import { PrismaPublishQueue } from "../db/publish-queue.ts";
 import { PrismaSettingsRepository } from "../db/settings-repository.ts";
@@ -55,6 +56,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
     campaigns: new PrismaCampaignRepository(prisma),
     accounts,
     notices: runnerNotices,
+    outbox: new PrismaOutboxRepository(prisma),
     publisher:
       spend === undefined
         ? publisher

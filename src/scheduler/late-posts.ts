@@ -1,5 +1,5 @@
 import type { Post } from "../domain/posts.ts";
-import type { RunnerEmit } from "./runner-deps.ts";
+import type { RunnerDeps, RunnerEmit } from "./runner-deps.ts";
 import type { Settlement } from "./settlement.ts";
 
 /**
@@ -13,38 +13,41 @@ export function isTooLate(post: Post, now: Date, graceMs: number): boolean {
 /**
  * The end of every hold (downtime, a pause, an unusable account, a budget, X's rate limit) by one
  * rule: a post later than the grace window is not sent late but becomes `missed`, and the posts
- * one hold made miss their time are announced together, one message per campaign.
+ * one hold made miss their time are announced together, one message per campaign, written with
+ * the moves.
  */
 export class LatePosts {
   constructor(
+    private readonly deps: Pick<RunnerDeps, "notices">,
     private readonly settlement: Settlement,
     private readonly emit: RunnerEmit,
   ) {}
 
   /** Marks the posts missed; returns those that were (not those someone moved meanwhile). */
   async markMissed(posts: readonly Post[]): Promise<Post[]> {
-    const moved = await Promise.all(
-      posts.map((post) =>
-        this.settlement.tryMove(
-          post,
-          "mark_missed",
-          { nextAttemptAt: null },
-          { scheduledAt: post.scheduledAt.toISOString() },
-        ),
-      ),
-    );
-    // A post someone moved meanwhile (cancelled, rescheduled) is theirs now, not missed.
-    const missed = moved.filter((post): post is Post => post !== null);
-    for (const post of missed) this.emit("post.missed", { post });
-    return missed;
-  }
-
-  /** One announcement per campaign for the posts that missed their time together. */
-  announce(missed: readonly Post[]): void {
     const byCampaign = new Map<number, Post[]>();
-    for (const post of missed) {
+    for (const post of posts) {
       byCampaign.set(post.campaignId, [...(byCampaign.get(post.campaignId) ?? []), post]);
     }
-    for (const [campaignId, posts] of byCampaign) this.emit("posts.missed", { campaignId, posts });
+    const { notices } = this.deps;
+    const missed: Post[] = [];
+    for (const [campaignId, late] of byCampaign) {
+      const moved = await this.settlement.moveAll(
+        late,
+        "mark_missed",
+        (post) => ({
+          changes: { nextAttemptAt: null },
+          payload: { scheduledAt: post.scheduledAt.toISOString() },
+        }),
+        notices === undefined ? undefined : (recorded) => notices.missed(recorded),
+      );
+      // A post someone moved meanwhile (cancelled, rescheduled) is theirs now, not missed.
+      const ofCampaign = moved.filter((post): post is Post => post !== null);
+      if (ofCampaign.length === 0) continue;
+      for (const post of ofCampaign) this.emit("post.missed", { post });
+      this.emit("posts.missed", { campaignId, posts: ofCampaign });
+      missed.push(...ofCampaign);
+    }
+    return missed;
   }
 }

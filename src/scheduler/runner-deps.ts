@@ -1,5 +1,7 @@
 import type { BackoffPolicy } from "../domain/backoff.ts";
+import type { OutboxWriter } from "../domain/outbox.ts";
 import type {
+  AccountHold,
   CampaignRepository,
   Clock,
   PostRepository,
@@ -50,13 +52,12 @@ export interface RunnerEvents {
   "posts.missed": [{ campaignId: number; posts: Post[] }];
   "post.retrying": [{ post: Post; reason: string; nextAttemptAt: Date }];
   "account.invalid": [{ xAccountId: number; reason: string }];
-  /** The posting gate (the monthly X budget) started holding an account's posts. */
-  "posting.held": [{ xAccountId: number; until: Date; reason: string }];
   /**
-   * An account's posts wait until `until`: its own budget is used up, or X's rate limit said so.
-   * Once per hold: a hold extended while it lasts is not told again.
+   * An account's posts wait until `until`: its own budget is used up, X's rate limit said so, or
+   * the monthly X budget stops posting. Once per hold: a hold extended while it lasts is not told
+   * again. Its notice is in the outbox by then.
    */
-  "account.held": [{ xAccountId: number; until: Date; reason: "budget" | "rate_limit" }];
+  "account.held": [{ xAccountId: number } & AccountHold];
   /** Every time the runner has nothing in flight and nothing due, and armed its timer. */
   idle: [{ nextWakeAt: Date | null }];
 }
@@ -85,6 +86,8 @@ export interface RunnerDeps {
   postingGate?: PostingGate | undefined;
   /** Messages written with the moves they report; none when not given (benchmarks). */
   notices?: RunnerNotices;
+  /** Where the notices of holds go, which come with no move of their own. */
+  outbox?: OutboxWriter | undefined;
   /**
    * The link X receives for a post Herald tracks itself (HERALD_PUBLIC_URL/r/<code>), or null to
    * send the stored affiliate URL. The same post must always get the same link (timeline match).

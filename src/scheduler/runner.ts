@@ -43,7 +43,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
     };
     this.timer = new WakeTimer(deps.clock, () => this.wake());
     this.inFlight = new InFlight(deps.settings.concurrency, this.log, () => this.wake());
-    this.holds = new AccountHolds(deps.clock, this.log, emit);
+    this.holds = new AccountHolds(deps, this.log, emit);
     const leases = new Leases(this.id, deps, this.log);
     const settlement = new Settlement(deps, this.id, this.holds, this.log, emit);
     const attempt = new PublishAttempt(deps, leases, settlement, this.log);
@@ -52,7 +52,7 @@ export class PublishRunner extends EventEmitter<RunnerEvents> {
       leases,
       this.inFlight,
       this.holds,
-      new LatePosts(settlement, emit),
+      new LatePosts(deps, settlement, emit),
       attempt,
       this.log,
       () => this.stopping,

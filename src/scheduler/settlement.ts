@@ -1,5 +1,6 @@
 import { SCHEDULER_ACTOR } from "../domain/audit.ts";
 import { backoffDelay } from "../domain/backoff.ts";
+import type { OutboxDraft } from "../domain/outbox.ts";
 import type { PostMove, RecordedPost } from "../domain/ports.ts";
 import { nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
 import type { Post, PostChanges } from "../domain/posts.ts";
@@ -42,13 +43,16 @@ export class Settlement {
     switch (outcome.kind) {
       case "published":
         if (outcome.limits.blockedUntil !== null) {
-          this.holds.hold(account.id, outcome.limits.blockedUntil, "rate_limit");
+          await this.holds.hold(account.id, {
+            reason: "rate_limit",
+            until: outcome.limits.blockedUntil,
+          });
         }
         await this.markPublished(post, outcome.xPostId, false);
         return;
       case "rate_limited":
         // X refused before creating anything: wait for its window, and do not count the attempt.
-        this.holds.hold(account.id, outcome.resetAt, "rate_limit");
+        await this.holds.hold(account.id, { reason: "rate_limit", until: outcome.resetAt });
         await this.retryLater(post, outcome.reason, outcome.resetAt, post.attempts - 1);
         return;
       case "auth_invalid":
@@ -145,9 +149,37 @@ export class Settlement {
     payload: Record<string, unknown>,
     notices?: PostMove["notices"],
   ): Promise<Post | null> {
+    return this.moves.submit(this.moveOf(post, event, changes, payload, notices));
+  }
+
+  /**
+   * Posts moved together in a transaction of their own, with the messages `together` renders
+   * about all of those that moved; null for each post someone else moved first.
+   */
+  moveAll(
+    posts: readonly Post[],
+    event: PostEvent,
+    changes: (post: Post) => { changes: PostChanges; payload: Record<string, unknown> },
+    together?: (recorded: readonly RecordedPost[]) => OutboxDraft[],
+  ): Promise<(Post | null)[]> {
+    const moves = posts.map((post) => {
+      const move = changes(post);
+      return this.moveOf(post, event, move.changes, move.payload);
+    });
+    return this.deps.posts.transitionAll(moves, together);
+  }
+
+  /** A runner move: audited as the scheduler's; a publishing post's only while its lease is ours. */
+  private moveOf(
+    post: Post,
+    event: PostEvent,
+    changes: PostChanges,
+    payload: Record<string, unknown>,
+    notices?: PostMove["notices"],
+  ): PostMove {
     const to = nextStatus(post.status, event, post.id);
     const held = post.status === "publishing";
-    return this.moves.submit({
+    return {
       id: post.id,
       from: post.status,
       ...(held ? { leaseOwner: this.owner } : {}),
@@ -158,7 +190,7 @@ export class Settlement {
         payload: { from: post.status, to, ...payload },
       },
       ...(notices === undefined ? {} : { notices }),
-    });
+    };
   }
 
   private async markPublished(post: Post, xPostId: string, recovered: boolean): Promise<void> {
@@ -189,15 +221,15 @@ export class Settlement {
     if (updated !== null) this.emit("post.published", { post: updated, xPostId, recovered });
   }
 
+  /** X refused the account's keys: it is marked invalid (once), the team told in the same go. */
   private async invalidateAccount(xAccountId: number, reason: string): Promise<void> {
-    const account = await this.deps.accounts.findById(xAccountId);
-    if (account === null || account.status === "invalid") return;
-    await this.deps.accounts.setStatus(xAccountId, "invalid", {
-      actor: SCHEDULER_ACTOR,
-      action: "x_account.invalid",
-      payload: { reason },
-    });
-    this.emit("account.invalid", { xAccountId, reason });
+    const { notices } = this.deps;
+    const invalidated = await this.deps.accounts.markInvalid(
+      xAccountId,
+      { actor: SCHEDULER_ACTOR, action: "x_account.invalid", payload: { reason } },
+      (account) => notices?.accountInvalid(account, reason) ?? [],
+    );
+    if (invalidated !== null) this.emit("account.invalid", { xAccountId, reason });
   }
 
   /**
