@@ -361,7 +361,11 @@ export async function startHerald(
       // wrote (for up to 5 s; the rest goes after the next start), then close.
       discord.removeAllListeners(Events.InteractionCreate);
       await web?.stop();
-      await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
+      await Promise.all([
+        publishRunner.stop(PUBLISH_DRAIN_MS),
+        clockJobs.stop(),
+        defaultAccount?.stop(),
+      ]);
       await outbox.stop(OUTBOX_FLUSH_MS);
       await discord.destroy();
       await prisma.$disconnect();
@@ -385,11 +389,21 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
   );
 }
 
-/** How long stop() keeps delivering the outbox once publishing has stopped. */
+/**
+ * How long stop() lets in-flight publishes finish: one X request's timeout, so a publish under way
+ * is recorded whatever X answers. One that takes longer (media uploads) is left to its lease: the
+ * next start finds it on X's timeline or sends it again.
+ */
+const PUBLISH_DRAIN_MS = X_REQUEST_TIMEOUT_MS;
+
+/** How long stop() keeps delivering the outbox once publishing has stopped (design.md 11). */
 const OUTBOX_FLUSH_MS = 5_000;
 
-/** How long a stop may take before the process exits anyway (docker-compose.yml allows more). */
-export const SHUTDOWN_DEADLINE_MS = 10_000;
+/**
+ * How long a stop may take before the process exits anyway: the publishes, the outbox flush,
+ * then a few seconds to close Discord and the database (docker-compose.yml allows more).
+ */
+export const SHUTDOWN_DEADLINE_MS = PUBLISH_DRAIN_MS + OUTBOX_FLUSH_MS + 5_000;
 
 async function main(): Promise<void> {
   let config: Config;
