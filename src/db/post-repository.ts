@@ -71,6 +71,7 @@ export function toPost(row: PostWithLink): Post {
     nextAttemptAt: row.nextAttemptAt,
     leaseUntil: row.leaseUntil,
     leaseOwner: row.leaseOwner,
+    firstAttemptAt: row.firstAttemptAt,
     lastError: row.lastError,
     xPostId: row.xPostId,
     publishedAt: row.publishedAt,
@@ -364,6 +365,15 @@ export class PrismaPostRepository implements PostRepository {
         data: { status: "publishing", leaseUntil, leaseOwner: owner, attempts: { increment: 1 } },
         include: { ...withLink, campaign: { select: { guildId: true } } },
       });
+      // The first attempt's instant is kept from then on (Prisma has no COALESCE in an update).
+      const first = rows.filter((row) => row.firstAttemptAt === null);
+      if (first.length > 0) {
+        await tx.post.updateMany({
+          where: { id: { in: first.map((row) => row.id) } },
+          data: { firstAttemptAt: now },
+        });
+        for (const row of first) row.firstAttemptAt = now;
+      }
       await writeAudits(
         tx,
         "sqlite",
@@ -397,7 +407,8 @@ export class PrismaPostRepository implements PostRepository {
       WITH claimed AS (
         UPDATE "Post"
            SET status = 'publishing', "leaseUntil" = ${leaseUntil}::timestamp, "leaseOwner" = ${owner},
-               attempts = attempts + 1, "updatedAt" = ${at}::timestamp
+               attempts = attempts + 1, "updatedAt" = ${at}::timestamp,
+               "firstAttemptAt" = COALESCE("firstAttemptAt", ${now}::timestamp)
          WHERE id IN (SELECT id FROM "Post"
                        WHERE id IN (${Prisma.join(ids)}) AND status = 'approved'
                          AND "scheduledAt" <= ${now}::timestamp

@@ -36,6 +36,11 @@ export interface Post {
   leaseUntil: Date | null;
   /** The runner holding the lease while the post is publishing; only it may settle the post. */
   leaseOwner: string | null;
+  /**
+   * When the first attempt to publish began (a claim): X may hold the post from then on. Kept by
+   * Retry, so the next attempt still looks on the timeline, from there.
+   */
+  firstAttemptAt: Date | null;
   lastError: string | null;
   xPostId: string | null;
   publishedAt: Date | null;
@@ -319,7 +324,10 @@ export class PostService {
     return this.move(postId, "cancel", actor, () => ({}));
   }
 
-  /** The team asks again after a failure: back to approved, due now, with fresh attempts. */
+  /**
+   * The team asks again after a failure: back to approved, due now, with fresh attempts. The first
+   * attempt's instant stays, so the runner looks on X's timeline (from then) before posting.
+   */
   retry(postId: number, actor: string): Promise<Post> {
     const now = this.deps.clock.now();
     return this.move(postId, "retry", actor, () => ({

@@ -3,6 +3,7 @@ import { composePostText } from "../domain/content-policy.ts";
 import { isDomainError } from "../domain/errors.ts";
 import type { Post } from "../domain/posts.ts";
 import type { PublishAccount } from "../domain/publishing.ts";
+import { mayBeOnX } from "../domain/timeline-match.ts";
 import type { Logger } from "../logger.ts";
 import type { Leases } from "./leases.ts";
 import type { RunnerDeps } from "./runner-deps.ts";
@@ -42,9 +43,9 @@ export class PublishAttempt {
       if (account === null) return;
       const text = await this.textOf(post);
 
-      // An earlier attempt may have reached X (a timeout, a dropped connection, a crash):
-      // look on the timeline before posting again.
-      if (post.attempts > 1 && (await this.settlement.foundOnTimeline(post, account, text))) {
+      // An earlier attempt may have reached X (a timeout, a dropped connection, a crash, an
+      // attempt before a Retry): look on the timeline before posting again.
+      if (mayBeOnX(post) && (await this.settlement.foundOnTimeline(post, account, text))) {
         return;
       }
 

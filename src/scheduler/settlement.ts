@@ -5,7 +5,7 @@ import type { PostMove, RecordedPost } from "../domain/ports.ts";
 import { nextStatus, type PostEvent } from "../domain/post-lifecycle.ts";
 import type { Post, PostChanges } from "../domain/posts.ts";
 import { type PublishAccount, type PublishOutcome, publishCostUsd } from "../domain/publishing.ts";
-import { findSentPost, urlsIn } from "../domain/timeline-match.ts";
+import { findSentPost, onXSince, urlsIn } from "../domain/timeline-match.ts";
 import type { Logger } from "../logger.ts";
 import type { AccountHolds } from "./account-holds.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -87,7 +87,7 @@ export class Settlement {
    * too: nothing may be posted while it is unknown whether X already has it.
    */
   async foundOnTimeline(post: Post, account: PublishAccount, text: string): Promise<boolean> {
-    const since = new Date(post.scheduledAt.getTime() - TIMELINE_SKEW_MS);
+    const since = new Date(onXSince(post).getTime() - TIMELINE_SKEW_MS);
     const result = await this.deps.publisher.recentPosts(account, since);
     if (result.kind !== "ok") {
       const wait = result.kind === "rate_limited" ? result.resetAt : this.backoffFrom(post);

@@ -2,8 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TwitterApi } from "twitter-api-v2";
 import { afterEach, describe, expect, it } from "vitest";
+import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
+import { PrismaSettingsRepository } from "../../src/db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
 import type { PublishQueue } from "../../src/domain/ports.ts";
+import { PostService } from "../../src/domain/posts.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
 import { apiBasePlugin } from "../../src/x/api-base-plugin.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
@@ -260,6 +263,42 @@ describe("publish runner", () => {
     );
     expect(timelineReads()).toHaveLength(1);
     expect(await h.posts.findById(id)).toMatchObject({ status: "failed", lastError: reason });
+  });
+
+  it("given a post that failed while X held it unseen, a Retry three hours later looks on the timeline from the first attempt and records it instead of posting again", async () => {
+    h = await startHarness();
+    const clock = new FixedClock(new Date());
+    const text = "Desk shelf that clamps on";
+    const firstTryAt = clock.now();
+    const id = await h.approvedPost(text, firstTryAt);
+    // X refuses it as a duplicate and the timeline does not show it yet: failed.
+    h.fakeX.fail("POST /2/tweets", { kind: "duplicate" });
+    const runner = h.runner({}, clock);
+    const failed = nextEvent(runner, "post.failed");
+    await runner.start();
+    await failed;
+    // X's copy shows up after all (it was there; the timeline had not caught up).
+    const onX = await postDirectly(h, text);
+    const createsBefore = creates().length;
+
+    clock.advance(3 * 3_600_000);
+    const posts = new PostService({
+      campaigns: new PrismaCampaignRepository(h.db.prisma),
+      posts: h.posts,
+      clock,
+      settings: new PrismaSettingsRepository(h.db.prisma),
+    });
+    const retried = await posts.retry(id, "discord:444444444444444444");
+    expect(retried).toMatchObject({ status: "approved", attempts: 0 });
+    const published = nextEvent(runner, "post.published");
+    runner.wake();
+
+    expect(await published).toMatchObject({ xPostId: onX.id, recovered: true });
+    expect(creates()).toHaveLength(createsBefore);
+    const lastRead = timelineReads().at(-1);
+    expect(new Date(String(lastRead?.query.start_time)).getTime()).toBeLessThanOrEqual(
+      firstTryAt.getTime(),
+    );
   });
 
   it("given a budget of 3 per 24 h and 5 posts due, publishes 3; the other 2, held past the grace window, are missed together when the window opens", async () => {

@@ -1,2 +1,0 @@
--- Leases carry the runner's id (design.md section 4): only the holder renews or settles them.
-ALTER TABLE "Post" ADD COLUMN "leaseOwner" TEXT;
