@@ -95,11 +95,15 @@ try {
   await new Promise((resolve) => floor.close(resolve));
 
   figure("herald requests/s", herald.requests.average, "req/s", ">= 5000");
+  figure("herald p50", herald.latency.p50, "ms");
   figure("herald p99", herald.latency.p99, "ms");
   figure("floor requests/s", bare.requests.average, "req/s");
+  figure("floor p50", bare.latency.p50, "ms");
   figure("floor p99", bare.latency.p99, "ms");
   figure("p99 ratio herald/floor", herald.latency.p99 / Math.max(bare.latency.p99, 1), "x");
+  figure(`herald p50 at ${FIXED_RATE} req/s`, heraldAtRate.latency.p50, "ms");
   figure(`herald p99 at ${FIXED_RATE} req/s`, heraldAtRate.latency.p99, "ms");
+  figure(`floor p50 at ${FIXED_RATE} req/s`, bareAtRate.latency.p50, "ms");
   figure(`floor p99 at ${FIXED_RATE} req/s`, bareAtRate.latency.p99, "ms");
   figure(
     `p99 ratio herald/floor at ${FIXED_RATE} req/s`,

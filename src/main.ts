@@ -2,12 +2,14 @@ import type { Agent } from "node:https";
 import { pathToFileURL } from "node:url";
 import { type Client, Events } from "discord.js";
 import { ApprovalMessages } from "./bot/approval-messages.ts";
+import { autopilotNotices } from "./bot/autopilot-notices.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
 import { startNotifier } from "./bot/notifier.ts";
 import { createOutboxRest } from "./bot/outbox-delivery.ts";
 import { OutboxDispatcher } from "./bot/outbox-dispatcher.ts";
 import { reportMessage } from "./bot/render/report-message.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { PrismaAutopilotStore } from "./db/autopilot-repository.ts";
 import { PrismaCampaignRepository } from "./db/campaign-repository.ts";
 import { createPrismaClient, type PrismaClient, tuneSqlite } from "./db/client.ts";
 import { PostgresClockLeadership } from "./db/clock-leadership.ts";
@@ -25,6 +27,7 @@ import { PrismaSettingsRepository } from "./db/settings-repository.ts";
 import { PrismaTrackedLinks } from "./db/tracked-link-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
+import { AutopilotService } from "./domain/autopilot.ts";
 import { DEFAULT_BACKOFF } from "./domain/backoff.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { MediaRetention } from "./domain/media-retention.ts";
@@ -168,6 +171,17 @@ export async function startHerald(
     settings: settingsRepository,
     onChange: () => publishRunner.wake(),
   });
+  // Filled by the hourly job and whenever autopilot or a library changes (runNow).
+  const fillAutopilot = () => clockJobs.runNow(AUTOPILOT_JOB);
+  const autopilot = new AutopilotService({
+    campaigns: campaignRepository,
+    store: new PrismaAutopilotStore(prisma),
+    notices: autopilotNotices,
+    clock,
+    settings: settingsRepository,
+    approve: (postId, actor) => posts.approve(postId, actor),
+    onConfigured: fillAutopilot,
+  });
   const missed = new MissedPosts({
     campaigns: campaignRepository,
     posts: postRepository,
@@ -275,6 +289,7 @@ export async function startHerald(
         campaigns,
         posts,
         missed,
+        autopilot,
         settings,
         accounts,
         approvals,
@@ -301,6 +316,23 @@ export async function startHerald(
         await syncMetrics();
       },
     });
+    clockJobs.add({
+      name: AUTOPILOT_JOB,
+      rule: { kind: "every", minutes: 60 },
+      run: async () => {
+        const { fills, failed } = await autopilot.fillAll();
+        for (const { campaignId, error } of failed) {
+          logger.error({ err: error, campaignId }, "autopilot could not fill a campaign");
+        }
+        const created = fills.flatMap((fill) => fill.created);
+        for (const post of created) await approvals.show(post);
+        if (created.length > 0) logger.info({ posts: created.length }, "autopilot queued posts");
+        await autopilot.morningDigests();
+        outbox.wake();
+      },
+    });
+    // Slots that came within reach while Herald was down are filled now, not at the next hour.
+    fillAutopilot();
     clockJobs.add({
       name: "media-retention",
       rule: { kind: "every", minutes: 60 },
@@ -388,6 +420,9 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
     logger.info({ xAccountId, until, reason }, "X account's posts held"),
   );
 }
+
+/** The clock job that fills autopilot campaigns' free slots. */
+const AUTOPILOT_JOB = "autopilot-fill";
 
 /**
  * How long stop() lets in-flight publishes finish: one X request's timeout, so a publish under way

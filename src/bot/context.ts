@@ -5,6 +5,7 @@ import type {
   ModalBuilder,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import type { AutopilotService } from "../domain/autopilot.ts";
 import type { CampaignService } from "../domain/campaigns.ts";
 import type { MissedPosts } from "../domain/missed-posts.ts";
 import type { Clock } from "../domain/ports.ts";
@@ -23,6 +24,7 @@ export interface BotContext {
   campaigns: CampaignService;
   posts: PostService;
   missed: MissedPosts;
+  autopilot: AutopilotService;
   reports: ReportService;
   settings: SettingsService;
   accounts: XAccountService;

@@ -144,3 +144,20 @@ export function parseXDisconnectTarget(customId: string): { xAccountId: number }
   const match = /^x:disconnect:([1-9]\d{0,11})$/.exec(customId);
   return match === null ? null : { xAccountId: Number(match[1]) };
 }
+
+/** The buttons of autopilot's digest; the digest's id travels in the custom id. */
+export const AUTOPILOT_ACTIONS = ["approve", "review"] as const;
+export type AutopilotAction = (typeof AUTOPILOT_ACTIONS)[number];
+
+export function autopilotButtonId(action: AutopilotAction, digestId: number): string {
+  return `autopilot:${action}:${digestId}`;
+}
+
+/** Parses a digest button's custom id; null for any other id. */
+export function parseAutopilotTarget(
+  customId: string,
+): { action: AutopilotAction; digestId: number } | null {
+  const match = /^autopilot:([a-z]+):([1-9]\d{0,11})$/.exec(customId);
+  if (match === null || !AUTOPILOT_ACTIONS.includes(match[1] as AutopilotAction)) return null;
+  return { action: match[1] as AutopilotAction, digestId: Number(match[2]) };
+}

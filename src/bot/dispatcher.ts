@@ -13,6 +13,7 @@ import { z } from "zod";
 import { isDomainError } from "../domain/errors.ts";
 import { requireRole } from "../domain/roles.ts";
 import { actorOf, auditActor } from "./actor.ts";
+import { runAutopilotAction } from "./autopilot-actions.ts";
 import { runCampaignAction } from "./campaign-actions.ts";
 import { campaignsPage } from "./commands/campaign.ts";
 import { postsPage, submitQueueForm } from "./commands/post.ts";
@@ -20,6 +21,7 @@ import { OWNS_APP_HINT, X_CONNECT_FIELDS } from "./commands/x.ts";
 import type { BotContext, Command, Reply } from "./context.ts";
 import {
   type PageTarget,
+  parseAutopilotTarget,
   parseCampaignTarget,
   parsePageTarget,
   parsePostTarget,
@@ -122,6 +124,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       const campaignTarget = parseCampaignTarget(interaction.customId);
       if (campaignTarget !== null) {
         await answer(interaction, () => runCampaignAction(campaignTarget, interaction, ctx));
+        return;
+      }
+      const autopilotTarget = parseAutopilotTarget(interaction.customId);
+      if (autopilotTarget !== null) {
+        await answer(interaction, () => runAutopilotAction(autopilotTarget, interaction, ctx));
         return;
       }
       const disconnect = parseXDisconnectTarget(interaction.customId);

@@ -96,7 +96,7 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
     });
     const attribution = await attributionOf(
       this.prisma,
-      rows.filter((row) => row.affiliateLink?.code != null).map((row) => row.id),
+      rows.filter((row) => row.affiliateLink?.code != null),
     );
     const posts = rows.flatMap(({ affiliateLink: _link, ...row }) =>
       row.publishedAt === null
@@ -155,26 +155,42 @@ export class PrismaMetricsRepository implements MetricsStore, ReportStore {
 
 /**
  * Herald's counts for tracked posts: human clicks (distinct visitor and hour per post, bots left
- * out) and approved conversions in the guild's currency (those sent in another currency are stored
- * as sent and not converted with an invented rate).
+ * out), approved conversions with their payouts per currency as sent, and whether the post's
+ * campaign receives postbacks at all (any conversion, any status, any time).
  */
 async function attributionOf(
   prisma: PrismaClient,
-  postIds: readonly number[],
+  posts: readonly { id: number; campaignId: number }[],
 ): Promise<Map<number, Attribution>> {
   const result = new Map<number, Attribution>();
-  if (postIds.length === 0) return result;
-  const visits = await prisma.click.groupBy({
-    by: ["postId", "visitorHash", "hour"],
-    where: { postId: { in: [...postIds] }, bot: false },
-  });
-  const conversions = await prisma.conversion.groupBy({
-    by: ["postId"],
-    where: { postId: { in: [...postIds] }, status: "approved", currency: null },
-    _count: { _all: true },
-    _sum: { payout: true },
-  });
-  for (const id of postIds) result.set(id, { humanClicks: 0, conversions: 0, revenue: 0 });
+  if (posts.length === 0) return result;
+  const postIds = posts.map((post) => post.id);
+  const campaignIds = [...new Set(posts.map((post) => post.campaignId))];
+  const [visits, conversions, measured] = await Promise.all([
+    prisma.click.groupBy({
+      by: ["postId", "visitorHash", "hour"],
+      where: { postId: { in: postIds }, bot: false },
+    }),
+    prisma.conversion.groupBy({
+      by: ["postId", "currency"],
+      where: { postId: { in: postIds }, status: "approved" },
+      _count: { _all: true },
+      _sum: { payout: true },
+    }),
+    prisma.campaign.findMany({
+      where: { id: { in: campaignIds }, posts: { some: { conversions: { some: {} } } } },
+      select: { id: true },
+    }),
+  ]);
+  const measuredIds = new Set(measured.map((campaign) => campaign.id));
+  for (const post of posts) {
+    result.set(post.id, {
+      humanClicks: 0,
+      conversions: 0,
+      payouts: [],
+      measured: measuredIds.has(post.campaignId),
+    });
+  }
   for (const visit of visits) {
     const entry = result.get(visit.postId);
     if (entry !== undefined) entry.humanClicks += 1;
@@ -182,8 +198,8 @@ async function attributionOf(
   for (const row of conversions) {
     const entry = result.get(row.postId);
     if (entry === undefined) continue;
-    entry.conversions = row._count._all;
-    entry.revenue = row._sum.payout ?? 0;
+    entry.conversions += row._count._all;
+    entry.payouts = [...entry.payouts, { currency: row.currency, amount: row._sum.payout ?? 0 }];
   }
   return result;
 }

@@ -234,30 +234,34 @@ export async function sweepCampaignPosts(
   return moved.filter((post): post is Post => post !== null);
 }
 
+/** Creates the post, its affiliate link and its audit event inside the caller's transaction. */
+export async function insertPost(
+  tx: Prisma.TransactionClient,
+  post: NewPost,
+  audit: AuditNote,
+): Promise<Post> {
+  const { link, media, ...fields } = post;
+  const created = await tx.post.create({ data: { ...fields, media: JSON.stringify(media) } });
+  if (link !== null) {
+    await tx.affiliateLink.create({
+      data: { ...affiliateLinkRow(link, created.id), post: { connect: { id: created.id } } },
+    });
+  }
+  const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: post.campaignId } });
+  await writeAudit(
+    tx,
+    { guildId: campaign.guildId, targetType: "post", targetId: created.id },
+    audit,
+  );
+  return toPost(await tx.post.findUniqueOrThrow({ where: { id: created.id }, include: withLink }));
+}
+
 export class PrismaPostRepository implements PostRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(post: NewPost, audit: AuditNote): Promise<Post> {
     try {
-      const row = await this.prisma.$transaction(async (tx) => {
-        const { link, media, ...fields } = post;
-        const created = await tx.post.create({
-          data: { ...fields, media: JSON.stringify(media) },
-        });
-        if (link !== null) {
-          await tx.affiliateLink.create({
-            data: { ...affiliateLinkRow(link, created.id), post: { connect: { id: created.id } } },
-          });
-        }
-        const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: post.campaignId } });
-        await writeAudit(
-          tx,
-          { guildId: campaign.guildId, targetType: "post", targetId: created.id },
-          audit,
-        );
-        return tx.post.findUniqueOrThrow({ where: { id: created.id }, include: withLink });
-      });
-      return toPost(row);
+      return await this.prisma.$transaction((tx) => insertPost(tx, post, audit));
     } catch (error) {
       if (post.formId === undefined || !isUniqueViolation(error)) throw error;
       // Two deliveries of one form raced past the service's check: the index decides.

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { DEFAULT_CURRENCY } from "../domain/currency.ts";
 import { writeAudit } from "./audit-writer.ts";
 import type { PrismaClient } from "./client.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
@@ -9,7 +10,16 @@ export interface ConversionReport {
   txid: string;
   payout: number;
   status: "approved" | "pending" | "rejected";
-  currency: string | null;
+  /** As sent, or the guild's currency when the network sent none. */
+  currency: string;
+}
+
+/** What the postback route needs to know about the guild before it records anything. */
+export interface PostbackReceiver {
+  /** Null when no token was ever made: then every postback is refused. */
+  token: string | null;
+  /** What a payout sent without a currency is in. */
+  currency: string;
 }
 
 export type ConversionOutcome = "stored" | "updated" | "repeat" | "unknown_click";
@@ -36,13 +46,16 @@ export class PrismaPostbacks {
     return token;
   }
 
-  /** The stored token, or null when none was ever made (then every postback is refused). */
-  async storedToken(guildId: string): Promise<string | null> {
+  /** The stored token and the guild's currency, in one read per postback. */
+  async receiver(guildId: string): Promise<PostbackReceiver> {
     const settings = await this.prisma.settings.findUnique({
       where: { guildId },
-      select: { postbackToken: true },
+      select: { postbackToken: true, currency: true },
     });
-    return settings?.postbackToken ?? null;
+    return {
+      token: settings?.postbackToken ?? null,
+      currency: settings?.currency ?? DEFAULT_CURRENCY,
+    };
   }
 
   async record(guildId: string, report: ConversionReport): Promise<ConversionOutcome> {

@@ -1,66 +1,27 @@
 /**
- * Campaign analytics (design.md section 6), pure: from each post's latest metrics snapshot, the
- * totals, per-campaign and per-niche rows, and per-day series of a report window. A day is a
- * calendar day in the guild's time zone, and a post counts on the day it was published.
- *
- * Unknown is kept apart from zero: a total of a counter no post reported is null (n/a), and a
- * total over some known and some unknown posts sums the known ones.
+ * Campaign analytics (design.md section 6), pure: from each post's latest metrics snapshot and
+ * Herald's attribution, the totals, per-campaign, per-niche and per-post rows, and per-day series
+ * of a report window. A day is a calendar day in the guild's time zone, and a post counts on the
+ * day it was published. What one row adds up is report-totals.ts.
  */
 import { DateTime } from "luxon";
-import { engagementRate, engagementsOf, type MetricsSnapshot } from "./metrics.ts";
+import { DEFAULT_CURRENCY } from "./currency.ts";
+import { engagementsOf, type MetricsSnapshot } from "./metrics.ts";
+import {
+  type AnalyticsCampaign,
+  type AnalyticsPost,
+  type PostResult,
+  type Totals,
+  totalsOf,
+} from "./report-totals.ts";
 
-export interface AnalyticsCampaign {
-  id: number;
-  name: string;
-  niche: string;
-  /** Estimated earnings per click: revenue = clicks × EPC until conversion postbacks exist. */
-  epc: number;
-}
-
-export interface AnalyticsPost {
-  id: number;
-  campaignId: number;
-  xPostId: string | null;
-  text: string;
-  publishedAt: Date;
-  /** What X billed for the publish, in US dollars; null when not recorded. */
-  costUsd: number | null;
-  /** Herald's own measurement of a tracked post (design.md section 13); null when not tracked. */
-  attribution?: Attribution | null | undefined;
-}
-
-/** Clicks and conversions Herald counted for one tracked post. */
-export interface Attribution {
-  /** One per visitor, post and hour; bots never count. */
-  humanClicks: number;
-  /** Approved conversions. */
-  conversions: number;
-  /** Payouts of approved conversions, in the guild's currency (other currencies left out). */
-  revenue: number;
-}
-
-export interface Totals {
-  posts: number;
-  impressions: number | null;
-  clicks: number | null;
-  engagements: number;
-  /** engagements / impressions over posts whose impressions are known; 0 when there are none. */
-  engagementRate: number;
-  /**
-   * Measured (approved conversions' payouts) for tracked posts, X's link clicks × EPC for the
-   * others; `revenueEstimated` says whether any of it is the estimate.
-   */
-  revenue: number | null;
-  revenueEstimated: boolean;
-  /** Herald's counted clicks on tracked posts; null when no post in the total is tracked. */
-  humanClicks: number | null;
-  conversions: number;
-  /** conversions / human clicks; null without human clicks. */
-  conversionRate: number | null;
-  costUsd: number;
-  /** (revenue − cost) / cost; null without cost or without known clicks. */
-  roi: number | null;
-}
+export type {
+  AnalyticsCampaign,
+  AnalyticsPost,
+  Attribution,
+  PostResult,
+  Totals,
+} from "./report-totals.ts";
 
 export interface DailyPoint {
   /** YYYY-MM-DD in the guild's time zone. */
@@ -74,10 +35,9 @@ export interface DailyPoint {
   conversionRate: number | null;
 }
 
-export interface PostResult {
-  post: AnalyticsPost;
-  campaign: AnalyticsCampaign;
-  latest: MetricsSnapshot | null;
+/** One post's row: what it is and its figures. */
+export interface PostRow extends PostResult {
+  totals: Totals;
 }
 
 export interface Analytics {
@@ -88,8 +48,10 @@ export interface Analytics {
   dates: string[];
   /** One point per campaign per date of `dates`, zero-filled. */
   daily: DailyPoint[];
+  /** Every post of the window, by campaign, then oldest first (the CSV's rows). */
+  byPost: PostRow[];
   /** The best posts by impressions (then engagements), at most `topCount`. */
-  top: PostResult[];
+  top: PostRow[];
 }
 
 export interface AnalyticsInput {
@@ -100,6 +62,8 @@ export interface AnalyticsInput {
   /** Posts published at or after `from` and before `to` count. */
   window: { from: Date; to: Date };
   timeZone: string;
+  /** The guild's ISO 4217 code: revenue is in it; other currencies' payouts are kept apart. */
+  currency?: string | undefined;
   filter?: { campaignId?: number | undefined; niche?: string | undefined } | undefined;
   topCount?: number | undefined;
 }
@@ -118,6 +82,11 @@ export function latestPerPost(snapshots: readonly MetricsSnapshot[]): Map<number
 
 export function localDate(instant: Date, timeZone: string): string {
   return DateTime.fromJSDate(instant, { zone: timeZone }).toISODate() ?? "";
+}
+
+/** "HH:mm" on the wall clock of `timeZone`. */
+export function localTime(instant: Date, timeZone: string): string {
+  return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat("HH:mm");
 }
 
 /** The local dates from `from`'s day to the day of the instant just before `to`. */
@@ -157,57 +126,6 @@ function dayOf(days: readonly LocalDay[], at: number): string {
   return days[low]?.date ?? "";
 }
 
-/** Adds a known value to a total that stays null until some post reports the counter. */
-function addKnown(total: number | null, value: number | null): number | null {
-  if (value === null) return total;
-  return (total ?? 0) + value;
-}
-
-function totalsOf(results: readonly PostResult[]): Totals {
-  let impressions: number | null = null;
-  let clicks: number | null = null;
-  let revenue: number | null = null;
-  let engagements = 0;
-  let rateEngagements = 0;
-  let costUsd = 0;
-  let humanClicks: number | null = null;
-  let conversions = 0;
-  let revenueEstimated = false;
-  for (const { latest, campaign, post } of results) {
-    costUsd += post.costUsd ?? 0;
-    const attribution = post.attribution ?? null;
-    if (attribution !== null) {
-      humanClicks = addKnown(humanClicks, attribution.humanClicks);
-      conversions += attribution.conversions;
-      revenue = addKnown(revenue, attribution.revenue);
-    }
-    if (latest === null) continue;
-    const postEngagements = engagementsOf(latest);
-    engagements += postEngagements;
-    impressions = addKnown(impressions, latest.impressions);
-    if (latest.impressions !== null) rateEngagements += postEngagements;
-    clicks = addKnown(clicks, latest.urlLinkClicks);
-    if (attribution === null && latest.urlLinkClicks !== null) {
-      revenue = addKnown(revenue, latest.urlLinkClicks * campaign.epc);
-      revenueEstimated = true;
-    }
-  }
-  return {
-    posts: results.length,
-    impressions,
-    clicks,
-    engagements,
-    engagementRate: engagementRate(rateEngagements, impressions),
-    revenue,
-    revenueEstimated,
-    humanClicks,
-    conversions,
-    conversionRate: humanClicks === null || humanClicks === 0 ? null : conversions / humanClicks,
-    costUsd,
-    roi: costUsd > 0 && revenue !== null ? (revenue - costUsd) / costUsd : null,
-  };
-}
-
 function byImpact(a: PostResult, b: PostResult): number {
   const impressions = (b.latest?.impressions ?? -1) - (a.latest?.impressions ?? -1);
   if (impressions !== 0) return impressions;
@@ -228,6 +146,8 @@ export function analyse(input: AnalyticsInput): Analytics {
   const latest = latestPerPost(input.snapshots);
   const from = input.window.from.getTime();
   const to = input.window.to.getTime();
+  const currency = input.currency ?? DEFAULT_CURRENCY;
+  const totals = (of: readonly PostResult[]) => totalsOf(of, currency);
   const results: PostResult[] = [];
   for (const post of input.posts) {
     const campaign = campaignById.get(post.campaignId);
@@ -244,35 +164,43 @@ export function analyse(input: AnalyticsInput): Analytics {
   );
   for (const campaign of campaigns) {
     for (const date of dates) {
-      const totals = totalsOf(resultsByDay.get(dayKey(campaign.id, date)) ?? []);
+      const day = totals(resultsByDay.get(dayKey(campaign.id, date)) ?? []);
       daily.push({
         date,
         campaignId: campaign.id,
-        posts: totals.posts,
-        impressions: totals.impressions,
-        clicks: totals.clicks,
-        engagements: totals.engagements,
-        revenue: totals.revenue,
-        conversionRate: totals.conversionRate,
+        posts: day.posts,
+        impressions: day.impressions,
+        clicks: day.clicks,
+        engagements: day.engagements,
+        revenue: day.revenue,
+        conversionRate: day.conversionRate,
       });
     }
   }
 
   const resultsByCampaign = groupBy(results, (r) => r.campaign.id);
   const niches = [...new Set(campaigns.map((c) => c.niche))].sort();
+  const rows = results.map((result) => ({ ...result, totals: totals([result]) }));
+  const order = new Map(campaigns.map((c, i) => [c.id, i]));
   return {
-    totals: totalsOf(results),
+    totals: totals(results),
     byCampaign: campaigns.map((campaign) => ({
       campaign,
-      totals: totalsOf(resultsByCampaign.get(campaign.id) ?? []),
+      totals: totals(resultsByCampaign.get(campaign.id) ?? []),
     })),
     byNiche: niches.map((niche) => ({
       niche,
-      totals: totalsOf(results.filter((r) => r.campaign.niche === niche)),
+      totals: totals(results.filter((r) => r.campaign.niche === niche)),
     })),
     dates,
     daily,
-    top: [...results].sort(byImpact).slice(0, input.topCount ?? 3),
+    byPost: [...rows].sort(
+      (a, b) =>
+        (order.get(a.campaign.id) ?? 0) - (order.get(b.campaign.id) ?? 0) ||
+        a.post.publishedAt.getTime() - b.post.publishedAt.getTime() ||
+        a.post.id - b.post.id,
+    ),
+    top: [...rows].sort(byImpact).slice(0, input.topCount ?? 3),
   };
 }
 

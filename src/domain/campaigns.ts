@@ -30,6 +30,10 @@ export interface Campaign {
   tracking: boolean | null;
   /** The query parameter the click id is sent to the network in (design.md section 13). */
   clickParam: string;
+  /** Autopilot (design.md section 12): off by default; see src/domain/autopilot.ts. */
+  autopilotEnabled: boolean;
+  autopilotDaysAhead: number;
+  autopilotMinRepeatDays: number;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -38,7 +42,15 @@ export interface Campaign {
 /** A new campaign; tracking starts as the deployment's default and the click param as subid. */
 export type NewCampaign = Omit<
   Campaign,
-  "id" | "status" | "createdAt" | "updatedAt" | "tracking" | "clickParam"
+  | "id"
+  | "status"
+  | "createdAt"
+  | "updatedAt"
+  | "tracking"
+  | "clickParam"
+  | "autopilotEnabled"
+  | "autopilotDaysAhead"
+  | "autopilotMinRepeatDays"
 >;
 
 /** What `/campaign create` collects, still as the user typed it. */
@@ -79,6 +91,9 @@ export type CampaignChanges = Partial<
     | "disclosureTag"
     | "tracking"
     | "clickParam"
+    | "autopilotEnabled"
+    | "autopilotDaysAhead"
+    | "autopilotMinRepeatDays"
   >
 >;
 

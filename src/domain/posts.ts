@@ -61,7 +61,7 @@ export function formSubmitted(first: Post | null): DomainError {
 }
 
 /** The campaign's tracking for a link a person gave (checked: an http(s) URL X will take). */
-function affiliateLinkFor(campaign: Campaign, originalUrl: string): NewAffiliateLink {
+export function affiliateLinkFor(campaign: Campaign, originalUrl: string): NewAffiliateLink {
   return {
     originalUrl: validateAffiliateUrl(originalUrl).href,
     utm: { source: "x", medium: "social", campaign: campaign.slug },
@@ -87,6 +87,8 @@ export interface NewPost {
    * post from the same form (`form_submitted`).
    */
   formId?: string;
+  /** The library item autopilot made the post from. */
+  contentItemId?: number;
 }
 
 export type PostChanges = Partial<

@@ -17,6 +17,7 @@ import { DomainError } from "./errors.ts";
 import type { MetricsSnapshot } from "./metrics.ts";
 import type { CampaignRepository, Clock, XAccountRepository } from "./ports.ts";
 import type { PostStatus } from "./post-lifecycle.ts";
+import { roiOf } from "./report-totals.ts";
 import type { SettingsRepository } from "./settings.ts";
 import { utcDay } from "./x-prices.ts";
 import { type SpendSplit, splitSpend, type XSpendLedger } from "./x-spend.ts";
@@ -81,6 +82,8 @@ export interface Report {
   period: ReportPeriod;
   window: { from: Date; to: Date };
   timeZone: string;
+  /** The guild's ISO 4217 code: revenue is in it. */
+  currency: string;
   /** What the report was narrowed to, for its title. */
   scope: { campaign: string | null; niche: string | null };
   analytics: Analytics;
@@ -175,12 +178,19 @@ export class ReportService {
 
   /** Rebuilds CampaignDaily for the guild's last 90 local days from the latest snapshots. */
   async rebuildDaily(guildId: string): Promise<number> {
-    const { timezone } = await this.deps.settings.get(guildId);
+    const { timezone, currency } = await this.deps.settings.get(guildId);
     const campaigns = await this.deps.campaigns.list(guildId);
     const window = lastLocalDays(DAILY_REBUILD_DAYS, this.deps.clock.now(), timezone);
     const ids = campaigns.map((c) => c.id);
     const { posts, latest } = await this.deps.store.published(ids, window);
-    const analytics = analyse({ campaigns, posts, snapshots: latest, window, timeZone: timezone });
+    const analytics = analyse({
+      campaigns,
+      posts,
+      snapshots: latest,
+      window,
+      timeZone: timezone,
+      currency,
+    });
     const rows = analytics.daily.filter((p) => p.posts > 0).map(toDailyRow);
     await this.deps.store.replaceDaily(ids, datesBetween(window, timezone), rows);
     return rows.length;
@@ -217,7 +227,7 @@ export class ReportService {
       scopeName: string | null;
     },
   ): Promise<Report> {
-    const { timezone } = await this.deps.settings.get(guildId);
+    const { timezone, currency } = await this.deps.settings.get(guildId);
     const window = reportWindow(period, now, timezone);
     const wanted = campaigns.filter(
       (c) =>
@@ -243,14 +253,18 @@ export class ReportService {
       snapshots: latest,
       window,
       timeZone: timezone,
+      currency,
     });
     return {
       period,
       window,
       timeZone: timezone,
+      currency,
       scope: { campaign: scope.scopeName, niche: scope.niche ?? null },
       analytics:
-        xSpend === null ? analytics : { ...analytics, totals: withSpend(analytics.totals, xSpend) },
+        xSpend === null
+          ? analytics
+          : { ...analytics, totals: withSpend(analytics.totals, xSpend, currency) },
       xSpend,
       failed: troubled.filter((p) => p.status === "failed"),
       missed: troubled.filter((p) => p.status === "missed"),
@@ -266,13 +280,9 @@ export class ReportService {
 }
 
 /** The totals' cost and ROI with what X billed for posting and for reading. */
-function withSpend(totals: Totals, spend: SpendSplit): Totals {
+function withSpend(totals: Totals, spend: SpendSplit, currency: string): Totals {
   const costUsd = spend.postingUsd + spend.readingUsd;
-  return {
-    ...totals,
-    costUsd,
-    roi: costUsd > 0 && totals.revenue !== null ? (totals.revenue - costUsd) / costUsd : null,
-  };
+  return { ...totals, costUsd, roi: roiOf(totals.revenue, costUsd, currency) };
 }
 
 function toDailyRow(point: DailyPoint): CampaignDailyRow {

@@ -173,6 +173,16 @@ export function nextSlots(
   return slots;
 }
 
+/** Every slot strictly after `after` and at or before `until`, in order (DST rules: file header). */
+export function slotsUntil(schedule: Schedule, timeZone: string, after: Date, until: Date): Date[] {
+  const slots: Date[] = [];
+  for (const instant of slotsAfter(schedule, timeZone, after)) {
+    if (instant > until.getTime()) break;
+    slots.push(new Date(instant));
+  }
+  return slots;
+}
+
 /** The first slot after `after` not already in `taken` (same instant, to the millisecond). */
 export function nextFreeSlot(
   schedule: Schedule,

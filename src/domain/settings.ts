@@ -1,4 +1,5 @@
 import type { AuditNote } from "./audit.ts";
+import { DEFAULT_CURRENCY, parseCurrency } from "./currency.ts";
 import { DomainError } from "./errors.ts";
 import { assertTimeZone, parseTimes } from "./schedule.ts";
 
@@ -20,6 +21,8 @@ export interface GuildSettings {
   xMonthlyBudget: number | null;
   /** When on, a used-up monthly budget holds posting as well as metric reads. */
   xBudgetStopsPosting: boolean;
+  /** ISO 4217 code reports show revenue in; other currencies' payouts are shown apart. */
+  currency: string;
 }
 
 export type SettingsChanges = Partial<Omit<GuildSettings, "guildId">>;
@@ -37,6 +40,7 @@ export function defaultSettings(guildId: string): GuildSettings {
     requireSecondApprover: false,
     xMonthlyBudget: null,
     xBudgetStopsPosting: false,
+    currency: DEFAULT_CURRENCY,
   };
 }
 
@@ -77,6 +81,8 @@ export interface SettingsInput {
   /** US dollars per calendar month; 0 removes the cap. */
   xMonthlyBudget?: number | undefined;
   xBudgetStopsPosting?: boolean | undefined;
+  /** ISO 4217, any case. */
+  currency?: string | undefined;
 }
 
 export class SettingsService {
@@ -120,6 +126,7 @@ export class SettingsService {
     if (input.xBudgetStopsPosting !== undefined) {
       changes.xBudgetStopsPosting = input.xBudgetStopsPosting;
     }
+    if (input.currency !== undefined) changes.currency = parseCurrency(input.currency);
     if (Object.keys(changes).length === 0) {
       throw new DomainError(
         "invalid_input",

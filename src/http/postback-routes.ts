@@ -1,6 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { ConversionOutcome, ConversionReport } from "../db/postback-repository.ts";
+import type {
+  ConversionOutcome,
+  ConversionReport,
+  PostbackReceiver,
+} from "../db/postback-repository.ts";
 import { CLICK_ID_PATTERN } from "../domain/tracked-links.ts";
 import type { Logger } from "../logger.ts";
 import type { Routes } from "./server.ts";
@@ -16,7 +20,14 @@ const postbackSchema = z.object({
     .regex(/^\d{1,9}(\.\d{1,6})?$/, "payout must be a number of 0 or more, such as 12.50")
     .default("0")
     .transform(Number),
-  txid: z.string().trim().max(200, "txid must be at most 200 characters").default(""),
+  txid: z
+    .string()
+    .trim()
+    .max(200, "txid must be at most 200 characters")
+    // Line breaks and other control characters are no network's transaction id; kept out of
+    // the database and the logs.
+    .regex(/^\P{Cc}*$/u, "txid must not contain control characters")
+    .default(""),
   status: z
     .enum(["approved", "pending", "rejected"], {
       error: "status must be approved, pending or rejected",
@@ -51,7 +62,7 @@ function firstValues(input: unknown): Record<string, unknown> {
  * after the conversion is committed, so a sender that retries on failure never loses one.
  */
 export function postbackRoutes(deps: {
-  storedToken: () => Promise<string | null>;
+  receiver: () => Promise<PostbackReceiver>;
   record: (report: ConversionReport) => Promise<ConversionOutcome>;
   /** Writes this instance's queued clicks: a postback may follow its click within milliseconds. */
   flushClicks: () => Promise<void>;
@@ -69,8 +80,8 @@ export function postbackRoutes(deps: {
       handler: async (request, reply) => {
         reply.header("cache-control", "no-store").type("text/plain");
         const { token } = tokenParams.parse(request.params);
-        const stored = await deps.storedToken();
-        if (stored === null || !sameToken(token, stored))
+        const receiver = await deps.receiver();
+        if (receiver.token === null || !sameToken(token, receiver.token))
           return reply.code(403).send("Bad token\n");
         const fields = { ...firstValues(request.query), ...firstValues(request.body) };
         const parsed = postbackSchema.safeParse(fields);
@@ -82,7 +93,8 @@ export function postbackRoutes(deps: {
           txid: parsed.data.txid,
           payout: parsed.data.payout,
           status: parsed.data.status,
-          currency: parsed.data.currency ?? null,
+          // Stored as the guild's currency at the time: a later change of it relabels nothing.
+          currency: parsed.data.currency ?? receiver.currency,
         };
         let outcome = await deps.record(report);
         if (outcome === "unknown_click") {

@@ -52,7 +52,7 @@ export async function startWebServer(deps: {
         clock: deps.clock,
       }),
       postbackRoutes({
-        storedToken: () => postbacks.storedToken(deps.guildId),
+        receiver: () => postbacks.receiver(deps.guildId),
         record: (report) => postbacks.record(deps.guildId, report),
         flushClicks: () => clicks.drain(),
         logger: deps.logger,

@@ -82,6 +82,8 @@ export class ClockJobs {
    * replace(): the replacement does not overlap it, and stop() still waits for it.
    */
   private readonly running = new Map<string, Promise<void>>();
+  /** Jobs asked to run again (runNow) while a run was in progress. */
+  private readonly rerun = new Set<string>();
   private stopped = false;
 
   constructor(deps: ClockJobsDeps) {
@@ -116,6 +118,19 @@ export class ClockJobs {
   /** Cancels the job's future ticks; a run in progress finishes (and stop() waits for it). */
   remove(name: string): boolean {
     return this.cancel(name);
+  }
+
+  /**
+   * Runs the job now, outside its schedule, for a change it must react to (a campaign's autopilot
+   * turned on, a library item added). A run in progress is followed by one more, so the change is
+   * never left to the next tick. False when no job of that name is scheduled.
+   */
+  runNow(name: string): boolean {
+    const entry = this.entries.get(name);
+    if (entry === undefined || this.stopped) return false;
+    if (this.running.has(name)) this.rerun.add(name);
+    else this.start(entry, new Date());
+    return true;
   }
 
   /** The instant the job is next due, or null when no job of that name is scheduled. */
@@ -220,10 +235,18 @@ export class ClockJobs {
       );
       return;
     }
+    this.start(entry, firedAt);
+  }
+
+  private start(entry: Entry, firedAt: Date): void {
+    const { name } = entry.job;
     const run = this.execute(entry, firedAt).finally(() => {
-      if (this.running.get(entry.job.name) === run) this.running.delete(entry.job.name);
+      if (this.running.get(name) === run) this.running.delete(name);
+      if (this.rerun.delete(name) && !this.stopped && this.entries.get(name) === entry) {
+        this.start(entry, new Date());
+      }
     });
-    this.running.set(entry.job.name, run);
+    this.running.set(name, run);
   }
 
   /** Never rejects: node-schedule turns a rejection into an unhandled 'error' event. */

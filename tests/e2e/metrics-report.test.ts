@@ -68,10 +68,10 @@ describe("metrics and /report, end to end", () => {
 
     const first = await report();
     expect(description(first)).toContain(
-      "1 post · 1,500 impressions · 60 clicks · 3.67% engagement · revenue $30.00",
+      "1 post · 1,500 impressions · 60 X link clicks · 3.67% engagement · revenue $30.00",
     );
     expect(embedField(first, "Desk Lamps (home office)")).toContain(
-      "1,500 impressions · 60 clicks",
+      "1,500 impressions · 60 X link clicks",
     );
     expect(embedField(first, "Top posts")).toContain(
       `[#${postId} Desk Lamps](https://x.com/${TEAM_X.username}/status/${xPostId})`,
@@ -91,7 +91,7 @@ describe("metrics and /report, end to end", () => {
     e2e.fakeX.setMetrics(xPostId, { impression_count: 2400, url_link_clicks: 90 });
     await e2e.herald.syncMetrics();
     const second = await report({ campaign: "Desk Lamps", range: "30d" });
-    expect(description(second)).toContain("1 post · 2,400 impressions · 90 clicks");
+    expect(description(second)).toContain("1 post · 2,400 impressions · 90 X link clicks");
     expect(await e2e.herald.prisma.postMetrics.count({ where: { postId } })).toBe(2);
 
     // The daily report job's run, as its clock tick calls it: the report channel gets the last
@@ -102,7 +102,7 @@ describe("metrics and /report, end to end", () => {
       (message) => message.attachments.length > 0,
     );
     expect((daily.embeds[0] as { title?: string }).title).toBe("Report for the last 24 h");
-    expect(description(daily)).toContain("1 post · 2,400 impressions · 90 clicks");
+    expect(description(daily)).toContain("1 post · 2,400 impressions · 90 X link clicks");
     expect(daily.attachments.map((a) => a.filename)).toEqual(["report.png"]);
     expect(await e2e.herald.dailyReport.run(new Date())).toBe("already_sent");
   });

@@ -93,5 +93,11 @@ describe.runIf(pgUrl !== undefined)("tracked links on two instances sharing Post
     );
     expect(answers).toEqual([200, 200, 200, 200]);
     expect(await e2e.herald.prisma.conversion.count()).toBe(1);
+
+    // Counted once in what the team reads, whichever instance answers /report.
+    const report = await e2e.discord.runCommand({ user: TEAM.member, name: "report", options: {} });
+    const line = ((await report.reply()).embeds[0] as { description?: string }).description;
+    expect(line).toMatch(/· 2 human clicks · 1 conversion · conversion rate 50% · /);
+    expect(line).toContain("revenue $4.00 (measured)");
   });
 });

@@ -1,13 +1,13 @@
+import { parse } from "csv-parse/sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
+import { approvePost, finishE2E, queuePost } from "../support/e2e-steps.ts";
 import {
-  approvePost,
-  connectTeamAccount,
-  createCampaign,
-  finishE2E,
-  queuePost,
-  setUpTeam,
-} from "../support/e2e-steps.ts";
+  editCampaign,
+  postbackToken,
+  publishTrackedPost,
+  webOrigin,
+} from "../support/tracking-steps.ts";
 
 const PUBLIC_URL = "https://go.team.example";
 const BROWSER =
@@ -19,73 +19,28 @@ beforeEach(async () => {
 });
 afterEach(() => finishE2E(e2e));
 
-/** The web server's loopback origin (it listens on 0.0.0.0 and a free port). */
-function serverOrigin(): string {
-  const address = e2e.herald.web?.address;
-  if (address === undefined) throw new Error("the web server is not running");
-  return address.replace("0.0.0.0", "127.0.0.1");
-}
-
-async function editCampaign(options: Record<string, string | boolean>): Promise<string> {
-  const handle = await e2e.discord.runCommand({
-    user: TEAM.manager,
-    name: "campaign",
-    subcommand: "edit",
-    options: { campaign: "Desk Lamps", ...options },
-  });
-  return (await handle.reply()).content;
-}
-
-async function publishPost(
-  edits: Record<string, string | boolean> = {},
-): Promise<{ postId: number; text: string }> {
-  await setUpTeam(e2e);
-  await connectTeamAccount(e2e);
-  await createCampaign(e2e, { link: "https://shop.example.com/lamps?ref=team", epc: 0.5 });
-  if (Object.keys(edits).length > 0) await editCampaign(edits);
-  const published = new Promise<void>((resolve) =>
-    e2e.herald.runner.once("post.published", () => resolve()),
-  );
-  const { reply, postId } = await queuePost(e2e, {
-    text: "Warm light for late desk sessions",
-    at: "now",
-  });
-  if (postId === null) throw new Error(`not queued: ${reply}`);
-  await approvePost(e2e, postId);
-  await published;
-  return { postId, text: e2e.fakeX.posts.at(-1)?.text ?? "" };
-}
-
-async function publishTrackedPost(
-  edits: Record<string, string | boolean> = {},
-): Promise<{ postId: number; link: string }> {
-  const { postId, text } = await publishPost(edits);
-  const link = text.match(/https:\/\/go\.team\.example\/r\/\S+/)?.[0];
-  if (link === undefined) throw new Error(`no tracked link in: ${text}`);
-  return { postId, link };
-}
-
-/** The token in the URL /settings postback shows the admin (ephemerally). */
-async function postbackToken(options: Record<string, boolean>): Promise<string> {
-  const handle = await e2e.discord.runCommand({
-    user: TEAM.admin,
-    name: "settings",
-    subcommand: "postback",
-    options,
-  });
-  const reply = await handle.reply({ timeoutMs: 20_000 });
-  expect(handle.ephemeral).toBe(true);
-  expect(reply.content).toContain("click_id={aff_sub}");
-  const token = reply.content?.match(/go\.team\.example\/postback\/([\w-]+)/)?.[1];
-  if (token === undefined) throw new Error(`no postback URL in: ${reply.content}`);
-  return token;
-}
+const serverOrigin = () => webOrigin(e2e.herald);
 
 /** The all-campaigns line of /report as a member sees it. */
 async function reportText(): Promise<string> {
   const handle = await e2e.discord.runCommand({ user: TEAM.member, name: "report", options: {} });
   const reply = await handle.reply({ timeoutMs: 20_000 });
   return (reply.embeds[0] as { description?: string } | undefined)?.description ?? "";
+}
+
+/** /report format:csv as a member gets it: the attachment's rows, by column name. */
+async function reportCsvRows(): Promise<Record<string, string>[]> {
+  const handle = await e2e.discord.runCommand({
+    user: TEAM.member,
+    name: "report",
+    options: { format: "csv" },
+  });
+  const reply = await handle.reply({ timeoutMs: 20_000 });
+  const [file] = reply.attachments;
+  expect(file?.filename).toMatch(/^herald-report-7d-\d{4}-\d{2}-\d{2}\.csv$/);
+  const bytes = e2e.discord.attachmentBytes(file?.url ?? "");
+  if (bytes === undefined) throw new Error("the fake Discord holds no bytes for the CSV");
+  return parse(bytes, { bom: true, columns: true }) as Record<string, string>[];
 }
 
 function follow(link: string, init: { method?: string; userAgent?: string } = {}) {
@@ -98,7 +53,7 @@ function follow(link: string, init: { method?: string; userAgent?: string } = {}
 
 describe("tracked links, end to end", () => {
   it("given a tracked post on X, following its link lands on the affiliate URL with UTM tags and a click id; bots and HEAD are stored but not counted", async () => {
-    const { postId, link } = await publishTrackedPost();
+    const { postId, link } = await publishTrackedPost(e2e);
     expect(new URL(link).pathname).toMatch(/^\/r\/[0-9A-Za-z]{8,}$/);
 
     const response = await follow(link);
@@ -129,7 +84,7 @@ describe("tracked links, end to end", () => {
   });
 
   it("given codes that are unknown, malformed, hostile or far too long, answers 404 (414 past the length limit), never redirects and stores nothing", async () => {
-    await publishTrackedPost();
+    await publishTrackedPost(e2e);
     const origin = serverOrigin();
     for (const path of [
       "/r/AAAAAAAAAA",
@@ -152,11 +107,11 @@ describe("tracked links, end to end", () => {
   });
 
   it("given a click, its postback stores one conversion; the same postback again changes nothing; rejected updates it; a bad token, a malformed payout and an unknown click id change nothing", async () => {
-    const { postId, link } = await publishTrackedPost();
+    const { postId, link } = await publishTrackedPost(e2e);
     const clickId = new URL((await follow(link)).headers.get("location") ?? "").searchParams.get(
       "subid",
     );
-    const token = await postbackToken({});
+    const token = await postbackToken(e2e, {});
     const postback = (query: string, path = token) =>
       fetch(`${serverOrigin()}/postback/${path}?${query}`);
     const conversions = () => e2e.herald.prisma.conversion.findMany({ where: { postId } });
@@ -164,13 +119,26 @@ describe("tracked links, end to end", () => {
     const first = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
     expect([first.status, await first.text()]).toEqual([200, "stored\n"]);
     expect((await conversions()).map((c) => [c.payout, c.status])).toEqual([[12.5, "approved"]]);
-    expect(await reportText()).toMatch(
-      /1 human clicks · 1 conversion · .*revenue \$12\.50(?! \(estimated)/,
-    );
+    const reported = await reportText();
+    expect(reported).toMatch(/1 human click · 1 conversion · .*revenue \$12\.50 \(measured\)/);
+    expect(await reportCsvRows()).toEqual([
+      expect.objectContaining({
+        post_id: String(postId),
+        campaign: "Desk Lamps",
+        text: expect.stringContaining("Warm light for late desk sessions"),
+        human_clicks: "1",
+        conversions: "1",
+        conversion_rate: "1",
+        revenue: "12.5",
+        revenue_basis: "measured",
+        currency: "USD",
+      }),
+    ]);
 
     const again = await postback(`click_id=${clickId}&payout=12.50&txid=T-1`);
     expect([again.status, await again.text()]).toEqual([200, "repeat\n"]);
     expect(await conversions()).toHaveLength(1);
+    expect(await reportText()).toBe(reported);
 
     const rejected = await fetch(`${serverOrigin()}/postback/${token}`, {
       method: "POST",
@@ -179,7 +147,7 @@ describe("tracked links, end to end", () => {
     });
     expect([rejected.status, await rejected.text()]).toEqual([200, "updated\n"]);
     expect((await conversions()).map((c) => c.status)).toEqual(["rejected"]);
-    expect(await reportText()).toMatch(/0 conversions · .*revenue \$0\.00/);
+    expect(await reportText()).toMatch(/0 conversions · .*revenue \$0\.00 \(measured\)/);
 
     expect((await postback(`click_id=${clickId}&payout=1&txid=T-2`, "wrong-token")).status).toBe(
       403,
@@ -201,20 +169,56 @@ describe("tracked links, end to end", () => {
     expect(await e2e.herald.prisma.conversion.count()).toBe(1);
 
     // Rotating the token makes the old URL stop working at once.
-    const rotated = await postbackToken({ rotate: true });
+    const rotated = await postbackToken(e2e, { rotate: true });
     expect(rotated).not.toBe(token);
     expect((await postback(`click_id=${clickId}&txid=T-4`)).status).toBe(403);
     expect((await postback(`click_id=${clickId}&txid=T-4`, rotated)).status).toBe(200);
   });
 
+  it("given /settings set currency:eur, postbacks without a currency count in euros, one in GBP is shown apart and not converted, and an unknown code is refused", async () => {
+    const { link } = await publishTrackedPost(e2e);
+    const settings = async (options: Record<string, string>) => {
+      const handle = await e2e.discord.runCommand({
+        user: TEAM.admin,
+        name: "settings",
+        subcommand: Object.keys(options).length === 0 ? "show" : "set",
+        options,
+      });
+      return (await handle.reply()).content;
+    };
+    expect(await settings({ currency: "abc" })).toContain("is not an ISO 4217 currency code");
+    expect(await settings({ currency: "eur" })).toContain("Currency: EUR");
+    expect(await settings({})).toContain("Currency: EUR");
+
+    const clickId = (await follow(link)).headers.get("location")?.match(/subid=(\w+)/)?.[1];
+    const token = await postbackToken(e2e, {});
+    for (const query of [`payout=20&txid=E-1`, `payout=12&txid=G-1&currency=gbp`]) {
+      const answer = await fetch(
+        `${serverOrigin()}/postback/${token}?click_id=${clickId}&${query}`,
+      );
+      expect(answer.status).toBe(200);
+    }
+    const stored = await e2e.herald.prisma.conversion.findMany({ orderBy: { txid: "asc" } });
+    expect(stored.map((c) => [c.txid, c.payout, c.currency])).toEqual([
+      ["E-1", 20, "EUR"],
+      ["G-1", 12, "GBP"],
+    ]);
+    const line = await reportText();
+    expect(line).toContain("2 conversions");
+    expect(line).toContain("revenue €20.00 (measured) · also 12.00 GBP not converted");
+    expect(line).toContain("ROI n/a");
+  });
+
   it("given /campaign edit click_param:aff_sub, the click id goes in aff_sub; given tracking:false, X receives the affiliate URL itself", async () => {
-    const { link } = await publishTrackedPost({ click_param: "aff_sub" });
+    const { link } = await publishTrackedPost(e2e, { click_param: "aff_sub" });
     const location = new URL((await follow(link)).headers.get("location") ?? "");
     expect(location.searchParams.get("aff_sub")).toMatch(/^[0-9A-Za-z]{20}$/);
     expect(location.searchParams.has("subid")).toBe(false);
 
-    expect(await editCampaign({ click_param: "sub id!" })).toContain("is not a click-id parameter");
-    expect(await editCampaign({ tracking: false })).toContain("Tracking: off");
+    expect(await editCampaign(e2e, { click_param: "sub id!" })).toContain(
+      "is not a click-id parameter",
+    );
+    expect(await editCampaign(e2e, { tracking: false })).toContain("Tracking: off");
     const published = new Promise<void>((resolve) =>
       e2e.herald.runner.once("post.published", () => resolve()),
     );

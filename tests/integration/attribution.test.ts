@@ -83,7 +83,7 @@ for (const provider of testProviders("attribution.test.ts")) {
         txid: "T1",
         payout: 9.5,
         status: "approved" as const,
-        currency: null,
+        currency: "USD",
       };
       const outcomes = await Promise.all(
         Array.from({ length: 6 }, (_, i) => instances[i % 2]?.record(GUILD, report)),

@@ -1,6 +1,8 @@
+import { parse } from "csv-parse/sync";
 import type { APIEmbed } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CHART_WIDTH } from "../../src/bot/render/report-chart.ts";
+import { reportCsv, reportCsvMessage } from "../../src/bot/render/report-csv.ts";
 import { CHART_FILE, reportMessage } from "../../src/bot/render/report-message.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaMetricsRepository } from "../../src/db/metrics-repository.ts";
@@ -100,14 +102,16 @@ describe("reports from the database", () => {
     if (embed === undefined) throw new Error("no embed");
     expect(embed.title).toBe("Report for the last 7 days");
     expect(embed.description).toContain(
-      "2 posts · 2,000 impressions · 30 clicks · 3.3% engagement",
+      "2 posts · 2,000 impressions · 30 X link clicks · 3.3% engagement",
     );
     const fields = fieldsOf(embed);
-    expect(fields["Desk Gadgets (gadgets)"]).toContain("1,200 impressions · 30 clicks");
-    expect(fields["Garden Tools (home)"]).toContain("800 impressions · n/a clicks");
+    expect(fields["Desk Gadgets (gadgets)"]).toContain("1,200 impressions · 30 X link clicks");
+    expect(fields["Garden Tools (home)"]).toContain("800 impressions · n/a X link clicks");
     expect(fields["Garden Tools (home)"]).toContain("revenue n/a");
-    expect(fields["By niche"]).toContain("**gadgets**: 1 post · 1,200 impressions · 30 clicks");
-    expect(fields["By niche"]).toContain("**home**: 1 post · 800 impressions · n/a clicks");
+    expect(fields["By niche"]).toContain(
+      "**gadgets**: 1 post · 1,200 impressions · 30 X link clicks",
+    );
+    expect(fields["By niche"]).toContain("**home**: 1 post · 800 impressions · n/a X link clicks");
     expect(fields["Top posts"]).toContain(`[#${ids.d1} Desk Gadgets](https://x.com/i/web/status/`);
     expect(fields["Failed (1)"]).toContain("Tweet text is too long.");
     expect(fields["Missed (1)"]).toContain(`#${ids.missed} Garden Tools`);
@@ -185,6 +189,116 @@ describe("reports from the database", () => {
     const report = await reports.report(GUILD, { campaign: "Desk Gadgets" });
     expect(report.analytics.totals).toMatchObject({ impressions: 1200, clicks: 30 });
     expect(await db.prisma.postMetrics.count({ where: { postId: ids.d1 ?? 0 } })).toBe(3);
+  });
+
+  it("given a guild in EUR, a campaign that receives postbacks and one that does not, measures the first (other currencies apart, no ROI) and estimates the second, with human clicks beside X's", async () => {
+    const f = new ReportFixture(db.prisma, GUILD);
+    await new PrismaSettingsRepository(db.prisma).update(
+      GUILD,
+      { currency: "EUR" },
+      { actor: "test", action: "settings.updated" },
+    );
+    const [d1, g1] = [ids.d1 ?? 0, ids.g1 ?? 0];
+    await f.track(d1);
+    await f.track(g1);
+    const hour = "2026-11-18T10";
+    await f.click(d1, "ClickD1A1", { visitor: "a", hour });
+    await f.click(d1, "ClickD1A2", { visitor: "a", hour }); // the same visitor within the hour
+    await f.click(d1, "ClickD1B1", { visitor: "b", hour });
+    await f.click(d1, "ClickD1Bot", { visitor: "c", hour, bot: true });
+    await f.click(g1, "ClickG1A1", { visitor: "a", hour });
+    await f.conversion(d1, "ClickD1A1", { txid: "T1", payout: 20, currency: "EUR" });
+    await f.conversion(d1, "ClickD1B1", { txid: "T2", payout: 12, currency: "GBP" });
+    await f.conversion(d1, "ClickD1A2", { txid: "T3", payout: 5, status: "rejected" });
+    await f.conversion(d1, "ClickD1A2", { txid: "T4", payout: 3, status: "pending" });
+
+    const report = await reports.report(GUILD, {});
+    expect(report.currency).toBe("EUR");
+    const row = (name: string) =>
+      report.analytics.byCampaign.find((r) => r.campaign.name === name)?.totals;
+    expect(row("Desk Gadgets")).toMatchObject({
+      clicks: 30,
+      humanClicks: 2,
+      conversions: 2,
+      conversionRate: 1,
+      revenue: 20,
+      revenueMeasured: true,
+      revenueEstimated: false,
+      otherCurrencies: { GBP: 12 },
+      epc: 10,
+      roi: null,
+    });
+    expect(row("Garden Tools")).toMatchObject({
+      humanClicks: 1,
+      conversions: 0,
+      conversionRate: null,
+      revenueMeasured: false,
+    });
+
+    const embed = (await reportMessage(report)).embeds[0]?.toJSON();
+    if (embed === undefined) throw new Error("no embed");
+    const fields = fieldsOf(embed);
+    expect(fields["Desk Gadgets (gadgets)"]).toContain(
+      "30 X link clicks · 2 human clicks · 2 conversions · conversion rate 100%",
+    );
+    expect(fields["Desk Gadgets (gadgets)"]).toContain(
+      "revenue €20.00 (measured) · also 12.00 GBP not converted · EPC €10.00",
+    );
+    expect(fields["Garden Tools (home)"]).toContain("n/a X link clicks · 1 human click · ");
+    expect(fields["Garden Tools (home)"]).not.toContain("conversion");
+    expect(fields["Top posts"]).toContain("2 human clicks · 2 conversions");
+    expect(embed.footer?.text).toContain("revenue in EUR, X spend in USD");
+
+    await reports.rebuildDaily(GUILD);
+    const daily = await db.prisma.campaignDaily.findFirst({ where: { campaignId: ids.desk ?? 0 } });
+    expect(daily).toMatchObject({ revenue: 20, conversionRate: 1 });
+  });
+
+  it("given format csv, every post of the range is one row with the message's figures, formula cells escaped, unknown figures empty", async () => {
+    await db.prisma.post.update({
+      where: { id: ids.d1 ?? 0 },
+      data: { text: '=HYPERLINK("https://evil.example","Desk lamp deal")' },
+    });
+    const f = new ReportFixture(db.prisma, GUILD);
+    await f.track(ids.d1 ?? 0);
+    await f.click(ids.d1 ?? 0, "ClickD1A1", { visitor: "a", hour: "2026-11-18T10" });
+    await f.conversion(ids.d1 ?? 0, "ClickD1A1", { txid: "T1", payout: 4.5 });
+    const report = await reports.report(GUILD, { range: "30d" });
+    const message = reportCsvMessage(report);
+    expect(message.content).toBe(
+      "Report for the last 30 days: 2 posts, one row each; revenue in USD, X cost in USD.",
+    );
+    expect(message.files[0]?.name).toBe("herald-report-30d-2026-11-20.csv");
+    const rows = parse(reportCsv(report), { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => [row.post_id, row.campaign, row.niche])).toEqual([
+      [String(ids.d1), "Desk Gadgets", "gadgets"],
+      [String(ids.g1), "Garden Tools", "home"],
+    ]);
+    expect(rows[0]).toMatchObject({
+      published_at: "2026-11-18T09:00:00.000Z",
+      local_date: "2026-11-18",
+      text: `'=HYPERLINK("https://evil.example","Desk lamp deal")`,
+      impressions: "1200",
+      x_link_clicks: "30",
+      human_clicks: "1",
+      conversions: "1",
+      conversion_rate: "1",
+      revenue: "4.5",
+      revenue_basis: "measured",
+      currency: "USD",
+      epc: "4.5",
+      x_cost_usd: "0.2",
+      roi: "21.5",
+    });
+    // X reported no clicks for Garden's post: no estimate, empty cells rather than 0.
+    expect(rows[1]).toMatchObject({
+      x_link_clicks: "",
+      human_clicks: "",
+      conversions: "",
+      revenue: "",
+      revenue_basis: "",
+      roi: "",
+    });
   });
 
   it("rebuilds CampaignDaily from the latest snapshots, the same rows however often it runs", async () => {

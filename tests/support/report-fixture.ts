@@ -77,6 +77,59 @@ export class ReportFixture {
     return post.id;
   }
 
+  /** Gives the post a tracked link, as publishing does with tracking on. */
+  async track(postId: number): Promise<void> {
+    await this.prisma.post.update({
+      where: { id: postId },
+      data: {
+        affiliateLink: {
+          create: {
+            originalUrl: "https://shop.example.com/item",
+            utmCampaign: "fixture",
+            trackedUrl: "https://shop.example.com/item?utm_source=x",
+            code: `Code${String(postId).padStart(8, "0")}`,
+          },
+        },
+      },
+    });
+  }
+
+  /** One click on a tracked post; the same visitor and hour count once. */
+  async click(
+    postId: number,
+    clickId: string,
+    visit: { visitor: string; hour: string; bot?: boolean },
+  ): Promise<void> {
+    await this.prisma.click.create({
+      data: {
+        postId,
+        clickId,
+        at: new Date(`${visit.hour}:00:00Z`),
+        bot: visit.bot ?? false,
+        visitorHash: visit.visitor,
+        hour: visit.hour,
+      },
+    });
+  }
+
+  async conversion(
+    postId: number,
+    clickId: string,
+    sent: { txid: string; payout: number; status?: string; currency?: string | null },
+  ): Promise<void> {
+    await this.prisma.conversion.create({
+      data: {
+        guildId: this.guildId,
+        postId,
+        clickId,
+        txid: sent.txid,
+        payout: sent.payout,
+        status: sent.status ?? "approved",
+        currency: sent.currency === undefined ? "USD" : sent.currency,
+      },
+    });
+  }
+
   async metrics(postId: number, counts: Partial<PostMetricsCounts>, at: Date): Promise<void> {
     const snapshot = snapshotOf(
       postId,

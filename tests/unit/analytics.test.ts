@@ -82,10 +82,14 @@ describe("analyse", () => {
       // Post 5's engagements are left out of the rate: its impressions are unknown.
       engagementRate: 70 / 1500,
       revenue: 40 * 0.5 + 10 * 1 + 0 * 0.2,
+      revenueMeasured: false,
       revenueEstimated: true,
+      otherCurrencies: {},
       humanClicks: null,
       conversions: 0,
       conversionRate: null,
+      // Estimated revenue over the X clicks it was estimated from (post 5's are unknown).
+      epc: 30 / 50,
       costUsd: expect.closeTo(0.415, 9),
       roi: expect.closeTo((30 - 0.415) / 0.415, 9),
     });
@@ -100,10 +104,13 @@ describe("analyse", () => {
       engagements: 0,
       engagementRate: 0,
       revenue: 0,
+      revenueMeasured: false,
       revenueEstimated: true,
+      otherCurrencies: {},
       humanClicks: null,
       conversions: 0,
       conversionRate: null,
+      epc: null,
       costUsd: 0,
       roi: null,
     });
@@ -121,10 +128,13 @@ describe("analyse", () => {
           engagements: 50,
           engagementRate: 0.05,
           revenue: 20,
+          revenueMeasured: false,
           revenueEstimated: true,
+          otherCurrencies: {},
           humanClicks: null,
           conversions: 0,
           conversionRate: null,
+          epc: 0.5,
           costUsd: 0.2,
           roi: 99,
         },
@@ -138,10 +148,13 @@ describe("analyse", () => {
           engagements: 24,
           engagementRate: 0.04,
           revenue: 10,
+          revenueMeasured: false,
           revenueEstimated: true,
+          otherCurrencies: {},
           humanClicks: null,
           conversions: 0,
           conversionRate: null,
+          epc: 1,
           costUsd: expect.closeTo(0.215, 9),
           roi: expect.closeTo((10 - 0.215) / 0.215, 9),
         },
@@ -252,14 +265,24 @@ describe("report windows", () => {
   });
 });
 
+const tracking = (
+  humanClicks: number,
+  conversions: number,
+  payouts: { currency: string | null; amount: number }[],
+  measured = true,
+) => ({ humanClicks, conversions, payouts, measured });
+
+/** The fixture with Desk's post tracked as given. */
+function withDeskTracked(attribution: ReturnType<typeof tracking>) {
+  return input.posts.map((p) => (p.campaignId === desk.id ? { ...p, attribution } : p));
+}
+
 describe("analyse with Herald's own attribution", () => {
   it("given a tracked post with conversions beside an untracked one, revenue is measured for the first and estimated for the second, and the conversion rate is over human clicks", () => {
-    const tracked = input.posts.map((post) =>
-      post.campaignId === desk.id
-        ? { ...post, attribution: { humanClicks: 8, conversions: 2, revenue: 25 } }
-        : post,
-    );
-    const result = analyse({ ...input, posts: tracked });
+    const result = analyse({
+      ...input,
+      posts: withDeskTracked(tracking(8, 2, [{ currency: "USD", amount: 25 }])),
+    });
     const deskRow = result.byCampaign.find((row) => row.campaign.id === desk.id)?.totals;
     expect(deskRow).toMatchObject({
       clicks: 40,
@@ -267,11 +290,85 @@ describe("analyse with Herald's own attribution", () => {
       conversions: 2,
       conversionRate: 0.25,
       revenue: 25,
+      revenueMeasured: true,
       revenueEstimated: false,
+      epc: 25 / 8,
+      roi: expect.closeTo((25 - 0.2) / 0.2, 9),
     });
-    // Desk's 25 measured plus Garden's 10 × 1 estimated from X's clicks.
-    expect(result.totals).toMatchObject({ revenue: 35, revenueEstimated: true, conversions: 2 });
+    // Desk's 25 measured plus Garden's 10 × 1 estimated from X's clicks: partly estimated, and
+    // EPC over the clicks each part was earned on (8 human, 10 + 0 from X).
+    expect(result.totals).toMatchObject({
+      revenue: 35,
+      revenueMeasured: true,
+      revenueEstimated: true,
+      conversions: 2,
+      epc: 35 / 18,
+    });
     const deskDay = result.daily.find((p) => p.campaignId === desk.id && p.posts > 0);
     expect(deskDay?.conversionRate).toBe(0.25);
+  });
+
+  it("given a tracked post whose campaign has never received a postback, shows its human clicks but estimates revenue from X's clicks × EPC, with no conversion rate", () => {
+    const result = analyse({ ...input, posts: withDeskTracked(tracking(8, 0, [], false)) });
+    expect(result.byCampaign.find((row) => row.campaign.id === desk.id)?.totals).toMatchObject({
+      humanClicks: 8,
+      conversions: 0,
+      conversionRate: null,
+      revenue: 40 * 0.5,
+      revenueMeasured: false,
+      revenueEstimated: true,
+    });
+  });
+
+  it("given a measured post that earned nothing, its revenue is a measured 0, not an estimate", () => {
+    const result = analyse({ ...input, posts: withDeskTracked(tracking(8, 0, [])) });
+    expect(result.byCampaign.find((row) => row.campaign.id === desk.id)?.totals).toMatchObject({
+      revenue: 0,
+      revenueMeasured: true,
+      revenueEstimated: false,
+      conversionRate: 0,
+      epc: 0,
+    });
+  });
+
+  it("given payouts in the guild's currency, in another and stored without one, counts the guild's and the unmarked in revenue and keeps the other apart, unconverted", () => {
+    const payouts = [
+      { currency: "EUR", amount: 20 },
+      { currency: null, amount: 5 },
+      { currency: "GBP", amount: 12 },
+    ];
+    const result = analyse({
+      ...input,
+      currency: "EUR",
+      posts: withDeskTracked(tracking(10, 3, payouts)),
+      filter: { campaignId: desk.id },
+    });
+    expect(result.totals).toMatchObject({
+      conversions: 3,
+      revenue: 25,
+      otherCurrencies: { GBP: 12 },
+      epc: 2.5,
+      // X bills in US dollars: without converting there is no ROI for euro revenue.
+      roi: null,
+    });
+    expect(analyse({ ...input, currency: "USD", filter: { campaignId: desk.id } }).totals.roi).toBe(
+      99,
+    );
+  });
+
+  it("gives a row per post, by campaign and then publish time, each with its own figures", () => {
+    const result = analyse({
+      ...input,
+      posts: withDeskTracked(tracking(8, 2, [{ currency: "USD", amount: 25 }])),
+    });
+    expect(result.byPost.map((row) => [row.post.id, row.totals.posts, row.totals.revenue])).toEqual(
+      [
+        [1, 1, 25],
+        [5, 1, null],
+        [3, 1, 10],
+        [4, 1, 0],
+      ],
+    );
+    expect(result.top[0]?.totals).toMatchObject({ humanClicks: 8, conversions: 2, clicks: 40 });
   });
 });

@@ -122,6 +122,9 @@ describe("campaign edits", () => {
     status: "active",
     tracking: null,
     clickParam: "subid",
+    autopilotEnabled: false,
+    autopilotDaysAhead: 3,
+    autopilotMinRepeatDays: 14,
     createdAt: new Date("2026-06-01T08:00:00Z"),
     updatedAt: new Date("2026-06-01T08:00:00Z"),
   };

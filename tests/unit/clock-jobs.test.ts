@@ -221,6 +221,28 @@ describe("ClockJobs runs", () => {
     expect(skipped[0]?.msg).toMatch(/still running/);
   });
 
+  it("given runNow twice during a run, runs at once, then exactly once more after the run in progress", async () => {
+    const { jobs } = setup("2026-06-01T00:30:00Z");
+    const started: string[] = [];
+    jobs.add({
+      name: "autopilot",
+      rule: hourly,
+      run: async () => {
+        started.push(new Date().toISOString());
+        await sleep(10 * MINUTE);
+      },
+    });
+
+    expect(jobs.runNow("autopilot")).toBe(true);
+    await advanceTo("2026-06-01T00:32:00Z");
+    jobs.runNow("autopilot");
+    jobs.runNow("autopilot");
+    await advanceTo("2026-06-01T00:55:00Z");
+
+    expect(started).toEqual(["2026-06-01T00:30:00.000Z", "2026-06-01T00:40:00.000Z"]);
+    expect(jobs.runNow("no-such-job")).toBe(false);
+  });
+
   it("given a run that throws, logs the error with the job name and still runs the next tick", async () => {
     const { jobs, records } = setup("2026-06-01T00:30:00Z");
     let calls = 0;

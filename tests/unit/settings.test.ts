@@ -86,6 +86,24 @@ describe("SettingsService", () => {
     expect(repository.saved).toEqual([]);
   });
 
+  it("given a currency in any case, saves its ISO 4217 code; given a made-up or malformed code, refuses and saves nothing", async () => {
+    const repository = new MemorySettings();
+    const service = new SettingsService(repository);
+    expect(repository.current.currency).toBe("USD");
+    expect(await service.update(GUILD, { currency: " eur " }, "discord:1")).toMatchObject({
+      currency: "EUR",
+    });
+    expect(await refusal(service.update(GUILD, { currency: "ABC" }, "discord:1"))).toBe(
+      '"ABC" is not an ISO 4217 currency code (ISO 4217, e.g. USD, EUR, GBP).',
+    );
+    for (const code of ["EURO", "E1", "$"]) {
+      expect(await refusal(service.update(GUILD, { currency: code }, "discord:1"))).toContain(
+        "is three letters",
+      );
+    }
+    expect(repository.saved.map((s) => s.changes)).toEqual([{ currency: "EUR" }]);
+  });
+
   it("given the same setting set and cleared at once, refuses and saves nothing", async () => {
     const repository = new MemorySettings();
     const service = new SettingsService(repository);

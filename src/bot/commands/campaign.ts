@@ -4,6 +4,7 @@ import {
   type SlashCommandSubcommandBuilder,
 } from "discord.js";
 import { z } from "zod";
+import { AUTOPILOT_LIMITS } from "../../domain/autopilot.ts";
 import type { Campaign } from "../../domain/campaigns.ts";
 import { requireRole } from "../../domain/roles.ts";
 import { actorOf, auditActor } from "../actor.ts";
@@ -164,6 +165,38 @@ const data = new SlashCommandBuilder()
   )
   .addSubcommand((sub) =>
     sub
+      .setName("autopilot")
+      .setDescription("Let the campaign fill its free slots from its library (every post approved)")
+      .addStringOption((o) =>
+        o
+          .setName("campaign")
+          .setDescription("Campaign")
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMaxLength(80),
+      )
+      .addBooleanOption((o) => o.setName("enabled").setDescription("On or off").setRequired(true))
+      .addIntegerOption((o) =>
+        o
+          .setName("days_ahead")
+          .setDescription(
+            `How many days ahead to fill (default ${AUTOPILOT_LIMITS.daysAhead.default})`,
+          )
+          .setMinValue(AUTOPILOT_LIMITS.daysAhead.min)
+          .setMaxValue(AUTOPILOT_LIMITS.daysAhead.max),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName("min_repeat_days")
+          .setDescription(
+            `Days before an item is used again (default ${AUTOPILOT_LIMITS.minRepeatDays.default})`,
+          )
+          .setMinValue(AUTOPILOT_LIMITS.minRepeatDays.min)
+          .setMaxValue(AUTOPILOT_LIMITS.minRepeatDays.max),
+      ),
+  )
+  .addSubcommand((sub) =>
+    sub
       .setName("archive")
       .setDescription("Archive a campaign, cancelling its waiting posts (asks first)")
       .addStringOption((o) =>
@@ -197,6 +230,11 @@ const editOptions = fieldOptions.extend({
   click_param: text(100).optional(),
 });
 const campaignOption = z.object({ campaign: text(80) });
+const autopilotOptions = campaignOption.extend({
+  enabled: z.boolean(),
+  days_ahead: z.number().int().optional(),
+  min_repeat_days: z.number().int().optional(),
+});
 
 /** The create and edit options as the member gave them (null → undefined for zod). */
 function fieldsOf(interaction: ChatInputCommandInteraction) {
@@ -223,6 +261,9 @@ function describe(campaign: Campaign): string {
     `Slots: ${days} at ${campaign.schedule.times.join(", ")} (${campaign.timezone})`,
     `Default link: ${campaign.defaultLink ?? "none"} · EPC ${campaign.epc}${campaign.adult ? " · adult" : ""}${campaign.disclosureTag === null ? "" : ` · disclosure tag ${campaign.disclosureTag}`}${campaign.paidPartnership ? "" : " · no paid-partnership label"}`,
     `Tracking: ${campaign.tracking === null ? "default" : campaign.tracking ? "on" : "off"} · click id in ${campaign.clickParam}`,
+    campaign.autopilotEnabled
+      ? `Autopilot: on, ${campaign.autopilotDaysAhead} days ahead, an item at most once in ${campaign.autopilotMinRepeatDays} days`
+      : "Autopilot: off",
   ].join("\n");
 }
 
@@ -323,6 +364,24 @@ export const campaignCommand: Command = {
         });
         const moved = await ctx.campaigns[sub](ctx.guildId, campaign, auditActor(interaction));
         return `Campaign **${moved.name}** is now ${moved.status}.`;
+      }
+      case "autopilot": {
+        requireRole(actor, settings, "content_manager", "set autopilot");
+        const o = parseOptions(autopilotOptions, {
+          campaign: interaction.options.getString("campaign"),
+          enabled: interaction.options.getBoolean("enabled"),
+          days_ahead: given(interaction.options.getInteger("days_ahead")),
+          min_repeat_days: given(interaction.options.getInteger("min_repeat_days")),
+        });
+        const campaign = await ctx.autopilot.configure(
+          ctx.guildId,
+          o.campaign,
+          { enabled: o.enabled, daysAhead: o.days_ahead, minRepeatDays: o.min_repeat_days },
+          auditActor(interaction),
+        );
+        return campaign.autopilotEnabled
+          ? `Autopilot is on for **${campaign.name}**: free slots of the next ${campaign.autopilotDaysAhead} days are filled from its library (/content add, /content import), an item at most once in ${campaign.autopilotMinRepeatDays} days. Every post waits for approval; the approval channel gets an "Approve all" list.`
+          : `Autopilot is off for **${campaign.name}**. Posts it already queued stay as they are.`;
       }
       case "archive": {
         requireRole(actor, settings, "content_manager", "archive campaigns");

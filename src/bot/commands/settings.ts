@@ -1,5 +1,6 @@
 import { ChannelType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
+import { currencyCodeSchema } from "../../domain/currency.ts";
 import { DomainError } from "../../domain/errors.ts";
 import { describePostback } from "../../domain/postbacks.ts";
 import { requireRole } from "../../domain/roles.ts";
@@ -97,6 +98,13 @@ const data = new SlashCommandBuilder()
         o
           .setName("x_budget_stops_posting")
           .setDescription("A used-up X budget holds posts too, not only metric reads"),
+      )
+      .addStringOption((o) =>
+        o
+          .setName("currency")
+          .setDescription("Currency reports show revenue in, ISO 4217 (USD, EUR, GBP)")
+          .setMinLength(3)
+          .setMaxLength(3),
       ),
   );
 
@@ -126,6 +134,7 @@ const setOptions = z.object({
     .optional(),
   xMonthlyBudget: z.number().min(0).max(1_000_000).optional(),
   xBudgetStopsPosting: z.boolean().optional(),
+  currency: currencyCodeSchema.optional(),
 });
 
 export function describeSettings(settings: GuildSettings): string {
@@ -144,6 +153,7 @@ export function describeSettings(settings: GuildSettings): string {
       ? "Second approver: required (whoever queued or last edited a post cannot approve it)"
       : "Second approver: not required",
     `X monthly budget: ${settings.xMonthlyBudget === null ? "no cap" : `$${settings.xMonthlyBudget.toFixed(2)}`}${settings.xBudgetStopsPosting ? " · a used-up budget holds posts too" : " · a used-up budget stops metric reads only"}`,
+    `Currency: ${settings.currency} (payouts sent in other currencies are shown apart, not converted)`,
     "Admins: members with the Manage Server permission.",
   ].join("\n");
 }
@@ -180,6 +190,7 @@ export const settingsCommand: Command = {
       clear: given(interaction.options.getString("clear")),
       xMonthlyBudget: given(interaction.options.getNumber("x_monthly_budget")),
       xBudgetStopsPosting: given(interaction.options.getBoolean("x_budget_stops_posting")),
+      currency: given(interaction.options.getString("currency")),
     });
     const updated = await ctx.settings.update(ctx.guildId, o, auditActor(interaction));
     const moved =

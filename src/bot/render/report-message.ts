@@ -1,40 +1,20 @@
-import { AttachmentBuilder, EmbedBuilder } from "discord.js";
-import type { PostResult, Totals } from "../../domain/analytics.ts";
+import { AttachmentBuilder, EmbedBuilder, embedLength } from "discord.js";
+import type { PostRow } from "../../domain/analytics.ts";
 import type { ListedPost, Report } from "../../domain/reports.ts";
 import { formatLocal } from "../../domain/schedule.ts";
-import type { SpendSplit } from "../../domain/x-spend.ts";
 import { postUrl } from "../notifier.ts";
 import { renderReportChart } from "./report-chart.ts";
+import { ReportFigures } from "./report-figures.ts";
 
 export const CHART_FILE = "report.png";
 const MAX_CAMPAIGN_FIELDS = 10;
 const MAX_LISTED = 5;
 const EMBED_COLOUR = 0x5865f2;
-/**
- * Discord caps a field at 1,024 characters and a whole embed at 6,000: ten campaign rows, the top
- * posts and four lists of this size stay under the second.
- */
+/** Discord caps a field at 1,024 characters. */
+const MAX_FIELD = 1024;
 const MAX_LIST_FIELD = 600;
-
-const whole = new Intl.NumberFormat("en-US");
-const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 2 });
-const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-/** Reads cost tenths of a cent: three decimals, so a month of reads does not round to $0.00. */
-const spendMoney = new Intl.NumberFormat("en-US", {
-  style: "currency",
-  currency: "USD",
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 3,
-});
-
-/** An unknown counter (X did not report it) reads "n/a", never 0. */
-function count(value: number | null): string {
-  return value === null ? "n/a" : whole.format(value);
-}
-
-function amount(value: number | null): string {
-  return value === null ? "n/a" : money.format(value);
-}
+/** Discord refuses an embed longer than 6,000 characters in all; a little is kept in hand. */
+const MAX_EMBED = 5_900;
 
 function periodWords(report: Report): string {
   return report.period === "24h"
@@ -42,43 +22,45 @@ function periodWords(report: Report): string {
     : `the last ${Number.parseInt(report.period, 10)} days`;
 }
 
-/** `spend`: the ledger's split, for the all-campaigns line; a campaign's line shows its posts' cost. */
-function totalsLine(t: Totals, spend: SpendSplit | null = null): string {
-  return [
-    `${whole.format(t.posts)} ${t.posts === 1 ? "post" : "posts"}`,
-    `${count(t.impressions)} impressions`,
-    `${count(t.clicks)} clicks`,
-    ...(t.humanClicks === null
-      ? []
-      : [
-          `${whole.format(t.humanClicks)} human clicks`,
-          `${whole.format(t.conversions)} ${t.conversions === 1 ? "conversion" : "conversions"}`,
-          `conversion rate ${t.conversionRate === null ? "n/a" : percent.format(t.conversionRate)}`,
-        ]),
-    `${percent.format(t.engagementRate)} engagement`,
-    `revenue ${amount(t.revenue)}${t.revenueEstimated ? " (estimated)" : ""}`,
-    spend === null
-      ? `X cost ${money.format(t.costUsd)}`
-      : `X spend: posting ${spendMoney.format(spend.postingUsd)}, reading ${spendMoney.format(spend.readingUsd)}`,
-    `ROI ${t.roi === null ? "n/a" : percent.format(t.roi)}`,
-  ].join(" · ");
-}
-
 function excerpt(text: string, length = 60): string {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length <= length ? line : `${line.slice(0, length - 1)}…`;
 }
 
-function topLine(report: Report, result: PostResult, rank: number): string {
-  const { post, campaign, latest } = result;
+function topLine(report: Report, figures: ReportFigures, row: PostRow, rank: number): string {
+  const { post, campaign, latest, totals } = row;
   const handle = report.handles.get(campaign.id) ?? null;
   const label = `#${post.id} ${campaign.name}`;
   const link = post.xPostId === null ? label : `[${label}](${postUrl(handle, post.xPostId)})`;
-  const figures =
-    latest === null
-      ? "no metrics yet"
-      : `${count(latest.impressions)} impressions, ${count(latest.urlLinkClicks)} clicks, ${percent.format(latest.engagementRate)} engagement`;
-  return `${rank}. ${link}: ${figures}`;
+  const noMetrics = latest === null && totals.humanClicks === null;
+  return `${rank}. ${link}: ${noMetrics ? "no metrics yet" : figures.postLine(totals)}`;
+}
+
+/**
+ * Trims the longest field until the embed is within Discord's total: many campaigns with every
+ * figure, long lists and top posts could otherwise make Discord refuse the whole report.
+ */
+function fitEmbed(embed: EmbedBuilder): void {
+  for (let excess = embedLength(embed.data) - MAX_EMBED; excess > 0; ) {
+    const fields = embed.data.fields ?? [];
+    const longest = fields.reduce(
+      (best, field, i) => (field.value.length > (fields[best]?.value.length ?? 0) ? i : best),
+      0,
+    );
+    const field = fields[longest];
+    if (field === undefined) return;
+    const keep = Math.max(1, field.value.length - excess - 1);
+    embed.spliceFields(longest, 1, { ...field, value: `${field.value.slice(0, keep)}…` });
+    excess = embedLength(embed.data) - MAX_EMBED;
+  }
+}
+
+/** The footer: whose days, and why revenue outside US dollars has no ROI. */
+function footerText(report: Report): string {
+  const days = `Days in ${report.timeZone}`;
+  return report.currency === "USD"
+    ? days
+    : `${days} · revenue in ${report.currency}, X spend in USD: no ROI without converting, and Herald converts nothing`;
 }
 
 function listedLines(report: Report, posts: ListedPost[], withReason: boolean): string {
@@ -104,24 +86,25 @@ export async function reportMessage(
   report: Report,
 ): Promise<{ embeds: EmbedBuilder[]; files: AttachmentBuilder[] }> {
   const { analytics } = report;
+  const figures = new ReportFigures(report.currency);
   const title = reportTitle(report);
   const embed = new EmbedBuilder()
     .setColor(EMBED_COLOUR)
     .setTitle(title)
-    .setFooter({ text: `Days in ${report.timeZone}` })
+    .setFooter({ text: footerText(report) })
     .setTimestamp(report.window.to);
   if (analytics.byCampaign.length === 0) {
     embed.setDescription("No campaigns yet: create one with /campaign create.");
   } else if (analytics.totals.posts === 0) {
     embed.setDescription(`No posts published in ${periodWords(report)}.`);
   } else {
-    embed.setDescription(`**All campaigns**: ${totalsLine(analytics.totals, report.xSpend)}`);
+    embed.setDescription(`**All campaigns**: ${figures.line(analytics.totals, report.xSpend)}`);
   }
   const rows = analytics.byCampaign.slice(0, MAX_CAMPAIGN_FIELDS);
   embed.addFields(
     rows.map(({ campaign, totals }) => ({
       name: `${campaign.name} (${campaign.niche})`.slice(0, 256),
-      value: totals.posts === 0 ? "No posts published" : totalsLine(totals),
+      value: (totals.posts === 0 ? "No posts published" : figures.line(totals)).slice(0, MAX_FIELD),
     })),
   );
   if (analytics.byCampaign.length > rows.length) {
@@ -134,7 +117,7 @@ export async function reportMessage(
     embed.addFields({
       name: "By niche",
       value: analytics.byNiche
-        .map(({ niche, totals }) => `**${niche}**: ${totalsLine(totals)}`)
+        .map(({ niche, totals }) => `**${niche}**: ${figures.line(totals)}`)
         .join("\n")
         .slice(0, MAX_LIST_FIELD),
     });
@@ -143,9 +126,9 @@ export async function reportMessage(
     embed.addFields({
       name: "Top posts",
       value: analytics.top
-        .map((result, i) => topLine(report, result, i + 1))
+        .map((row, i) => topLine(report, figures, row, i + 1))
         .join("\n")
-        .slice(0, 1024),
+        .slice(0, MAX_FIELD),
     });
   }
   embed.addFields(
@@ -156,6 +139,7 @@ export async function reportMessage(
       value: listedLines(report, report.queued, false),
     },
   );
+  fitEmbed(embed);
   if (analytics.byCampaign.length === 0) return { embeds: [embed], files: [] };
   const chart = await renderReportChart(report, title);
   embed.setImage(`attachment://${CHART_FILE}`);
