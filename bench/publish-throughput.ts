@@ -110,12 +110,12 @@ async function breakdown(apiBase: string, agent: Agent): Promise<void> {
     const dueMs = await timed(Array.from({ length: 20 }), () => queue.due(now, 200, []));
     const claimed: Post[] = [];
     const claimMs = await timed(prismaIds, async (id) => {
-      claimed.push(...(await posts.claim([id], now, lease)));
+      claimed.push(...(await posts.claim([id], now, lease, "bench")));
     });
     const claimedInBatches: Post[][] = [];
     const batchClaimMs =
       (await timed(batchedIds, async (batch) => {
-        claimedInBatches.push(await posts.claim(batch, now, lease));
+        claimedInBatches.push(await posts.claim(batch, now, lease, "bench"));
       })) / STEP_BATCH;
     let account: PublishAccount | undefined;
     const accountMs = await timed(prismaIds, async () => {

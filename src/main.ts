@@ -5,7 +5,6 @@ import { ApprovalMessages } from "./bot/approval-messages.ts";
 import { approvalNotices } from "./bot/approval-notices.ts";
 import { autopilotNotices } from "./bot/autopilot-notices.ts";
 import { createDiscordClient, startBot } from "./bot/bot.ts";
-import { startNotifier } from "./bot/notifier.ts";
 import { createOutboxRest } from "./bot/outbox-delivery.ts";
 import { OutboxDispatcher } from "./bot/outbox-dispatcher.ts";
 import { dailyReportMessage } from "./bot/render/report-message.ts";
@@ -33,6 +32,7 @@ import { PrismaTrackedLinks } from "./db/tracked-link-repository.ts";
 import { PrismaXAccountRepository } from "./db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "./db/x-spend-repository.ts";
 import { AutopilotService } from "./domain/autopilot.ts";
+import { DEFAULT_BACKOFF } from "./domain/backoff.ts";
 import { CampaignService } from "./domain/campaigns.ts";
 import { ContentImports } from "./domain/content-import.ts";
 import { ContentLibrary } from "./domain/content-library.ts";
@@ -54,7 +54,6 @@ import { readEnvironment } from "./environment.ts";
 import { startWebServer, type WebServer } from "./http/web-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { MediaStore } from "./media/media-store.ts";
-import { DEFAULT_BACKOFF } from "./scheduler/backoff.ts";
 import { ClockJobs } from "./scheduler/clock-jobs.ts";
 import { createPublishRunner } from "./scheduler/create-runner.ts";
 import { DailyReport } from "./scheduler/daily-report.ts";
@@ -344,16 +343,15 @@ export async function startHerald(
     logger,
   });
   // The runner's notices are committed before its events fire.
-  publishRunner.on("post.published", wakeOutbox);
-  publishRunner.on("post.failed", wakeOutbox);
-  startNotifier({
-    runner: publishRunner,
-    approvals,
-    campaigns,
-    accounts: accountRepository,
-    guildId: config.discord.guildId,
-    logger,
-  });
+  for (const event of [
+    "post.published",
+    "post.failed",
+    "posts.missed",
+    "account.invalid",
+    "account.held",
+  ] as const) {
+    publishRunner.on(event, wakeOutbox);
+  }
   try {
     await startBot(
       discord,
@@ -472,7 +470,11 @@ export async function startHerald(
       // wrote (for up to 5 s; the rest goes after the next start), then close.
       discord.removeAllListeners(Events.InteractionCreate);
       await web?.stop();
-      await Promise.all([publishRunner.stop(), clockJobs.stop(), defaultAccount?.stop()]);
+      await Promise.all([
+        publishRunner.stop(PUBLISH_DRAIN_MS),
+        clockJobs.stop(),
+        defaultAccount?.stop(),
+      ]);
       await dispatcher.stop(OUTBOX_FLUSH_MS);
       await discord.destroy();
       await prisma.$disconnect();
@@ -499,11 +501,21 @@ function logRunnerEvents(runner: PublishRunner, logger: Logger): void {
 /** The clock job that fills autopilot campaigns' free slots. */
 const AUTOPILOT_JOB = "autopilot-fill";
 
-/** How long stop() keeps delivering the outbox once publishing has stopped. */
+/**
+ * How long stop() lets in-flight publishes finish: one X request's timeout, so a publish under way
+ * is recorded whatever X answers. One that takes longer (media uploads) is left to its lease: the
+ * next start finds it on X's timeline or sends it again.
+ */
+const PUBLISH_DRAIN_MS = X_REQUEST_TIMEOUT_MS;
+
+/** How long stop() keeps delivering the outbox once publishing has stopped (design.md 11). */
 const OUTBOX_FLUSH_MS = 5_000;
 
-/** How long a stop may take before the process exits anyway (docker-compose.yml allows more). */
-export const SHUTDOWN_DEADLINE_MS = 10_000;
+/**
+ * How long a stop may take before the process exits anyway: the publishes, the outbox flush,
+ * then a few seconds to close Discord and the database (docker-compose.yml allows more).
+ */
+export const SHUTDOWN_DEADLINE_MS = PUBLISH_DRAIN_MS + OUTBOX_FLUSH_MS + 5_000;
 
 async function main(): Promise<void> {
   let config: Config;

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { REST } from "discord.js";
+import { type BackoffPolicy, backoffDelay } from "../domain/backoff.ts";
 import type { OutboxMessage, OutboxStore } from "../domain/outbox.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { Logger } from "../logger.ts";
-import { type BackoffPolicy, backoffDelay } from "../scheduler/backoff.ts";
 import { type DeliveryOutcome, deliver, type OutboxTargets } from "./outbox-delivery.ts";
 
 export interface OutboxSettings {

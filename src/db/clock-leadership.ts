@@ -1,6 +1,6 @@
 import type pg from "pg";
+import type { ClockJobLeadership } from "../domain/clock-job-ports.ts";
 import type { Logger } from "../logger.ts";
-import type { ClockJobLeadership } from "../scheduler/clock-jobs.ts";
 import { postgresTarget } from "./database-url.ts";
 import { connectPostgres } from "./postgres-connect.ts";
 

@@ -4,6 +4,7 @@ import {
   type OutboxDraft,
   type OutboxMessage,
   type OutboxStore,
+  type OutboxWriter,
   type SentMessage,
 } from "../domain/outbox.ts";
 import type { OutboxMessage as OutboxRow, PrismaClient } from "../generated/prisma/client.ts";
@@ -79,7 +80,7 @@ function dueNow(now: Date): Prisma.OutboxMessageWhereInput {
   };
 }
 
-export class PrismaOutboxRepository implements OutboxStore {
+export class PrismaOutboxRepository implements OutboxStore, OutboxWriter {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Writes `drafts` in a transaction of their own (a message that reports no state change). */

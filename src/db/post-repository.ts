@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AuditNote } from "../domain/audit.ts";
-import { APPROVAL_CHANNEL } from "../domain/outbox.ts";
+import { APPROVAL_CHANNEL, type OutboxDraft } from "../domain/outbox.ts";
 import type {
   PostMove,
   PostNotices,
@@ -76,6 +76,8 @@ export function toPost(row: PostWithLink): Post {
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt,
     leaseUntil: row.leaseUntil,
+    leaseOwner: row.leaseOwner,
+    firstAttemptAt: row.firstAttemptAt,
     lastError: row.lastError,
     xPostId: row.xPostId,
     publishedAt: row.publishedAt,
@@ -178,6 +180,7 @@ export async function applyPostMoves(
   tx: Prisma.TransactionClient,
   provider: DatabaseProvider,
   moves: readonly PostMove[],
+  together?: (recorded: readonly RecordedPost[]) => OutboxDraft[],
 ): Promise<(Post | null)[]> {
   // A move whose post left `from` changes nothing. In id order, so that two instances' batches
   // lock shared rows in the same order (no deadlock).
@@ -188,7 +191,11 @@ export async function applyPostMoves(
   for (const i of byIdOrder) {
     const move = moves[i] as PostMove;
     const { count } = await tx.post.updateMany({
-      where: { id: move.id, status: move.from },
+      where: {
+        id: move.id,
+        status: move.from,
+        ...(move.leaseOwner === undefined ? {} : { leaseOwner: move.leaseOwner }),
+      },
       data: toData(move.changes),
     });
     applied[i] = count === 1;
@@ -208,15 +215,18 @@ export async function applyPostMoves(
     }),
   );
   // The messages a move reports commit with it, or not at all (design.md section 11).
-  await enqueueOutbox(
-    tx,
-    provider,
-    moves.flatMap((move, i) => {
-      const row = byId.get(move.id);
-      if (!applied[i] || row === undefined || move.notices === undefined) return [];
-      return move.notices(recordedPost(row));
+  const recorded = moves.map((move, i) => {
+    const row = byId.get(move.id);
+    return !applied[i] || row === undefined ? null : recordedPost(row);
+  });
+  const appliedOnly = recorded.filter((entry): entry is RecordedPost => entry !== null);
+  await enqueueOutbox(tx, provider, [
+    ...moves.flatMap((move, i) => {
+      const entry = recorded[i];
+      return entry == null || move.notices === undefined ? [] : move.notices(entry);
     }),
-  );
+    ...(together === undefined || appliedOnly.length === 0 ? [] : together(appliedOnly)),
+  ]);
   return moves.map((move, i) => {
     const row = applied[i] ? byId.get(move.id) : undefined;
     return row === undefined ? null : toPost(row);
@@ -401,10 +411,13 @@ export class PrismaPostRepository implements PostRepository {
     return moved;
   }
 
-  async transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]> {
+  async transitionAll(
+    moves: readonly PostMove[],
+    together?: (recorded: readonly RecordedPost[]) => OutboxDraft[],
+  ): Promise<(Post | null)[]> {
     if (moves.length === 0) return [];
     return this.prisma.$transaction((tx) =>
-      applyPostMoves(tx, providerOfClient(this.prisma), moves),
+      applyPostMoves(tx, providerOfClient(this.prisma), moves, together),
     );
   }
 
@@ -412,17 +425,27 @@ export class PrismaPostRepository implements PostRepository {
     return this.prisma.post.count({ where: { campaignId, status: { in: [...statuses] } } });
   }
 
-  async claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]> {
+  async claim(ids: readonly number[], now: Date, leaseUntil: Date, owner: string): Promise<Post[]> {
     if (ids.length === 0) return [];
-    if (providerOfClient(this.prisma) === "postgresql")
-      return this.claimShared(ids, now, leaseUntil);
+    if (providerOfClient(this.prisma) === "postgresql") {
+      return this.claimShared(ids, now, leaseUntil, owner);
+    }
     const claimed = await this.prisma.$transaction(async (tx) => {
       // The claim itself is this one conditional update: whoever flips a post's status gets it.
       const rows = await tx.post.updateManyAndReturn({
         where: { id: { in: [...ids] }, status: "approved", scheduledAt: { lte: now } },
-        data: { status: "publishing", leaseUntil, attempts: { increment: 1 } },
+        data: { status: "publishing", leaseUntil, leaseOwner: owner, attempts: { increment: 1 } },
         include: { ...withLink, campaign: { select: { guildId: true } } },
       });
+      // The first attempt's instant is kept from then on (Prisma has no COALESCE in an update).
+      const first = rows.filter((row) => row.firstAttemptAt === null);
+      if (first.length > 0) {
+        await tx.post.updateMany({
+          where: { id: { in: first.map((row) => row.id) } },
+          data: { firstAttemptAt: now },
+        });
+        for (const row of first) row.firstAttemptAt = now;
+      }
       await writeAudits(
         tx,
         "sqlite",
@@ -430,7 +453,7 @@ export class PrismaPostRepository implements PostRepository {
           auditRow(postTarget(row), {
             actor: "scheduler",
             action: "post.claim",
-            payload: { attempt: row.attempts, leaseUntil: leaseUntil.toISOString() },
+            payload: { attempt: row.attempts, leaseUntil: leaseUntil.toISOString(), owner },
           }),
         ),
       );
@@ -445,13 +468,19 @@ export class PrismaPostRepository implements PostRepository {
    * claiming right now instead of waiting for it, so posts already taken cost nothing.
    * Dates are cast: columns are UTC `timestamp(3)`, as Prisma writes them.
    */
-  private async claimShared(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]> {
+  private async claimShared(
+    ids: readonly number[],
+    now: Date,
+    leaseUntil: Date,
+    owner: string,
+  ): Promise<Post[]> {
     const at = new Date();
     const claimed = await this.prisma.$queryRaw<{ targetId: string }[]>`
       WITH claimed AS (
         UPDATE "Post"
-           SET status = 'publishing', "leaseUntil" = ${leaseUntil}::timestamp,
-               attempts = attempts + 1, "updatedAt" = ${at}::timestamp
+           SET status = 'publishing', "leaseUntil" = ${leaseUntil}::timestamp, "leaseOwner" = ${owner},
+               attempts = attempts + 1, "updatedAt" = ${at}::timestamp,
+               "firstAttemptAt" = COALESCE("firstAttemptAt", ${now}::timestamp)
          WHERE id IN (SELECT id FROM "Post"
                        WHERE id IN (${Prisma.join(ids)}) AND status = 'approved'
                          AND "scheduledAt" <= ${now}::timestamp
@@ -459,7 +488,7 @@ export class PrismaPostRepository implements PostRepository {
         RETURNING id, attempts, "campaignId")
       INSERT INTO "AuditEvent" ("guildId", actor, action, "targetType", "targetId", payload, "createdAt")
       SELECT c."guildId", 'scheduler', 'post.claim', 'post', claimed.id::text,
-             json_build_object('attempt', claimed.attempts, 'leaseUntil', ${leaseUntil.toISOString()}::text)::text,
+             json_build_object('attempt', claimed.attempts, 'leaseUntil', ${leaseUntil.toISOString()}::text, 'owner', ${owner}::text)::text,
              ${at}::timestamp
         FROM claimed JOIN "Campaign" c ON c.id = claimed."campaignId"
       RETURNING "targetId"`;

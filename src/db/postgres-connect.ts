@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
+import { type BackoffPolicy, backoffDelay } from "../domain/backoff.ts";
 import type { Logger } from "../logger.ts";
-import { type BackoffPolicy, backoffDelay } from "../scheduler/backoff.ts";
 import { postgresPoolConfig } from "./client.ts";
 import { postgresTarget } from "./database-url.ts";
 

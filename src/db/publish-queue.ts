@@ -55,12 +55,17 @@ export class PrismaPublishQueue implements PublishQueue {
     return candidates.length === 0 ? null : new Date(Math.min(...candidates.map(Number)));
   }
 
-  async takeOverExpired(cutoff: Date | "all", leaseUntil: Date, limit: number): Promise<Post[]> {
+  async takeOverExpired(
+    cutoff: Date | "all",
+    leaseUntil: Date,
+    limit: number,
+    owner: string,
+  ): Promise<Post[]> {
     const candidates = await this.prisma.post.findMany({
       where: { status: "publishing", ...(cutoff === "all" ? {} : { leaseUntil: { lt: cutoff } }) },
       orderBy: { leaseUntil: "asc" },
       take: limit,
-      select: { id: true, leaseUntil: true },
+      select: { id: true, leaseUntil: true, leaseOwner: true },
     });
     const taken: Post[] = [];
     for (const candidate of candidates) {
@@ -68,7 +73,7 @@ export class PrismaPublishQueue implements PublishQueue {
         // Conditional on the lease we saw: another recoverer that renewed it first wins.
         const { count } = await tx.post.updateMany({
           where: { id: candidate.id, status: "publishing", leaseUntil: candidate.leaseUntil },
-          data: { leaseUntil },
+          data: { leaseUntil, leaseOwner: owner },
         });
         if (count === 0) return null;
         const post = await tx.post.findUniqueOrThrow({
@@ -82,7 +87,11 @@ export class PrismaPublishQueue implements PublishQueue {
             action: "post.recover",
             targetType: "post",
             targetId: String(post.id),
-            payload: JSON.stringify({ expiredLease: candidate.leaseUntil?.toISOString() ?? null }),
+            payload: JSON.stringify({
+              expiredLease: candidate.leaseUntil?.toISOString() ?? null,
+              from: candidate.leaseOwner,
+              owner,
+            }),
           },
         });
         return post;
@@ -101,9 +110,9 @@ export class PrismaPublishQueue implements PublishQueue {
     return row?.leaseUntil ?? null;
   }
 
-  async renewLease(id: number, leaseUntil: Date): Promise<boolean> {
+  async renewLease(id: number, leaseUntil: Date, owner: string): Promise<boolean> {
     const { count } = await this.prisma.post.updateMany({
-      where: { id, status: "publishing" },
+      where: { id, status: "publishing", leaseOwner: owner },
       data: { leaseUntil },
     });
     return count === 1;

@@ -1,6 +1,6 @@
+import type { ReportRuns } from "../domain/clock-job-ports.ts";
 import type { OutboxDraft } from "../domain/outbox.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { ReportRuns } from "../scheduler/daily-report.ts";
 import { providerOfClient } from "./client.ts";
 import { enqueueOutbox } from "./outbox-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";

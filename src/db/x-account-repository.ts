@@ -111,6 +111,30 @@ export class PrismaXAccountRepository implements XAccountRepository {
     return toXAccount(row);
   }
 
+  async markInvalid(
+    id: number,
+    audit: AuditNote,
+    notices: (account: XAccount) => OutboxDraft[],
+  ): Promise<XAccount | null> {
+    const provider = providerOfClient(this.prisma);
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.xAccount.updateMany({
+        where: { id, status: "active" },
+        data: { status: "invalid" },
+      });
+      if (count === 0) return null;
+      const updated = await tx.xAccount.findUniqueOrThrow({ where: { id } });
+      await writeAudit(
+        tx,
+        { guildId: updated.guildId, targetType: "x_account", targetId: id },
+        audit,
+      );
+      await enqueueOutbox(tx, provider, notices(toXAccount(updated)));
+      return updated;
+    });
+    return row === null ? null : toXAccount(row);
+  }
+
   async setOwnsApp(id: number, ownsApp: boolean, audit: AuditNote): Promise<XAccount> {
     const row = await this.prisma.$transaction(async (tx) => {
       const updated = await tx.xAccount.update({ where: { id }, data: { ownsApp } });

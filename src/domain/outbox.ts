@@ -9,6 +9,7 @@ export const OUTBOX_KINDS = [
   "post.failed",
   "post.missed",
   "account.invalid",
+  "account.held",
   "approval.create",
   "approval.update",
   "rejection",
@@ -88,6 +89,14 @@ export function outboxNonce(message: Pick<OutboxMessage, "id" | "createdAt">): s
 /** Whether the draft edits a message instead of creating one. */
 export function isEdit(draft: Pick<OutboxDraft, "kind" | "targetMessageId">): boolean {
   return draft.kind === "approval.update" || draft.targetMessageId !== undefined;
+}
+
+/**
+ * Writes messages that go with no state change of their own, in a transaction of their own: a
+ * hold the runner noticed (a budget used up), which is derived anew after a restart.
+ */
+export interface OutboxWriter {
+  enqueue(drafts: readonly OutboxDraft[]): Promise<void>;
 }
 
 /** The outbox as the dispatcher uses it: claim due rows under a lease, then settle each. */

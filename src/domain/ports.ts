@@ -91,6 +91,8 @@ export interface PostMove {
   from: PostStatus;
   changes: PostChanges & { status: PostStatus };
   audit: AuditNote;
+  /** When given, the move applies only while this runner holds the post's lease. */
+  leaseOwner?: string;
   /**
    * Messages reporting the move, written in its transaction (and only if it applies), rendered
    * from the post as recorded: the rows the transaction reads anyway, so no extra query.
@@ -105,18 +107,44 @@ export interface RecordedPost {
   campaignName: string;
   /** The campaign's X account's handle; null when it has none. */
   accountHandle: string | null;
-  /** The post's campaign as the transaction read it. */
+  /** The post's campaign as the move read it (its approval message shows the campaign). */
   campaign: Campaign;
+}
+
+/**
+ * Why an account's posts wait (one rule for every hold, design.md section 4): its own posting
+ * budget is used up, X's rate limit said to wait, or the monthly X budget stops posting.
+ */
+export type HoldReason = "budget" | "rate_limit" | "x_budget";
+
+export interface AccountHold {
+  reason: HoldReason;
+  until: Date;
+  /** The hold's own words, when its source gives some (the X budget's amount). */
+  detail?: string | undefined;
 }
 
 /** Messages a change to one post writes in its transaction, from the post as recorded. */
 export type PostNotices = (recorded: RecordedPost) => OutboxDraft[];
 
-/** The messages the runner writes with its moves, rendered outside the domain. */
+/**
+ * The messages the runner writes with its moves, rendered outside the domain. Each list is
+ * written in the transaction of the move it reports, and only if the move applies.
+ */
 export interface RunnerNotices {
+  /** The notice with the post's link on X, and the post's approval message shown as published. */
   published(recorded: RecordedPost, xPostId: string): OutboxDraft[];
   /** X refused the post, or Herald could not send it: the reason and a Retry button. */
   failed(recorded: RecordedPost, reason: string): OutboxDraft[];
+  /**
+   * The posts of one campaign that one hold kept past the grace window: one message (the count,
+   * the first few, a button that reschedules them all), and each post's approval message.
+   */
+  missed(recorded: readonly RecordedPost[]): OutboxDraft[];
+  /** X refused the account's keys: its posts are held until it is reconnected. */
+  accountInvalid(account: XAccount, reason: string): OutboxDraft[];
+  /** The account's posts wait until the hold ends; told once per hold. */
+  accountHeld(account: XAccount, hold: AccountHold): OutboxDraft[];
 }
 
 export interface PostRepository {
@@ -160,15 +188,20 @@ export interface PostRepository {
   ): Promise<Post>;
   /**
    * Several transitions in one database transaction, each as `transition` applies it; the result
-   * for a move is the moved post, or null where someone else moved that post first.
+   * for a move is the moved post, or null where someone else moved that post first. `together`
+   * renders messages about all the moves that applied (none applied: not called), written in the
+   * same transaction.
    */
-  transitionAll(moves: readonly PostMove[]): Promise<(Post | null)[]>;
+  transitionAll(
+    moves: readonly PostMove[],
+    together?: (recorded: readonly RecordedPost[]) => OutboxDraft[],
+  ): Promise<(Post | null)[]>;
   /**
-   * approved → publishing with a lease, for each of `ids` that is still approved and due. Exactly
-   * one of any number of concurrent callers gets each post; returns the ones this caller got, in
-   * the order of `ids`.
+   * approved → publishing with a lease held by `owner`, for each of `ids` that is still approved
+   * and due. Exactly one of any number of concurrent callers gets each post; returns the ones this
+   * caller got, in the order of `ids`.
    */
-  claim(ids: readonly number[], now: Date, leaseUntil: Date): Promise<Post[]>;
+  claim(ids: readonly number[], now: Date, leaseUntil: Date, owner: string): Promise<Post[]>;
   /** How many of the campaign's posts are in one of `statuses`. */
   countInCampaign(campaignId: number, statuses: readonly PostStatus[]): Promise<number>;
   /** Scheduled instants of the campaign's live posts at or after `from`, for "next free slot". */
@@ -191,6 +224,16 @@ export interface XAccountRepository {
   /** Opens the sealed credentials; refuses with `secret_invalid` when they cannot be decrypted. */
   credentialsOf(id: number): Promise<XCredentials>;
   setStatus(id: number, status: XAccountStatus, audit: AuditNote): Promise<XAccount>;
+  /**
+   * active → invalid (X refused the keys), with its audit event and the messages `notices`
+   * renders from the account, in one transaction; null when the account was not active (of
+   * several posts refused at once, one invalidates it and tells the team).
+   */
+  markInvalid(
+    id: number,
+    audit: AuditNote,
+    notices: (account: XAccount) => OutboxDraft[],
+  ): Promise<XAccount | null>;
   /** Whether the account owns the X developer app (`/x budget owns_app:`). */
   setOwnsApp(id: number, ownsApp: boolean, audit: AuditNote): Promise<XAccount>;
   /**
@@ -223,16 +266,25 @@ export interface PublishQueue {
   nextDueAt(skipAccounts: readonly number[]): Promise<Date | null>;
   /**
    * Takes over `publishing` posts whose lease ended before `cutoff` (a crashed attempt), or all
-   * of them, with a new lease, one conditional update each so only one recoverer gets a post.
+   * of them, with a new lease held by `owner`, one conditional update each so only one recoverer
+   * gets a post.
    */
-  takeOverExpired(cutoff: Date | "all", leaseUntil: Date, limit: number): Promise<Post[]>;
+  takeOverExpired(
+    cutoff: Date | "all",
+    leaseUntil: Date,
+    limit: number,
+    owner: string,
+  ): Promise<Post[]>;
   /**
    * When the earliest lease of a `publishing` post ends: with a shared database, the instant to
    * look again, in case the instance holding it died. Null when nothing is being published.
    */
   nextLeaseExpiry(): Promise<Date | null>;
-  /** Extends the lease of a post this runner holds; false when the post is no longer ours. */
-  renewLease(id: number, leaseUntil: Date): Promise<boolean>;
+  /**
+   * Extends the lease of a post `owner` holds; false when the post is no longer its own (another
+   * runner took it over after the lease ended, or it was settled).
+   */
+  renewLease(id: number, leaseUntil: Date, owner: string): Promise<boolean>;
   /** Publish instants (and in-flight attempts) of the account's posts since `since`. */
   publishTimes(xAccountId: number, since: Date): Promise<Date[]>;
 }

@@ -35,6 +35,13 @@ export interface Post {
   /** After a failed attempt: not tried again before this instant. */
   nextAttemptAt: Date | null;
   leaseUntil: Date | null;
+  /** The runner holding the lease while the post is publishing; only it may settle the post. */
+  leaseOwner: string | null;
+  /**
+   * When the first attempt to publish began (a claim): X may hold the post from then on. Kept by
+   * Retry, so the next attempt still looks on the timeline, from there.
+   */
+  firstAttemptAt: Date | null;
   lastError: string | null;
   xPostId: string | null;
   publishedAt: Date | null;
@@ -99,6 +106,7 @@ export type PostChanges = Partial<
     | "attempts"
     | "nextAttemptAt"
     | "leaseUntil"
+    | "leaseOwner"
     | "lastError"
     | "xPostId"
     | "publishedAt"
@@ -339,7 +347,10 @@ export class PostService {
     return this.move(postId, "cancel", actor, () => ({}));
   }
 
-  /** The team asks again after a failure: back to approved, due now, with fresh attempts. */
+  /**
+   * The team asks again after a failure: back to approved, due now, with fresh attempts. The first
+   * attempt's instant stays, so the runner looks on X's timeline (from then) before posting.
+   */
   retry(postId: number, actor: string): Promise<Post> {
     const now = this.deps.clock.now();
     return this.move(postId, "retry", actor, () => ({

@@ -1,5 +1,6 @@
 import { decodeHTML } from "entities";
 import twitterText from "twitter-text";
+import type { Post } from "./posts.ts";
 import type { TimelinePost } from "./publishing.ts";
 
 /**
@@ -58,4 +59,23 @@ export function findSentPost(
   timeline: readonly TimelinePost[],
 ): TimelinePost | null {
   return timeline.find((seen) => isSamePost(sentText, seen)) ?? null;
+}
+
+type AttemptedPost = Pick<Post, "attempts" | "firstAttemptAt" | "scheduledAt">;
+
+/**
+ * Whether an earlier attempt may already have put the post on X, so the timeline is read before
+ * posting: a claim before this one (a timeout, a dropped answer, a crash), or an attempt before
+ * the team's Retry (which starts the attempts afresh, at a new time).
+ */
+export function mayBeOnX(post: AttemptedPost): boolean {
+  return (
+    post.attempts > 1 || (post.firstAttemptAt !== null && post.firstAttemptAt < post.scheduledAt)
+  );
+}
+
+/** From when X may hold the post: its first attempt, or its scheduled time if that is earlier. */
+export function onXSince(post: AttemptedPost): Date {
+  const first = post.firstAttemptAt ?? post.scheduledAt;
+  return new Date(Math.min(first.getTime(), post.scheduledAt.getTime()));
 }

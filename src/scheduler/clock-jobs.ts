@@ -26,6 +26,7 @@
  * the same clock times every day.
  */
 import { Job as ScheduledJob } from "node-schedule";
+import type { ClockJobLeadership } from "../domain/clock-job-ports.ts";
 import { DomainError } from "../domain/errors.ts";
 import { assertTimeZone, nextSlots } from "../domain/schedule.ts";
 import type { Logger } from "../logger.ts";
@@ -44,15 +45,6 @@ export interface ClockJob {
    * the one catch-up run still knows which day or hour it stands for.
    */
   run(firedAt: Date): Promise<void>;
-}
-
-/**
- * Decides whether this instance runs clock jobs, asked at every tick. With several instances on
- * one database exactly one must answer true (src/db/clock-leadership.ts); alone, none is needed.
- */
-export interface ClockJobLeadership {
-  holds(): Promise<boolean>;
-  release(): Promise<void>;
 }
 
 export interface ClockJobsDeps {

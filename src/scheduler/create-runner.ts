@@ -3,10 +3,12 @@ import { runnerNotices } from "../bot/runner-notices.ts";
 import type { Config } from "../config.ts";
 import { PrismaCampaignRepository } from "../db/campaign-repository.ts";
 import { type PrismaClient, providerOfClient } from "../db/client.ts";
+import { PrismaOutboxRepository } from "../db/outbox-repository.ts";
 import { PrismaPostRepository } from "../db/post-repository.ts";
 import { PrismaPublishQueue } from "../db/publish-queue.ts";
 import { PrismaSettingsRepository } from "../db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../db/x-account-repository.ts";
+import { DEFAULT_BACKOFF } from "../domain/backoff.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { Post } from "../domain/posts.ts";
 import { PricedPublisher } from "../domain/priced-publisher.ts";
@@ -15,7 +17,6 @@ import type { XSpend } from "../domain/x-spend.ts";
 import type { Logger } from "../logger.ts";
 import { X_REQUEST_TIMEOUT_MS } from "../x/client.ts";
 import { XPublisher } from "../x/x-publisher.ts";
-import { DEFAULT_BACKOFF } from "./backoff.ts";
 import { PublishRunner, type RunnerSettings } from "./runner.ts";
 
 export interface PublishRunnerOptions {
@@ -55,6 +56,7 @@ export function createPublishRunner(options: PublishRunnerOptions): PublishRunne
     campaigns: new PrismaCampaignRepository(prisma),
     accounts,
     notices: runnerNotices,
+    outbox: new PrismaOutboxRepository(prisma),
     publisher:
       spend === undefined
         ? publisher

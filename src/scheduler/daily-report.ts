@@ -17,6 +17,7 @@
  * instance that saved the change, a time already past takes effect the next day.
  */
 import { localDate } from "../domain/analytics.ts";
+import type { ReportRuns } from "../domain/clock-job-ports.ts";
 import type { OutboxDraft } from "../domain/outbox.ts";
 import type { Clock } from "../domain/ports.ts";
 import type { Report, ReportService } from "../domain/reports.ts";
@@ -33,21 +34,6 @@ export const DAILY_REPORT_FOLLOW_JOB = "daily-report-follow";
  */
 export const FOLLOW_EVERY_MINUTES = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export interface ReportRuns {
-  /** Whether the run of `date` is recorded. */
-  ran(guildId: string, date: string): Promise<boolean>;
-  /**
-   * Records the run of `date` with the report's messages, in one transaction; false (and nothing
-   * written) when it was already recorded.
-   */
-  claim(
-    guildId: string,
-    date: string,
-    at: Date,
-    messages: readonly OutboxDraft[],
-  ): Promise<boolean>;
-}
 
 export interface DailyReportDeps {
   guildId: string;

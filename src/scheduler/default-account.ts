@@ -1,3 +1,4 @@
+import { type BackoffPolicy, backoffDelay } from "../domain/backoff.ts";
 import type { Campaign } from "../domain/campaigns.ts";
 import type { CampaignRepository } from "../domain/ports.ts";
 import type { XCredentials } from "../domain/secrets.ts";
@@ -7,7 +8,6 @@ import {
   type XAccountService,
 } from "../domain/x-accounts.ts";
 import type { Logger } from "../logger.ts";
-import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 
 export interface DefaultAccountDeps {
   guildId: string;

@@ -97,4 +97,4 @@ process.once("SIGTERM", () => {
 });
 
 await runner.start();
-print({ event: "started", startupMs: performance.now() - startedAt });
+print({ event: "started", runner: runner.id, startupMs: performance.now() - startedAt });

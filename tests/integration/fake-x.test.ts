@@ -237,6 +237,21 @@ describe("fake X with the real twitter-api-v2 client", () => {
     expect(again.code).toBe(403);
   });
 
+  it("given a slow fault, holds the post at once and answers only after the delay", async () => {
+    const x = await start();
+    x.fail("POST /2/tweets", { kind: "slow", ms: 300 });
+    let answered = false;
+    const tweet = clientFor(x)
+      .v2.tweet("A slow answer")
+      .finally(() => {
+        answered = true;
+      });
+
+    await expect.poll(() => x.posts.length).toBe(1);
+    expect(answered).toBe(false);
+    expect((await tweet).data.id).toBe(x.posts[0]?.id);
+  });
+
   it("given a duplicate fault, answers X's duplicate 403 without storing anything", async () => {
     const x = await start();
     x.fail("POST /2/tweets", { kind: "duplicate" });

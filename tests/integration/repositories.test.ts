@@ -6,6 +6,7 @@ import { approvalNotices } from "../../src/bot/approval-notices.ts";
 import { teamNotices } from "../../src/bot/team-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
+import { PrismaPublishQueue } from "../../src/db/publish-queue.ts";
 import { PrismaSettingsRepository } from "../../src/db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
 import { PrismaXSpendRepository } from "../../src/db/x-spend-repository.ts";
@@ -25,6 +26,8 @@ import { type TestDatabase, testDatabases, testProviders } from "../support/test
 const GUILD = "222222222222222222";
 const MANAGER = discordActor("333333333333333333");
 const APPROVER = discordActor("444444444444444444");
+/** The runner that holds the leases these tests take. */
+const RUNNER = "runner-a";
 
 describe.each(testProviders("repositories.test.ts"))("repositories on %s", (provider) => {
   const databases = testDatabases(provider, "repositories");
@@ -454,6 +457,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         [a.id],
         clock.now(),
         new Date(clock.now().getTime() + 30_000),
+        RUNNER,
       );
       expect(claimed).toMatchObject([{ id: a.id, status: "publishing", attempts: 1 }]);
       await scheduler(a.id, "publishing", "publish_succeeded", {
@@ -494,12 +498,22 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       // approved → claim → release (transient error) → claim → failed → retry → missed → reschedule
       const c = await queue("Keyboard trays compared");
       await posts.approve(c.id, APPROVER);
-      await postRepository.claim([c.id], clock.now(), new Date(clock.now().getTime() + 30_000));
+      await postRepository.claim(
+        [c.id],
+        clock.now(),
+        new Date(clock.now().getTime() + 30_000),
+        RUNNER,
+      );
       await scheduler(c.id, "publishing", "release", {
         leaseUntil: null,
         lastError: "X answered 503",
       });
-      await postRepository.claim([c.id], clock.now(), new Date(clock.now().getTime() + 30_000));
+      await postRepository.claim(
+        [c.id],
+        clock.now(),
+        new Date(clock.now().getTime() + 30_000),
+        RUNNER,
+      );
       await scheduler(c.id, "publishing", "publish_failed", {
         leaseUntil: null,
         lastError: "X refused the text",
@@ -588,8 +602,8 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       const [id] = await approvedPosts(1);
       const lease = new Date(clock.now().getTime() + 30_000);
       const results = await Promise.all([
-        postRepository.claim([id ?? 0], clock.now(), lease),
-        postRepository.claim([id ?? 0], clock.now(), lease),
+        postRepository.claim([id ?? 0], clock.now(), lease, RUNNER),
+        postRepository.claim([id ?? 0], clock.now(), lease, RUNNER),
       ]);
       expect(results.flat()).toHaveLength(1);
     });
@@ -624,12 +638,13 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         MANAGER,
       );
       const lease = new Date(clock.now().getTime() + 30_000);
-      expect(await postRepository.claim([b ?? 0], clock.now(), lease)).toHaveLength(1);
+      expect(await postRepository.claim([b ?? 0], clock.now(), lease, RUNNER)).toHaveLength(1);
 
       const claimed = await postRepository.claim(
         [d ?? 0, later.id, b ?? 0, pending.id, a ?? 0, c ?? 0],
         clock.now(),
         lease,
+        RUNNER,
       );
 
       expect(claimed.map((post) => post.id)).toEqual([d, a, c]);
@@ -644,10 +659,52 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
       expect((await postRepository.findById(pending.id))?.status).toBe("pending_approval");
     });
 
+    it("given a post claimed by one runner and taken over by another after the lease ended, only the new holder renews the lease or records the outcome", async () => {
+      const [id = 0] = await approvedPosts(1);
+      const queue = new PrismaPublishQueue(db.prisma);
+      const lease = new Date(clock.now().getTime() + 30_000);
+      await postRepository.claim([id], clock.now(), lease, RUNNER);
+      expect(await queue.renewLease(id, lease, "runner-b")).toBe(false);
+      expect(await queue.renewLease(id, lease, RUNNER)).toBe(true);
+
+      clock.advance(31_000);
+      const takenOver = await queue.takeOverExpired(
+        clock.now(),
+        new Date(clock.now().getTime() + 30_000),
+        10,
+        "runner-b",
+      );
+      expect(takenOver).toMatchObject([{ id, status: "publishing", leaseOwner: "runner-b" }]);
+      const published = (owner: string, xPostId: string) => ({
+        id,
+        from: "publishing" as const,
+        leaseOwner: owner,
+        changes: { status: "published" as const, xPostId, leaseUntil: null, leaseOwner: null },
+        audit: { actor: "scheduler", action: "post.publish_succeeded" },
+      });
+      expect(await queue.renewLease(id, lease, RUNNER)).toBe(false);
+      expect(
+        await postRepository.transitionAll([published(RUNNER, "1790000000000000021")]),
+      ).toEqual([null]);
+      const [recorded] = await postRepository.transitionAll([
+        published("runner-b", "1790000000000000022"),
+      ]);
+      expect(recorded).toMatchObject({
+        status: "published",
+        xPostId: "1790000000000000022",
+        leaseOwner: null,
+      });
+      const recover = await db.prisma.auditEvent.findFirst({ where: { action: "post.recover" } });
+      expect(JSON.parse(recover?.payload ?? "{}")).toMatchObject({
+        from: RUNNER,
+        owner: "runner-b",
+      });
+    });
+
     it("given several moves in one batch where another caller moved one post first, applies the others and leaves that one alone", async () => {
       const [a, b, c] = await approvedPosts(3);
       const lease = new Date(clock.now().getTime() + 30_000);
-      await postRepository.claim([a ?? 0, b ?? 0, c ?? 0], clock.now(), lease);
+      await postRepository.claim([a ?? 0, b ?? 0, c ?? 0], clock.now(), lease, RUNNER);
       await scheduler(b ?? 0, "publishing", "release", { leaseUntil: null });
       const auditBefore = (await counts()).audit;
       const published = (id: number | undefined, xPostId: string) => ({
@@ -760,7 +817,7 @@ describe.each(testProviders("repositories.test.ts"))("repositories on %s", (prov
         MANAGER,
       );
       await posts.approve(post.id, APPROVER);
-      expect(await postRepository.claim([post.id], clock.now(), clock.now())).toEqual([]);
+      expect(await postRepository.claim([post.id], clock.now(), clock.now(), RUNNER)).toEqual([]);
     });
   });
 

@@ -2,8 +2,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TwitterApi } from "twitter-api-v2";
 import { afterEach, describe, expect, it } from "vitest";
+import { approvalNotices } from "../../src/bot/approval-notices.ts";
+import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
+import { PrismaSettingsRepository } from "../../src/db/settings-repository.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
 import type { PublishQueue } from "../../src/domain/ports.ts";
+import { PostService } from "../../src/domain/posts.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
 import { apiBasePlugin } from "../../src/x/api-base-plugin.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
@@ -72,7 +76,7 @@ describe("publish runner", () => {
     expect((await h.posts.findById(id))?.attempts).toBe(1);
   });
 
-  it("given a 429 with reset headers to several posts in flight at once, emits one account.held with X's reset", async () => {
+  it("given a 429 with reset headers to several posts in flight at once, tells one hold with X's reset", async () => {
     h = await startHarness();
     h.fakeX.fail("POST /2/tweets", { kind: "rate_limited", resetInSeconds: 600 }, 3);
     for (const text of ["Lamp one", "Lamp two", "Lamp three"]) {
@@ -89,9 +93,15 @@ describe("publish runner", () => {
     expect(held).toHaveLength(1);
     expect(held[0]).toMatchObject({ xAccountId: h.xAccountId, reason: "rate_limit" });
     expect(held[0]?.until.getTime()).toBeGreaterThan(Date.now() + 500_000);
+    const [notice, ...more] = await h.outbox("account.held");
+    expect(more).toEqual([]);
+    expect(notice?.content).toContain(
+      `Posts of @${X_USER.username} are held until <t:${Math.floor((held[0]?.until.getTime() ?? 0) / 1000)}:f>`,
+    );
+    expect(notice?.content).toContain("X's rate limit says to wait");
   });
 
-  it("given the account's own per-15-minute budget of 2, publishes two of three and emits one account.held", async () => {
+  it("given the account's own per-15-minute budget of 2, publishes two of three and tells one hold", async () => {
     h = await startHarness();
     await h.accounts.setBudget(
       h.xAccountId,
@@ -115,6 +125,9 @@ describe("publish runner", () => {
     expect(held).toEqual([{ xAccountId: h.xAccountId, until: expect.any(Date), reason: "budget" }]);
     expect(held[0]?.until.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
     expect(await statusOf(ids[2] as number)).toBe("approved");
+    expect((await h.outbox("account.held")).map((notice) => notice.content)).toEqual([
+      expect.stringContaining("its posting budget is used up (/x budget sets it)"),
+    ]);
   });
 
   it("given two 500s and then success, publishes exactly one post", async () => {
@@ -179,12 +192,12 @@ describe("publish runner", () => {
     expect(await h.posts.findById(id)).toMatchObject({ status: "published", xPostId });
   });
 
-  it("given a 401, marks the account invalid, holds its posts and calls X no more", async () => {
+  it("given a 401 to two posts in flight, marks the account invalid once, tells the team once, holds its posts and calls X no more", async () => {
     h = await startHarness();
-    h.fakeX.fail("POST /2/tweets", { kind: "unauthorized" });
+    h.fakeX.fail("POST /2/tweets", { kind: "unauthorized" }, 2);
     const first = await h.approvedPost("Keyboard trays", new Date());
     const second = await h.approvedPost("Laptop stands", new Date());
-    const runner = h.runner({ concurrency: 1 });
+    const runner = h.runner({ concurrency: 2 });
     await runner.start();
 
     const invalid = await nextEvent(runner, "account.invalid");
@@ -199,6 +212,10 @@ describe("publish runner", () => {
     await nextEvent(runner, "idle");
     expect(h.fakeX.requests.length).toBe(calls);
     expect(h.fakeX.posts).toHaveLength(0);
+    expect((await h.outbox("account.invalid")).map((notice) => notice.content)).toEqual([
+      expect.stringContaining(`X refused the keys of @${X_USER.username}`),
+    ]);
+    expect(await h.db.prisma.auditEvent.count({ where: { action: "x_account.invalid" } })).toBe(1);
   });
 
   it("given X's duplicate refusal for a post that is on the timeline, marks it published", async () => {
@@ -249,6 +266,43 @@ describe("publish runner", () => {
     expect(await h.posts.findById(id)).toMatchObject({ status: "failed", lastError: reason });
   });
 
+  it("given a post that failed while X held it unseen, a Retry three hours later looks on the timeline from the first attempt and records it instead of posting again", async () => {
+    h = await startHarness();
+    const clock = new FixedClock(new Date());
+    const text = "Desk shelf that clamps on";
+    const firstTryAt = clock.now();
+    const id = await h.approvedPost(text, firstTryAt);
+    // X refuses it as a duplicate and the timeline does not show it yet: failed.
+    h.fakeX.fail("POST /2/tweets", { kind: "duplicate" });
+    const runner = h.runner({}, clock);
+    const failed = nextEvent(runner, "post.failed");
+    await runner.start();
+    await failed;
+    // X's copy shows up after all (it was there; the timeline had not caught up).
+    const onX = await postDirectly(h, text);
+    const createsBefore = creates().length;
+
+    clock.advance(3 * 3_600_000);
+    const posts = new PostService({
+      campaigns: new PrismaCampaignRepository(h.db.prisma),
+      posts: h.posts,
+      clock,
+      settings: new PrismaSettingsRepository(h.db.prisma),
+      notices: approvalNotices,
+    });
+    const retried = await posts.retry(id, "discord:444444444444444444");
+    expect(retried).toMatchObject({ status: "approved", attempts: 0 });
+    const published = nextEvent(runner, "post.published");
+    runner.wake();
+
+    expect(await published).toMatchObject({ xPostId: onX.id, recovered: true });
+    expect(creates()).toHaveLength(createsBefore);
+    const lastRead = timelineReads().at(-1);
+    expect(new Date(String(lastRead?.query.start_time)).getTime()).toBeLessThanOrEqual(
+      firstTryAt.getTime(),
+    );
+  });
+
   it("given a budget of 3 per 24 h and 5 posts due, publishes 3; the other 2, held past the grace window, are missed together when the window opens", async () => {
     h = await startHarness();
     const clock = new FixedClock(new Date());
@@ -269,6 +323,12 @@ describe("publish runner", () => {
     expect(posts).toHaveLength(2);
     expect(posts.every((post) => post.status === "missed")).toBe(true);
     expect(creates()).toHaveLength(3);
+    // One message for the two, written with their moves, with the button that reschedules both.
+    const [summary, ...more] = await h.outbox("post.missed");
+    expect(more).toEqual([]);
+    expect(summary?.content).toMatch(/^2 posts of .* missed their time/);
+    for (const post of posts) expect(summary?.content).toContain(`#${post.id} Desk tip`);
+    expect(JSON.stringify(summary?.components)).toContain(`campaign:reschedule:${h.campaignId}`);
   });
 
   it("given a budget of 2 per 15 min and 3 posts due, sends the third when the window opens within the grace window", async () => {
@@ -415,6 +475,9 @@ describe("publish runner", () => {
       expect((await published).post.id).toBe(stillFine);
       expect(await statusOf(tooOld)).toBe("missed");
       expect(creates()).toHaveLength(1);
+      expect((await h.outbox("post.missed")).map((notice) => notice.content)).toEqual([
+        expect.stringMatching(/^1 post of .* missed its time/),
+      ]);
     });
   }
 

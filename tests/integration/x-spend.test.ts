@@ -294,10 +294,13 @@ describe("X spend against the fake X's bill", () => {
         { actor: "test", action: "settings.updated" },
       );
       spend.forget();
-      const held = nextEvent(runner, "posting.held");
+      const held = nextEvent(runner, "account.held");
       const heldPost = await approved("Lamp deal 7");
       runner.wake();
-      expect((await held).reason).toContain("x_budget_stops_posting");
+      expect(await held).toMatchObject({
+        reason: "x_budget",
+        detail: expect.stringContaining("x_budget_stops_posting"),
+      });
       expect((await posts.findById(heldPost.id))?.status).toBe("approved");
 
       // A new month: reads start again. The held post, days past the grace window, is missed

@@ -27,7 +27,7 @@ await new Promise<void>((resolve) =>
 const BATCH = 7;
 const won: number[] = [];
 for (const batch of chunks(ids, BATCH)) {
-  const claimed = await posts.claim(batch, now, lease);
+  const claimed = await posts.claim(batch, now, lease, `claim-worker-${process.pid}`);
   won.push(...claimed.map((post) => post.id));
 }
 process.stdout.write(`${JSON.stringify(won)}\n`);

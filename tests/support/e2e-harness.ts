@@ -53,6 +53,9 @@ export const TEAM_X_KEYS = {
   access_secret: "team-access-secret",
 } as const;
 
+/** HERALD_SECRET_KEY of the service under test, for a test that opens its database itself. */
+export const E2E_SECRET_KEY = Buffer.alloc(32, 5);
+
 /** The invite's permission integer in the README: view, send, embed links, attach files, history. */
 const BOT_INVITE_PERMISSIONS = "117760";
 
@@ -144,7 +147,7 @@ export async function startE2E(
     DISCORD_API_BASE: discord.apiBase,
     X_API_BASE: fakeX.url,
     DATABASE_URL: options.databaseUrl ?? `file:${databaseFile}`,
-    HERALD_SECRET_KEY: Buffer.alloc(32, 5).toString("base64"),
+    HERALD_SECRET_KEY: E2E_SECRET_KEY.toString("base64"),
     ...options.env,
   });
   const logger = pino({ level: process.env.HERALD_TEST_LOG ?? "silent" });

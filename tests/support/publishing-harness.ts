@@ -1,10 +1,13 @@
 import { once } from "node:events";
 import { pino } from "pino";
+import { runnerNotices } from "../../src/bot/runner-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
+import { PrismaOutboxRepository } from "../../src/db/outbox-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
 import { PrismaPublishQueue } from "../../src/db/publish-queue.ts";
 import { PrismaXAccountRepository } from "../../src/db/x-account-repository.ts";
 import { type CreateCampaignInput, prepareCampaign } from "../../src/domain/campaigns.ts";
+import type { OutboxKind } from "../../src/domain/outbox.ts";
 import type { Clock, PublishQueue } from "../../src/domain/ports.ts";
 import { SecretBox } from "../../src/domain/secrets.ts";
 import {
@@ -57,6 +60,8 @@ export interface Harness {
     options?: { link?: string; media?: string[]; campaignId?: number },
   ): Promise<number>;
   createCampaign(input?: Partial<CreateCampaignInput>): Promise<number>;
+  /** The messages the runners wrote to the outbox, of one kind, oldest first. */
+  outbox(kind: OutboxKind): Promise<{ content: string; components: unknown[] }[]>;
   close(): Promise<void>;
 }
 
@@ -135,6 +140,8 @@ export async function startHarness(
         clock,
         logger: pino({ level: process.env.HERALD_TEST_LOG ?? "silent" }),
         settings: { ...FAST_SETTINGS, ...settings },
+        notices: runnerNotices,
+        outbox: new PrismaOutboxRepository(db.prisma),
       });
       runners.push(runner);
       return runner;
@@ -157,6 +164,16 @@ export async function startHarness(
         { actor: "test", action: "post.queued" },
       );
       return post.id;
+    },
+    async outbox(kind) {
+      const rows = await db.prisma.outboxMessage.findMany({
+        where: { kind },
+        orderBy: { id: "asc" },
+      });
+      return rows.map((row) => {
+        const payload = JSON.parse(row.payload) as { content?: string; components?: unknown[] };
+        return { content: payload.content ?? "", components: payload.components ?? [] };
+      });
     },
     async close() {
       await Promise.all(runners.map((runner) => runner.stop(1_000)));

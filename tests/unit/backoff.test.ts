@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../src/scheduler/backoff.ts";
+import { backoffDelay } from "../../src/domain/backoff.ts";
 
 const policy = { baseMs: 1_000, maxMs: 60_000 };
 

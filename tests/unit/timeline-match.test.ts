@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findSentPost, isSamePost } from "../../src/domain/timeline-match.ts";
+import { findSentPost, isSamePost, mayBeOnX, onXSince } from "../../src/domain/timeline-match.ts";
 
 // A TLD twitter-text knows: X only turns what it recognises as a link into t.co.
 const tracked = "https://shop.example.com/desk?ref=herald&utm_source=x&utm_content=42";
@@ -57,5 +57,28 @@ describe("finding a sent post on the timeline", () => {
     expect(
       isSamePost(text, seen("Lamps &amp; shades at https://t.co/a1\nhttps://t.co/b2", [tracked])),
     ).toBe(false);
+  });
+});
+
+describe("whether an earlier attempt may have put a post on X", () => {
+  const nine = new Date("2026-06-01T09:00:00Z");
+  const noon = new Date("2026-06-01T12:00:00Z");
+
+  it("given a first claim, does not look; given a second claim, looks from the post's time", () => {
+    expect(mayBeOnX({ attempts: 1, firstAttemptAt: nine, scheduledAt: nine })).toBe(false);
+    const second = { attempts: 2, firstAttemptAt: nine, scheduledAt: nine };
+    expect(mayBeOnX(second)).toBe(true);
+    expect(onXSince(second)).toEqual(nine);
+  });
+
+  it("given a Retry at noon of a post first tried at nine (attempts afresh), looks from nine", () => {
+    const retried = { attempts: 1, firstAttemptAt: nine, scheduledAt: noon };
+    expect(mayBeOnX(retried)).toBe(true);
+    expect(onXSince(retried)).toEqual(nine);
+  });
+
+  it("given a post never tried, rescheduled to noon, does not look", () => {
+    expect(mayBeOnX({ attempts: 1, firstAttemptAt: noon, scheduledAt: noon })).toBe(false);
+    expect(mayBeOnX({ attempts: 0, firstAttemptAt: null, scheduledAt: noon })).toBe(false);
   });
 });

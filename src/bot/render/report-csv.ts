@@ -10,7 +10,7 @@ import { otherCurrenciesWords } from "../../domain/currency.ts";
 import type { Totals } from "../../domain/report-totals.ts";
 import type { Report } from "../../domain/reports.ts";
 import { type CsvColumn, formulaSafeCsv } from "../csv.ts";
-import { postUrl } from "../notifier.ts";
+import { postUrl } from "../runner-notices.ts";
 import { reportTitle } from "./report-message.ts";
 
 /** Cents, tenths of a cent for X's cost, four places for rates: no 0.30000000000000004. */

@@ -3,7 +3,7 @@ import type { PostRow } from "../../domain/analytics.ts";
 import type { OutboxDraft } from "../../domain/outbox.ts";
 import type { ListedPost, Report } from "../../domain/reports.ts";
 import { formatLocal } from "../../domain/schedule.ts";
-import { postUrl } from "../notifier.ts";
+import { postUrl } from "../runner-notices.ts";
 import { renderReportChart } from "./report-chart.ts";
 import { ReportFigures } from "./report-figures.ts";
 

@@ -18,6 +18,8 @@ export const faultSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("create_then_drop") }),
   /** X's duplicate-content 403, without storing anything. */
   z.object({ kind: z.literal("duplicate") }),
+  /** Does what X would at once (e.g. stores the post), but sends the answer only after `ms`. */
+  z.object({ kind: z.literal("slow"), ms: z.number().int().positive() }),
 ]);
 
 export type Fault = z.infer<typeof faultSchema>;

@@ -36,7 +36,10 @@ export interface PipelineState {
   readonly requests: RecordedRequest[];
 }
 
-type AnsweredFault = Exclude<Fault, { kind: "hang" } | { kind: "create_then_drop" }>;
+type AnsweredFault = Exclude<
+  Fault,
+  { kind: "hang" } | { kind: "create_then_drop" } | { kind: "slow" }
+>;
 
 /** The https server's request listener: record, apply a queued fault or answer as X. */
 export function requestListener(state: PipelineState) {
@@ -73,11 +76,16 @@ async function handle(state: PipelineState, request: IncomingMessage, response: 
   const fault = state.faults.take(match.route);
   // Left unanswered; FakeX.close() destroys the socket so the test run can end.
   if (fault?.kind === "hang") return;
-  if (fault === undefined || fault.kind === "create_then_drop") {
+  if (fault === undefined || fault.kind === "create_then_drop" || fault.kind === "slow") {
     const answer = answerAsX(state, match, account, url.searchParams, body);
     // X did the work, the answer is lost on the way: the client sees a network error.
     if (fault?.kind === "create_then_drop") request.socket.destroy();
-    else write(response, answer);
+    // X did the work, the answer is slow to come (FakeX.close() destroys the socket meanwhile).
+    else if (fault?.kind === "slow") {
+      setTimeout(() => {
+        if (!response.destroyed) write(response, answer);
+      }, fault.ms).unref();
+    } else write(response, answer);
     return;
   }
   write(response, answerFault(state, fault, match.route, account));
