@@ -15,6 +15,7 @@ const BENCHES = [
   "metrics-cost",
   "pg-throughput",
   "redirect",
+  "autopilot-fill",
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 const isBench = (name: string): name is BenchName => (BENCHES as readonly string[]).includes(name);

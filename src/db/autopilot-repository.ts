@@ -2,14 +2,22 @@ import { z } from "zod";
 import { AUTOPILOT_ACTOR, type AutopilotStore, type SlotFill } from "../domain/autopilot.ts";
 import type { LibraryItem } from "../domain/autopilot-plan.ts";
 import type { Campaign } from "../domain/campaigns.ts";
-import { DUPLICATE_WINDOW_DAYS, normaliseForDuplicate } from "../domain/content-policy.ts";
+import { DUPLICATE_WINDOW_DAYS, RecentTexts } from "../domain/content-policy.ts";
 import type { OutboxDraft } from "../domain/outbox.ts";
 import type { Post } from "../domain/posts.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { type ContentItem as ContentItemRow, Prisma } from "../generated/prisma/client.ts";
+import { auditRow, writeAudits } from "./audit-writer.ts";
 import { toCampaign } from "./campaign-rows.ts";
 import { type PrismaClient, providerOfClient } from "./client.ts";
+import type { DatabaseProvider } from "./database-url.ts";
 import { enqueueOutbox } from "./outbox-repository.ts";
-import { insertPost, toPost, withLink } from "./post-repository.ts";
+import {
+  affiliateLinkRow,
+  recordedPost,
+  toPost,
+  withCampaign,
+  withLink,
+} from "./post-repository.ts";
 import { isUniqueViolation } from "./prisma-errors.ts";
 
 const DAY_MS = 86_400_000;
@@ -19,50 +27,146 @@ const postIdsSchema = z.array(z.number().int().positive());
 /** Posts that hold their slot: everything but what was turned down or called off. */
 const UNHELD = ["rejected", "cancelled"];
 
-/** Whether a post of the guild within DUPLICATE_WINDOW_DAYS of the slot has the same text. */
-async function textTaken(tx: Prisma.TransactionClient, fill: SlotFill): Promise<boolean> {
+/**
+ * The fills' texts that a post of the guild already has within the duplicate window of the slots.
+ * The plan compared texts as the content policy does (case and spacing aside) with the guild's
+ * texts as read before planning; here, under the lock, only what another instance may have
+ * written since is looked for: its autopilot posts, which carry the very same expansions.
+ */
+async function takenTexts(
+  tx: Prisma.TransactionClient,
+  guildId: string,
+  fills: readonly SlotFill[],
+): Promise<RecentTexts> {
   const window = DUPLICATE_WINDOW_DAYS * DAY_MS;
+  const times = fills.map((fill) => fill.slotAt.getTime());
   const rows = await tx.post.findMany({
     where: {
-      campaign: { guildId: fill.guildId },
+      campaign: { guildId },
+      text: { in: [...new Set(fills.map((fill) => fill.post.text))] },
       scheduledAt: {
-        gte: new Date(fill.slotAt.getTime() - window),
-        lte: new Date(fill.slotAt.getTime() + window),
+        gte: new Date(Math.min(...times) - window),
+        lte: new Date(Math.max(...times) + window),
       },
       status: { notIn: UNHELD },
     },
     select: { text: true },
   });
-  const text = normaliseForDuplicate(fill.post.text);
-  return rows.some((row) => normaliseForDuplicate(row.text) === text);
+  return new RecentTexts(rows.map((row) => row.text));
+}
+
+/** Whether the item may still be used at the slot: not spent, not used within the window. */
+function stillUsable(item: ContentItemRow, fill: SlotFill): boolean {
+  if (!item.evergreen && item.uses > 0) return false;
+  if (item.maxUses !== null && item.uses >= item.maxUses) return false;
+  if (item.lastUsedAt === null) return true;
+  const gap = Math.abs(item.lastUsedAt.getTime() - fill.slotAt.getTime());
+  return gap >= fill.minRepeatDays * DAY_MS;
 }
 
 /**
- * Counts the item's use at the slot, only while it is still usable there: not spent, and not used
- * within `minRepeatDays` of the slot. One conditional update, so of two instances racing for the
- * item, the second sees the first's use.
+ * The accepted fills' posts, affiliate links, audit events, approval messages, slot rows and item
+ * uses: a few statements for the whole batch, one update per item used.
  */
-async function claimItem(tx: Prisma.TransactionClient, fill: SlotFill): Promise<boolean> {
-  const gap = fill.minRepeatDays * DAY_MS;
-  const item = await tx.contentItem.findUnique({ where: { id: fill.itemId } });
-  if (item === null) return false;
-  const later = item.lastUsedAt === null || item.lastUsedAt < fill.slotAt;
-  const { count } = await tx.contentItem.updateMany({
-    where: {
-      id: fill.itemId,
-      OR: [
-        { lastUsedAt: null },
-        { lastUsedAt: { lte: new Date(fill.slotAt.getTime() - gap) } },
-        { lastUsedAt: { gte: new Date(fill.slotAt.getTime() + gap) } },
-      ],
-      AND: [
-        { OR: [{ evergreen: true }, { uses: 0 }] },
-        ...(item.maxUses === null ? [] : [{ uses: { lt: item.maxUses } }]),
-      ],
-    },
-    data: { uses: { increment: 1 }, ...(later ? { lastUsedAt: fill.slotAt } : {}) },
+async function insertFills(
+  tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
+  fills: readonly SlotFill[],
+  items: ReadonlyMap<number, ContentItemRow>,
+): Promise<Post[]> {
+  const created = await tx.post.createManyAndReturn({
+    data: fills.map(({ post: { link: _link, media, ...fields } }) => ({
+      ...fields,
+      media: JSON.stringify(media),
+    })),
+    select: { id: true },
   });
-  return count === 1;
+  const ids = created.map((row) => row.id);
+  // The link is tracked with its post's id (utm_content), so it is made after the post, and the
+  // posts then point at their links in one statement.
+  const linked = fills.flatMap(({ post }, i) =>
+    post.link === null ? [] : [{ postId: ids[i] as number, link: post.link }],
+  );
+  if (linked.length > 0) {
+    const links = await tx.affiliateLink.createManyAndReturn({
+      data: linked.map(({ postId, link }) => affiliateLinkRow(link, postId)),
+      select: { id: true },
+    });
+    const cases = linked.map(
+      ({ postId }, i) =>
+        Prisma.sql`WHEN CAST(${postId} AS INTEGER) THEN CAST(${(links[i] as { id: number }).id} AS INTEGER)`,
+    );
+    await tx.$executeRaw`UPDATE "Post" SET "affiliateLinkId" = CASE "id" ${Prisma.join(cases, " ")} END WHERE "id" IN (${Prisma.join(linked.map(({ postId }) => Prisma.sql`CAST(${postId} AS INTEGER)`))})`;
+  }
+  await tx.autopilotSlot.createMany({
+    data: fills.map((fill, i) => ({
+      campaignId: fill.campaignId,
+      slotAt: fill.slotAt,
+      postId: ids[i] as number,
+    })),
+  });
+  await writeAudits(
+    tx,
+    provider,
+    fills.map((fill, i) =>
+      auditRow(
+        { guildId: fill.guildId, targetType: "post", targetId: ids[i] as number },
+        fill.audit,
+      ),
+    ),
+  );
+  await recordItemUses(
+    tx,
+    provider,
+    [...new Set(fills.map((fill) => fill.itemId))].flatMap((id) => {
+      const item = items.get(id);
+      return item === undefined ? [] : [item];
+    }),
+  );
+  const rows = await tx.post.findMany({
+    where: { id: { in: ids } },
+    include: withCampaign,
+    orderBy: { scheduledAt: "asc" },
+  });
+  const notices = new Map(fills.map((fill, i) => [ids[i], fill.notices]));
+  await enqueueOutbox(
+    tx,
+    provider,
+    rows.flatMap((row) => notices.get(row.id)?.(recordedPost(row)) ?? []),
+  );
+  return rows.map(toPost);
+}
+
+/** Writes the items' new use counts and last use, one statement for all of them. */
+async function recordItemUses(
+  tx: Prisma.TransactionClient,
+  provider: DatabaseProvider,
+  items: readonly ContentItemRow[],
+): Promise<void> {
+  if (items.length === 0) return;
+  if (provider === "postgresql") {
+    const json = JSON.stringify(
+      items.map((item) => ({ id: item.id, uses: item.uses, at: item.lastUsedAt?.toISOString() })),
+    );
+    await tx.$executeRaw`
+      UPDATE "ContentItem" AS c SET "uses" = r.uses, "lastUsedAt" = r.at
+        FROM json_to_recordset(${json}::json) AS r(id int, uses int, at timestamp(3))
+       WHERE c.id = r.id`;
+    return;
+  }
+  // SQLite keeps DateTime as ISO 8601 text with an explicit +00:00, as Prisma writes it.
+  const json = JSON.stringify(
+    items.map((item) => ({
+      id: item.id,
+      uses: item.uses,
+      at: item.lastUsedAt?.toISOString().replace("Z", "+00:00"),
+    })),
+  );
+  await tx.$executeRaw`
+    UPDATE ContentItem
+       SET uses = (SELECT value ->> 'uses' FROM json_each(${json}) WHERE value ->> 'id' = ContentItem.id),
+           lastUsedAt = (SELECT value ->> 'at' FROM json_each(${json}) WHERE value ->> 'id' = ContentItem.id)
+     WHERE id IN (SELECT value ->> 'id' FROM json_each(${json}))`;
 }
 
 export class PrismaAutopilotStore implements AutopilotStore {
@@ -143,27 +247,52 @@ export class PrismaAutopilotStore implements AutopilotStore {
     return rows.map((row) => row.text);
   }
 
-  async fillSlot(fill: SlotFill): Promise<Post | null> {
+  async fillSlots(fills: readonly SlotFill[]): Promise<Post[]> {
+    const [first] = fills;
+    if (first === undefined) return [];
     const provider = providerOfClient(this.prisma);
     try {
       return await this.prisma.$transaction(async (tx) => {
         // Fills of one guild take turns (SQLite writes one at a time anyway), so two instances
-        // cannot both find a text unused and post it from two accounts.
+        // cannot both find a text or an item unused and post it twice.
         if (provider === "postgresql") {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`autopilot:${fill.guildId}`}))`;
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`autopilot:${first.guildId}`}))`;
         }
-        if (await textTaken(tx, fill)) return null;
-        if (!(await claimItem(tx, fill))) return null;
-        const slot = await tx.autopilotSlot.create({
-          data: { campaignId: fill.campaignId, slotAt: fill.slotAt },
-        });
-        const post = await insertPost(tx, provider, fill.post, fill.audit, fill.notices);
-        await tx.autopilotSlot.update({ where: { id: slot.id }, data: { postId: post.id } });
-        return post;
+        // Checked again under the lock: since the plan was made, another instance may have
+        // filled a slot, posted a text or used an item.
+        const texts = await takenTexts(tx, first.guildId, fills);
+        const filled = new Set(
+          (
+            await tx.autopilotSlot.findMany({
+              where: { campaignId: first.campaignId, slotAt: { in: fills.map((f) => f.slotAt) } },
+              select: { slotAt: true },
+            })
+          ).map((slot) => slot.slotAt.getTime()),
+        );
+        const items = new Map(
+          (
+            await tx.contentItem.findMany({
+              where: { id: { in: [...new Set(fills.map((fill) => fill.itemId))] } },
+            })
+          ).map((item) => [item.id, item]),
+        );
+        const accepted: SlotFill[] = [];
+        for (const fill of fills) {
+          const item = items.get(fill.itemId);
+          if (filled.has(fill.slotAt.getTime()) || texts.has(fill.post.text)) continue;
+          if (item === undefined || !stillUsable(item, fill)) continue;
+          texts.add(fill.post.text);
+          item.uses += 1;
+          if (item.lastUsedAt === null || item.lastUsedAt < fill.slotAt)
+            item.lastUsedAt = fill.slotAt;
+          accepted.push(fill);
+        }
+        if (accepted.length === 0) return [];
+        return insertFills(tx, provider, accepted, items);
       });
     } catch (error) {
-      // Another instance (or an earlier run) filled this slot: the unique row decides.
-      if (isUniqueViolation(error)) return null;
+      // A slot filled in the meantime after all: the unique row decides; the next run retries.
+      if (isUniqueViolation(error)) return [];
       throw error;
     }
   }

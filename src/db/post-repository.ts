@@ -118,7 +118,7 @@ export function affiliateLinkRow(link: NewAffiliateLink, postId: number) {
 export const withLink = { affiliateLink: true } as const;
 
 /** What a post's messages name: its link, and its campaign with the account's handle. */
-const withCampaign = {
+export const withCampaign = {
   ...withLink,
   campaign: { include: { xAccount: { select: { handle: true } } } },
 } as const;
@@ -127,7 +127,7 @@ type PostWithCampaign = PostWithLink & {
   campaign: CampaignRow & { xAccount: { handle: string } | null };
 };
 
-function recordedPost(row: PostWithCampaign): RecordedPost {
+export function recordedPost(row: PostWithCampaign): RecordedPost {
   return {
     post: toPost(row),
     guildId: row.campaign.guildId,

@@ -3,9 +3,8 @@
  * section 12). Pure: the caller gathers the items, their use and the team's recent texts, and
  * stores the plan; a unique AutopilotSlot row, not this code, makes a slot fill at most once.
  */
-import { localDate } from "./analytics.ts";
 import { isUsable, variantsOf } from "./content-items.ts";
-import { RecentTexts } from "./content-policy.ts";
+import type { RecentTexts } from "./content-policy.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -34,8 +33,11 @@ export interface FillRequest {
   items: readonly LibraryItem[];
   timeZone: string;
   minRepeatDays: number;
-  /** Texts the team's accounts published or have scheduled within DUPLICATE_WINDOW_DAYS of the slots. */
-  recentTexts: readonly string[];
+  /**
+   * Texts the team's accounts published or have scheduled within DUPLICATE_WINDOW_DAYS of the
+   * slots; the planned texts are added to it, so one set serves a guild's campaigns in turn.
+   */
+  recentTexts: RecentTexts;
   /** Chooses among `n` fresh expansions (0 ≤ result < n): seeded in tests, random in service. */
   pick: (n: number) => number;
   /** The content policy's word on one expansion (campaign rules may have changed since saving). */
@@ -62,9 +64,9 @@ export interface FillPlan {
   empty: { slotAt: Date; reason: DryReason }[];
 }
 
-/** Usable at the slot: not expired on its local date, not spent, not used within the window. */
-function usableAt(item: LibraryItem, slotAt: Date, timeZone: string, minRepeatDays: number) {
-  if (!isUsable(item, localDate(slotAt, timeZone))) return false;
+/** Usable at the slot (on its local date): not expired, not spent, not used within the window. */
+function usableAt(item: LibraryItem, slotAt: Date, slotDate: string, minRepeatDays: number) {
+  if (!isUsable(item, slotDate)) return false;
   if (item.lastUsedAt === null) return true;
   return Math.abs(slotAt.getTime() - item.lastUsedAt.getTime()) >= minRepeatDays * DAY_MS;
 }
@@ -83,41 +85,80 @@ export function byFillPreference(a: LibraryItem, b: LibraryItem): number {
 /**
  * Fills the slots in order. Each chosen item counts as used at its slot before the next slot is
  * planned, so one run never gives two slots within `minRepeatDays` the same item, nor two posts
- * the same text.
+ * the same text. The library is sorted once and a used item moved to its new place, and each
+ * item's variants and the policy's word on each text are worked out once: a fill of 70 slots from
+ * 1,000 items stays linear in both.
  */
 export function planFill(request: FillRequest): FillPlan {
-  const items = new Map(request.items.map((item) => [item.id, { ...item }]));
-  const recent = new RecentTexts(request.recentTexts);
+  const ranked = request.items.map((item) => ({ ...item })).sort(byFillPreference);
+  const recent = request.recentTexts;
+  const localDay = new Intl.DateTimeFormat("en-CA", {
+    timeZone: request.timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  });
+  const variants = new Map<number, string[]>();
+  const admitted = new Map<string, boolean>();
+  const textsOf = (item: LibraryItem) => {
+    let texts = variants.get(item.id);
+    if (texts === undefined) {
+      texts = variantsOf(item.text).map((variant) => variant.trim());
+      variants.set(item.id, texts);
+    }
+    return texts.filter((text) => {
+      if (recent.has(text)) return false;
+      const key = `${item.id}\u0000${text}`;
+      let ok = admitted.get(key);
+      if (ok === undefined) {
+        ok = request.admits?.(text, item) ?? true;
+        admitted.set(key, ok);
+      }
+      return ok;
+    });
+  };
   const plan: FillPlan = { posts: [], empty: [] };
   for (const slotAt of request.slots) {
-    const candidates = [...items.values()]
-      .filter((item) => usableAt(item, slotAt, request.timeZone, request.minRepeatDays))
-      .sort(byFillPreference);
-    let chosen: { item: LibraryItem; text: string } | undefined;
-    for (const item of candidates) {
-      const texts = variantsOf(item.text)
-        .map((variant) => variant.trim())
-        .filter((text) => !recent.has(text) && (request.admits?.(text, item) ?? true));
+    // en-CA writes dates as YYYY-MM-DD; one formatter for the zone, not one per slot and item.
+    const slotDate = localDay.format(slotAt);
+    const usable = (item: LibraryItem) => usableAt(item, slotAt, slotDate, request.minRepeatDays);
+    let chosen: { index: number; text: string } | undefined;
+    for (const [index, item] of ranked.entries()) {
+      if (!usable(item)) continue;
+      const texts = textsOf(item);
       if (texts.length === 0) continue;
       const text = texts[request.pick(texts.length)];
       if (text === undefined) throw new RangeError("pick returned a text that does not exist");
-      chosen = { item, text };
+      chosen = { index, text };
       break;
     }
     if (chosen === undefined) {
-      plan.empty.push({ slotAt, reason: dryReason(items.size, candidates.length) });
+      plan.empty.push({ slotAt, reason: dryReason(ranked.length, ranked.some(usable)) });
       continue;
     }
-    const { item, text } = chosen;
+    const [item] = ranked.splice(chosen.index, 1) as [LibraryItem];
     item.uses += 1;
     item.lastUsedAt = slotAt;
-    recent.add(text);
-    plan.posts.push({ slotAt, itemId: item.id, text });
+    ranked.splice(insertionPoint(ranked, item), 0, item);
+    recent.add(chosen.text);
+    plan.posts.push({ slotAt, itemId: item.id, text: chosen.text });
   }
   return plan;
 }
 
-function dryReason(itemCount: number, candidateCount: number): DryReason {
+/** Where `item` goes in the ranked list to keep it in fill order (binary search). */
+function insertionPoint(ranked: readonly LibraryItem[], item: LibraryItem): number {
+  let low = 0;
+  let high = ranked.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (byFillPreference(ranked[middle] as LibraryItem, item) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function dryReason(itemCount: number, anyUsable: boolean): DryReason {
   if (itemCount === 0) return "empty_library";
-  return candidateCount === 0 ? "nothing_usable" : "texts_used_up";
+  return anyUsable ? "texts_used_up" : "nothing_usable";
 }

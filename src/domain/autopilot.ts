@@ -7,7 +7,7 @@ import { localDate, localTime } from "./analytics.ts";
 import type { AuditNote } from "./audit.ts";
 import { type DryReason, type LibraryItem, type PlannedPost, planFill } from "./autopilot-plan.ts";
 import { type Campaign, requireCampaign } from "./campaigns.ts";
-import { checkPostContent, DUPLICATE_WINDOW_DAYS } from "./content-policy.ts";
+import { checkPostContent, DUPLICATE_WINDOW_DAYS, RecentTexts } from "./content-policy.ts";
 import { DomainError, isDomainError } from "./errors.ts";
 import type { ApprovalNotices } from "./notices.ts";
 import type { OutboxDraft } from "./outbox.ts";
@@ -50,11 +50,12 @@ export interface AutopilotStore {
   /** Texts of the guild's posts, any account, not rejected or cancelled, scheduled in the window. */
   guildTexts(guildId: string, from: Date, until: Date): Promise<string[]>;
   /**
-   * The AutopilotSlot row, the post and the item's use, in one transaction; null when, since the
-   * plan was made, the slot was filled (the unique campaign + instant decides, across instances),
-   * the item used within `minRepeatDays` or spent, or the text used by the team within 30 days.
+   * The fills of one campaign in one transaction: each fill's AutopilotSlot row, post (with its
+   * approval message) and item use. A fill is left out when, since the plan was made, its slot
+   * was filled (the unique campaign + instant decides, across instances), its item used within
+   * `minRepeatDays` or spent, or its text used by the team within the duplicate window.
    */
-  fillSlot(fill: SlotFill): Promise<Post | null>;
+  fillSlots(fills: readonly SlotFill[]): Promise<Post[]>;
   /**
    * Stores a digest of posts and writes its message; the drafts get the digest's id. A morning
    * digest (`morningOf`, the local date) is written once per campaign and date: null when the
@@ -179,9 +180,12 @@ export class AutopilotService {
   }> {
     const fills: CampaignFill[] = [];
     const failed: { campaignId: number; error: unknown }[] = [];
+    // The team's texts are read once per guild for the whole run, not once per campaign, and
+    // each campaign's new posts join them before the next campaign is planned.
+    const guildTexts = new Map<string, RecentTexts>();
     for (const campaign of await this.deps.store.enabledCampaigns()) {
       try {
-        fills.push(await this.fill(campaign));
+        fills.push(await this.fill(campaign, guildTexts));
       } catch (error) {
         failed.push({ campaignId: campaign.id, error });
       }
@@ -189,7 +193,10 @@ export class AutopilotService {
     return { fills, failed };
   }
 
-  async fill(campaign: Campaign): Promise<CampaignFill> {
+  async fill(
+    campaign: Campaign,
+    guildTexts = new Map<string, RecentTexts>(),
+  ): Promise<CampaignFill> {
     const { store } = this.deps;
     const now = this.deps.clock.now();
     const until = new Date(now.getTime() + campaign.autopilotDaysAhead * DAY_MS);
@@ -199,12 +206,22 @@ export class AutopilotService {
     const free = slotsUntil(campaign.schedule, campaign.timezone, now, until).filter(
       (slot) => !taken.has(slot.getTime()),
     );
+    // The usual hourly run: every slot in reach is filled, so the library need not be read.
+    if (free.length === 0) return { campaignId: campaign.id, created: [], emptyTomorrow: 0 };
     const items = await store.library(campaign.id);
-    const recent = await store.guildTexts(
-      campaign.guildId,
-      new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * DAY_MS),
-      new Date(until.getTime() + DUPLICATE_WINDOW_DAYS * DAY_MS),
-    );
+    let recent = guildTexts.get(campaign.guildId);
+    if (recent === undefined) {
+      // Wide enough for any campaign's days_ahead, so one read serves the guild's campaigns.
+      const reach = (AUTOPILOT_LIMITS.daysAhead.max + DUPLICATE_WINDOW_DAYS) * DAY_MS;
+      recent = new RecentTexts(
+        await store.guildTexts(
+          campaign.guildId,
+          new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * DAY_MS),
+          new Date(now.getTime() + reach),
+        ),
+      );
+      guildTexts.set(campaign.guildId, recent);
+    }
     const links = new Map(items.map((item) => [item.id, item.link]));
     const random = this.deps.random ?? Math.random;
     const plan = planFill({
@@ -217,13 +234,9 @@ export class AutopilotService {
       admits: (text, item) => admitted(campaign, text, links.get(item.id) ?? null),
     });
 
-    const created: Post[] = [];
-    for (const planned of plan.posts) {
-      const post = await store.fillSlot(
-        this.slotFill(campaign, planned, links.get(planned.itemId)),
-      );
-      if (post !== null) created.push(post);
-    }
+    const created = await store.fillSlots(
+      plan.posts.map((planned) => this.slotFill(campaign, planned, links.get(planned.itemId))),
+    );
     if (created.length > 0) {
       await store.recordDigest(
         campaign,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type LibraryItem, planFill } from "../../src/domain/autopilot-plan.ts";
+import { RecentTexts } from "../../src/domain/content-policy.ts";
 import { slotsUntil } from "../../src/domain/schedule.ts";
 
 const ZONE = "Europe/Berlin";
@@ -39,7 +40,7 @@ describe("planning which item fills each autopilot slot", () => {
       items: [item(1, "Pour-over basics"), item(2, "Grinder care"), item(3, "Kettle tips")],
       timeZone: ZONE,
       minRepeatDays: 14,
-      recentTexts: [],
+      recentTexts: new RecentTexts(),
       pick: first,
     });
     expect(plan.posts.map((post) => post.itemId)).toEqual([1, 2, 3]);
@@ -52,7 +53,7 @@ describe("planning which item fills each autopilot slot", () => {
       items: [item(1, "Trail snacks"), item(2, "Boot fitting")],
       timeZone: ZONE,
       minRepeatDays: 14,
-      recentTexts: [],
+      recentTexts: new RecentTexts(),
       pick: first,
     });
     expect(plan.posts).toHaveLength(2);
@@ -69,7 +70,7 @@ describe("planning which item fills each autopilot slot", () => {
         items: [item(1, "Map reading", { uses: 1, lastUsedAt: at(days) })],
         timeZone: ZONE,
         minRepeatDays: 14,
-        recentTexts: [],
+        recentTexts: new RecentTexts(),
         pick: first,
       });
     expect(plan(13).posts).toEqual([]);
@@ -87,7 +88,7 @@ describe("planning which item fills each autopilot slot", () => {
       ],
       timeZone: ZONE,
       minRepeatDays: 1,
-      recentTexts: [],
+      recentTexts: new RecentTexts(),
       pick: first,
     });
     expect(plan.posts.map((post) => post.itemId)).toEqual([1, 3]);
@@ -105,14 +106,14 @@ describe("planning which item fills each autopilot slot", () => {
       ],
       timeZone: ZONE,
       minRepeatDays: 14,
-      recentTexts: [],
+      recentTexts: new RecentTexts(),
       pick: first,
     });
     expect(plan.posts.map((post) => post.itemId)).toEqual([2, 1]);
   });
 
   it("expands to a text no account of the team used recently, and never plans one text twice", () => {
-    const recent = ["fresh  BEANS today"];
+    const recent = new RecentTexts(["fresh  BEANS today"]);
     const plan = planFill({
       slots: slots(1),
       items: [item(1, "{Fresh|Roasted} beans today")],
@@ -131,7 +132,7 @@ describe("planning which item fills each autopilot slot", () => {
       items: [],
       timeZone: ZONE,
       minRepeatDays: 14,
-      recentTexts: [],
+      recentTexts: new RecentTexts(),
       pick: first,
     });
     expect(plan.empty.map((slot) => slot.reason)).toEqual([
