@@ -1,7 +1,5 @@
 import { CsvError, parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
-import type { ContentItem, ItemPerformance } from "./content-items.ts";
 import { MAX_ITEM_MEDIA, parseMediaUrl } from "./content-items.ts";
 import { DomainError } from "./errors.ts";
 
@@ -148,17 +146,15 @@ export function readContentCsv(bytes: Uint8Array): CsvRow[] {
   });
 }
 
-/** A cell a spreadsheet would run as a formula starts so; it may follow the quotes that escape it. */
-const FORMULA_START = /^'*[=+\-@\t\r]/u;
+/**
+ * The start of a cell /content export escaped (src/bot/csv.ts puts a ' before a cell a spreadsheet
+ * would run as a formula, and render/library-csv.ts one more before a cell that already starts
+ * with quotes and such a character), so the import takes exactly one quote off again.
+ */
+export const ESCAPED_FORMULA = /^'+[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/u;
 
-/** A cell as export writes it: a leading ' keeps a spreadsheet from running it as a formula. */
-export function escapeFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/** The inverse of escapeFormula, so an exported file imports to the same texts. */
 function unescapeFormula(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value) ? value.slice(1) : value;
+  return ESCAPED_FORMULA.test(value) ? value.slice(1) : value;
 }
 
 /** The fields of one CSV row, read; the library checks them as it checks /content add. */
@@ -211,36 +207,4 @@ export function csvItemFields(cells: Partial<Record<ImportColumn, string>>): Csv
     expiresOn: given("expires_on"),
     maxUses: maxUses === undefined ? undefined : Number(maxUses),
   };
-}
-
-/**
- * The campaign's library as /content export writes it: the import columns (so the file imports
- * again), then id, uses, last use and what the item's posts earned. Cells that a spreadsheet
- * would run as a formula are escaped; stored uploads are files in Herald's data folder, not
- * addresses, so media_url lists only the item's URLs.
- */
-export function writeContentCsv(
-  items: readonly ContentItem[],
-  performance: ReadonlyMap<number, ItemPerformance>,
-): string {
-  const rows = items.map((item) => {
-    const earned = performance.get(item.id) ?? { impressions: 0, clicks: 0 };
-    const ctr = earned.impressions === 0 ? "" : (earned.clicks / earned.impressions).toFixed(4);
-    return [
-      item.text,
-      item.link ?? "",
-      item.media.filter((media) => /^https?:\/\//u.test(media)).join(" "),
-      String(item.evergreen),
-      item.tags.join(" "),
-      item.expiresOn ?? "",
-      item.maxUses === null ? "" : String(item.maxUses),
-      String(item.id),
-      String(item.uses),
-      item.lastUsedAt?.toISOString() ?? "",
-      String(earned.impressions),
-      String(earned.clicks),
-      ctr,
-    ].map(escapeFormula);
-  });
-  return stringify([[...IMPORT_COLUMNS, ...EXPORT_ONLY_COLUMNS], ...rows], { bom: true });
 }

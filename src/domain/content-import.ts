@@ -1,9 +1,11 @@
 import type { AuditNote } from "./audit.ts";
 import { type Campaign, requireCampaign } from "./campaigns.ts";
-import { csvItemFields, readContentCsv, writeContentCsv } from "./content-csv.ts";
+import { csvItemFields, readContentCsv } from "./content-csv.ts";
 import {
+  type ContentItem,
   type ContentItemRepository,
   checkItemText,
+  type ItemPerformance,
   itemRules,
   localToday,
   type NewContentItem,
@@ -200,15 +202,18 @@ export class ContentImports {
     return { campaign, imported };
   }
 
-  /** The campaign's library as a CSV file (archived campaigns' too). */
+  /** Everything /content export writes: the items and what their posts earned (archived campaigns too). */
   async export(
     guildId: string,
     campaignName: string,
-  ): Promise<{ campaign: Campaign; csv: string; items: number }> {
+  ): Promise<{
+    campaign: Campaign;
+    items: ContentItem[];
+    performance: Map<number, ItemPerformance>;
+  }> {
     const campaign = await requireCampaign(this.deps.campaigns, guildId, campaignName);
     const items = await this.deps.items.allOf(campaign.id);
-    const performance = await this.deps.items.performance(campaign.id);
-    return { campaign, csv: writeContentCsv(items, performance), items: items.length };
+    return { campaign, items, performance: await this.deps.items.performance(campaign.id) };
   }
 
   private async recheck(

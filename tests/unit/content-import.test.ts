@@ -1,6 +1,9 @@
+import { parse } from "csv-parse/sync";
 import { beforeEach, describe, expect, it } from "vitest";
-import { escapeFormula, readContentCsv } from "../../src/domain/content-csv.ts";
+import { libraryCsv } from "../../src/bot/render/library-csv.ts";
+import { readContentCsv } from "../../src/domain/content-csv.ts";
 import { ContentImports, IMPORT_PREVIEW_TTL_MS } from "../../src/domain/content-import.ts";
+import type { ContentItem } from "../../src/domain/content-items.ts";
 import { ContentLibrary } from "../../src/domain/content-library.ts";
 import { DomainError } from "../../src/domain/errors.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
@@ -14,6 +17,23 @@ import {
 const GUILD = "guild-1";
 const AUTHOR = "discord:2";
 const bytes = (text: string) => new TextEncoder().encode(text);
+
+const anItem: ContentItem = {
+  id: 1,
+  campaignId: 1,
+  text: "",
+  link: null,
+  media: [],
+  tags: [],
+  evergreen: true,
+  expiresOn: null,
+  maxUses: null,
+  uses: 0,
+  lastUsedAt: null,
+  createdBy: AUTHOR,
+  createdAt: new Date("2026-06-01T08:00:00Z"),
+  updatedAt: new Date("2026-06-01T08:00:00Z"),
+};
 
 function refusalOf(run: () => unknown): DomainError {
   try {
@@ -62,44 +82,39 @@ describe("reading an import file", () => {
     ]);
   });
 
-  it("escapes every cell a spreadsheet would run, and reads it back as written", () => {
-    const cells = [
+  it("given an export's formula cells, written with csv-stringify's escape, reads each back as it was", () => {
+    const texts = [
       "=1+2",
       "+31 6 1234",
       "-20% off",
       "@team",
       "\tTab",
-      "'=quoted",
+      "＝full width",
+      "'=quoted already",
       "''=twice",
       "'plain",
       "plain",
     ];
-    const file = `text\n${cells.map((cell) => `"${escapeFormula(cell)}"`).join("\n")}\n`;
-    expect(cells.map(escapeFormula)).toEqual([
+    const exported = libraryCsv(
+      texts.map((text, index) => ({ ...anItem, id: index + 1, text })),
+      new Map(),
+    );
+    const cells = parse(exported, { bom: true, columns: true }) as { text: string }[];
+    // What a spreadsheet gets: no cell starts with a formula character.
+    expect(cells.map((row) => row.text)).toEqual([
       "'=1+2",
       "'+31 6 1234",
       "'-20% off",
       "'@team",
       "'\tTab",
-      "''=quoted",
+      "'＝full width",
+      "''=quoted already",
       "'''=twice",
       "'plain",
       "plain",
     ]);
-    // Every cell comes back as it was written (the library trims texts when it stores them).
-    expect(
-      readContentCsv(bytes(file)).map((row) => ("cells" in row ? row.cells.text : null)),
-    ).toEqual([
-      "=1+2",
-      "+31 6 1234",
-      "-20% off",
-      "@team",
-      "\tTab",
-      "'=quoted",
-      "''=twice",
-      "'plain",
-      "plain",
-    ]);
+    const read = readContentCsv(new TextEncoder().encode(exported));
+    expect(read.map((row) => ("cells" in row ? row.cells.text : null))).toEqual(texts);
   });
 });
 

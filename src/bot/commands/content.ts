@@ -1,9 +1,4 @@
-import {
-  AttachmentBuilder,
-  type ChatInputCommandInteraction,
-  SlashCommandBuilder,
-  type SlashCommandSubcommandBuilder,
-} from "discord.js";
+import { AttachmentBuilder, type ChatInputCommandInteraction } from "discord.js";
 import { z } from "zod";
 import { MAX_IMPORT_BYTES } from "../../domain/content-csv.ts";
 import { MAX_ITEM_TEXT, MAX_USES_LIMIT, parseTagFilter } from "../../domain/content-items.ts";
@@ -16,115 +11,9 @@ import { contentFormModal } from "../content-form.ts";
 import type { BotContext, Command, Reply } from "../context.ts";
 import { given, parseOptions } from "../options.ts";
 import { checkSummary, importPreviewReply, itemDetails } from "../render/content-message.ts";
+import { libraryCsv } from "../render/library-csv.ts";
 import { campaignChoices, itemChoices } from "./autocomplete.ts";
-
-/** Item ids are the database's 32-bit integers: a larger number names no item. */
-const MAX_ITEM_ID = 2 ** 31 - 1;
-
-/** The item options add and edit share; edit's say how to clear a value. */
-function itemFields(sub: SlashCommandSubcommandBuilder, forAdd: boolean) {
-  return sub
-    .addStringOption((o) =>
-      o
-        .setName("text")
-        .setDescription(
-          forAdd
-            ? "Text: {a|b} for variants, {link} for the link (leave out for a form)"
-            : "The new text ({a|b} for variants, {link} for the link)",
-        )
-        .setMaxLength(MAX_ITEM_TEXT),
-    )
-    .addStringOption((o) =>
-      o
-        .setName("link")
-        .setDescription(
-          forAdd ? "Affiliate link (default: the campaign's)" : '"none": the campaign\'s link',
-        )
-        .setMaxLength(2048),
-    )
-    .addAttachmentOption((o) => o.setName("media").setDescription("An image or video"))
-    .addBooleanOption((o) =>
-      o.setName("evergreen").setDescription("Recycle it (default) or use it once"),
-    )
-    .addStringOption((o) =>
-      o
-        .setName("tags")
-        .setDescription(
-          forAdd ? "Tags, separated by commas" : 'Tags, comma separated ("none" clears)',
-        )
-        .setMaxLength(200),
-    )
-    .addStringOption((o) =>
-      o
-        .setName("expires_on")
-        .setDescription(
-          forAdd ? "Last day to use it, YYYY-MM-DD" : 'Last day, YYYY-MM-DD ("none" clears)',
-        )
-        .setMaxLength(10),
-    )
-    .addIntegerOption((o) =>
-      o
-        .setName("max_uses")
-        .setDescription(
-          forAdd ? "Use it at most this many times" : "At most this many uses (0: no maximum)",
-        )
-        .setMinValue(forAdd ? 1 : 0)
-        .setMaxValue(MAX_USES_LIMIT),
-    );
-}
-
-const campaignOption = (sub: SlashCommandSubcommandBuilder) =>
-  sub.addStringOption((o) =>
-    o
-      .setName("campaign")
-      .setDescription("Campaign")
-      .setRequired(true)
-      .setAutocomplete(true)
-      .setMaxLength(80),
-  );
-const itemOption = (sub: SlashCommandSubcommandBuilder) =>
-  sub.addIntegerOption((o) =>
-    o
-      .setName("item")
-      .setDescription("Library item")
-      .setRequired(true)
-      .setAutocomplete(true)
-      .setMinValue(1)
-      .setMaxValue(MAX_ITEM_ID),
-  );
-
-const data = new SlashCommandBuilder()
-  .setName("content")
-  .setDescription("The campaigns' content libraries")
-  .addSubcommand((sub) =>
-    itemFields(
-      campaignOption(sub.setName("add").setDescription("Add a text to a campaign's library")),
-      true,
-    ),
-  )
-  .addSubcommand((sub) =>
-    campaignOption(sub.setName("list").setDescription("List a campaign's library")).addStringOption(
-      (o) => o.setName("tag").setDescription("Only items with this tag").setMaxLength(30),
-    ),
-  )
-  .addSubcommand((sub) => itemOption(sub.setName("show").setDescription("Show a library item")))
-  .addSubcommand((sub) =>
-    itemFields(itemOption(sub.setName("edit").setDescription("Change a library item")), false),
-  )
-  .addSubcommand((sub) => itemOption(sub.setName("remove").setDescription("Remove a library item")))
-  .addSubcommand((sub) =>
-    campaignOption(
-      sub.setName("import").setDescription("Add many items from a CSV file (a preview first)"),
-    ).addAttachmentOption((o) =>
-      o
-        .setName("file")
-        .setDescription("CSV: text,link,media_url,evergreen,tags,expires_on,max_uses")
-        .setRequired(true),
-    ),
-  )
-  .addSubcommand((sub) =>
-    campaignOption(sub.setName("export").setDescription("Download a campaign's library as CSV")),
-  );
+import { contentCommandData, MAX_ITEM_ID } from "./content-definition.ts";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const itemId = z.number().int().min(1).max(MAX_ITEM_ID);
@@ -184,7 +73,7 @@ async function edit(interaction: ChatInputCommandInteraction, ctx: BotContext): 
 }
 
 export const contentCommand: Command = {
-  data: data.toJSON(),
+  data: contentCommandData.toJSON(),
 
   async modal(interaction, ctx) {
     const opensForm =
@@ -284,9 +173,13 @@ export const contentCommand: Command = {
         const o = parseOptions(campaignOnly, {
           campaign: interaction.options.getString("campaign"),
         });
-        const { campaign, csv, items } = await ctx.contentImports.export(ctx.guildId, o.campaign);
+        const { campaign, items, performance } = await ctx.contentImports.export(
+          ctx.guildId,
+          o.campaign,
+        );
+        const csv = libraryCsv(items, performance);
         return {
-          content: `The library of ${campaign.name}: ${items} ${items === 1 ? "item" : "items"}, with uses, last use, impressions, clicks and CTR per item.`,
+          content: `The library of ${campaign.name}: ${items.length} ${items.length === 1 ? "item" : "items"}, with uses, last use, impressions, clicks and CTR per item.`,
           files: [
             new AttachmentBuilder(Buffer.from(csv, "utf8"), {
               name: `${campaign.slug}-library.csv`,
