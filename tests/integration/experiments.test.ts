@@ -3,8 +3,10 @@ import { approvalNotices } from "../../src/bot/approval-notices.ts";
 import { PrismaCampaignRepository } from "../../src/db/campaign-repository.ts";
 import { PrismaExperimentRepository } from "../../src/db/experiment-repository.ts";
 import { PrismaPostRepository } from "../../src/db/post-repository.ts";
+import { PrismaSettingsRepository } from "../../src/db/settings-repository.ts";
 import { EXPERIMENT_ACTOR, ExperimentQueue } from "../../src/domain/experiment-queue.ts";
 import { ExperimentService } from "../../src/domain/experiments.ts";
+import { PostService } from "../../src/domain/posts.ts";
 import type { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { FixedClock } from "../support/fixed-clock.ts";
 import { type TestDatabase, testDatabases, testProviders } from "../support/test-database.ts";
@@ -164,6 +166,45 @@ for (const provider of testProviders("experiments.test.ts")) {
       expect(stored.status).toBe("finished");
       expect(stored.endedAt?.toISOString()).toBe(START.toISOString());
       expect(await queue.run()).toEqual([]);
+    });
+
+    it("given a variant's second post days after its first, approving it is allowed: an experiment repeats its texts, X's 24-hour rule applies, not the team's 30 days", async () => {
+      const db = await databases.fresh();
+      await seedCampaign(db);
+      const clock = new FixedClock(START);
+      const { service, queue } = wire(db.prisma, clock);
+      await service.create(
+        { guildId: GUILD, campaign: "Coffee Gear", texts: TEXTS.slice(0, 2) },
+        "discord:1",
+      );
+      await queue.run();
+      const posts = new PostService({
+        campaigns: new PrismaCampaignRepository(db.prisma),
+        posts: new PrismaPostRepository(db.prisma),
+        clock,
+        settings: new PrismaSettingsRepository(db.prisma),
+        notices: approvalNotices,
+      });
+      const queued = await db.prisma.post.findMany({
+        where: { experimentVariant: { label: "A" } },
+        orderBy: { scheduledAt: "asc" },
+      });
+      expect(queued.length).toBeGreaterThanOrEqual(2);
+      for (const post of queued) {
+        expect((await posts.approve(post.id, "discord:2")).status).toBe("approved");
+      }
+      // A hand-typed post with the same words is still refused under the team's 30-day rule.
+      await expect(
+        posts.queue(
+          {
+            guildId: GUILD,
+            campaign: "Coffee Gear",
+            text: TEXTS[0] as string,
+            at: "2026-12-20 09:00",
+          },
+          "discord:1",
+        ),
+      ).rejects.toThrow("within 30 days");
     });
 
     it("given a stopped experiment, stopping again is refused and the queue leaves it alone", async () => {
