@@ -255,6 +255,15 @@ describe.each(testProviders("autopilot-simulation.test.ts"))(
       const dates = dryRows.map((row) => row.date);
       expect(new Set(dates).size).toBe(dates.length);
       expect(dates.length).toBeGreaterThanOrEqual(DAYS - 3);
+      process.stdout.write(
+        `autopilot month on ${provider}: ${JSON.stringify(
+          CAMPAIGNS.map((spec, index) => ({
+            campaign: spec.name,
+            posts: posts.filter((post) => post.campaignId === ids[index]).length,
+            published: published.filter((post) => post.campaignId === ids[index]).length,
+          })),
+        )}, dry notices ${dryRows.length}\n`,
+      );
       // Every fill that added posts wrote one "Approve all" digest.
       const digests = await db.prisma.autopilotDigest.count();
       expect(notices.length - dry.length).toBe(digests);
