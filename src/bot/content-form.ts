@@ -1,12 +1,7 @@
-import {
-  ActionRowBuilder,
-  ModalBuilder,
-  type ModalSubmitInteraction,
-  TextInputBuilder,
-  TextInputStyle,
-} from "discord.js";
+import { type ModalBuilder, type ModalSubmitInteraction, TextInputStyle } from "discord.js";
 import { MAX_ITEM_TEXT } from "../domain/content-items.ts";
 import { type ContentFormOptions, contentFormId } from "./custom-ids.ts";
+import { formModal, readForm } from "./form-fields.ts";
 
 /** The /content add form's fields, with the limits of the options they stand for. */
 export const CONTENT_FORM_FIELDS = [
@@ -52,37 +47,17 @@ export function contentFormModal(
   given: Partial<Record<Exclude<ContentFormField, "text">, string | undefined>>,
   options: ContentFormOptions,
 ): ModalBuilder {
-  return new ModalBuilder()
-    .setCustomId(contentFormId(formId, options))
-    .setTitle("Add to the content library")
-    .addComponents(
-      CONTENT_FORM_FIELDS.map((field) => {
-        const input = new TextInputBuilder()
-          .setCustomId(field.id)
-          .setLabel(field.label)
-          .setStyle(field.style)
-          .setRequired(field.required)
-          .setMaxLength(field.max);
-        const value = field.id === "text" ? undefined : given[field.id];
-        if (value !== undefined && value !== "") input.setValue(value.slice(0, field.max));
-        return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
-      }),
-    );
+  return formModal(
+    contentFormId(formId, options),
+    "Add to the content library",
+    CONTENT_FORM_FIELDS,
+    given,
+  );
 }
 
 /** What was submitted; an empty optional field is "not given", as an option left out. */
 export function readContentForm(
   interaction: ModalSubmitInteraction,
 ): Record<ContentFormField, string | undefined> {
-  const value = (id: ContentFormField) => {
-    const text = interaction.fields.getTextInputValue(id);
-    return text.trim() === "" ? undefined : text;
-  };
-  return {
-    text: value("text"),
-    campaign: value("campaign"),
-    link: value("link"),
-    tags: value("tags"),
-    expires_on: value("expires_on"),
-  };
+  return readForm(interaction, CONTENT_FORM_FIELDS);
 }

@@ -1,11 +1,6 @@
-import {
-  ActionRowBuilder,
-  ModalBuilder,
-  type ModalSubmitInteraction,
-  TextInputBuilder,
-  TextInputStyle,
-} from "discord.js";
+import { type ModalBuilder, type ModalSubmitInteraction, TextInputStyle } from "discord.js";
 import { queueFormId } from "./custom-ids.ts";
+import { formModal, readForm } from "./form-fields.ts";
 
 /** The queue form's fields, with the limits of the /post queue options they stand for. */
 export const QUEUE_FORM_FIELDS = [
@@ -37,31 +32,12 @@ export function queueFormModal(
   formId: string,
   given: Partial<Record<Exclude<QueueFormField, "text">, string | undefined>>,
 ): ModalBuilder {
-  return new ModalBuilder()
-    .setCustomId(queueFormId(formId))
-    .setTitle("Queue a post")
-    .addComponents(
-      QUEUE_FORM_FIELDS.map((field) => {
-        const input = new TextInputBuilder()
-          .setCustomId(field.id)
-          .setLabel(field.label)
-          .setStyle(field.style)
-          .setRequired(field.required)
-          .setMaxLength(field.max);
-        const value = field.id === "text" ? undefined : given[field.id];
-        if (value !== undefined && value !== "") input.setValue(value.slice(0, field.max));
-        return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
-      }),
-    );
+  return formModal(queueFormId(formId), "Queue a post", QUEUE_FORM_FIELDS, given);
 }
 
 /** What was submitted; an empty optional field is "not given", as an option left out. */
 export function readQueueForm(
   interaction: ModalSubmitInteraction,
 ): Record<QueueFormField, string | undefined> {
-  const value = (id: QueueFormField) => {
-    const text = interaction.fields.getTextInputValue(id);
-    return text.trim() === "" ? undefined : text;
-  };
-  return { text: value("text"), campaign: value("campaign"), link: value("link"), at: value("at") };
+  return readForm(interaction, QUEUE_FORM_FIELDS);
 }
