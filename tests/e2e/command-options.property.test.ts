@@ -117,7 +117,7 @@ function optionsFor(
 const UNEXPECTED = /Something went wrong on Herald's side/;
 /** Replies that report a change; every other reply must leave the database as it was. */
 const CHANGED =
-  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled|is rescheduled)|Saved\.|Budget of @|(Added|Changed|Removed) item #)/;
+  /^(Created campaign|Changed campaign|Campaign \*\*.+\*\* is now|Queued post #|Post #\d+ (was changed|is cancelled|is rescheduled)|Saved\.|Budget of @|(Added|Changed|Removed) item #|Autopilot is (on|off) for)/;
 
 /** The queue form's fields as Discord's client lets a person fill them (text required). */
 const queueFormValues = fc.record({

@@ -108,6 +108,12 @@ const COMMANDS: CommandCase[] = [
   },
   { name: "post", subcommand: "cancel", options: { post: 1 }, who: MANAGERS },
   {
+    name: "campaign",
+    subcommand: "autopilot",
+    options: { campaign: "Desk Lamps", enabled: true },
+    who: MANAGERS,
+  },
+  {
     name: "content",
     subcommand: "add",
     options: { campaign: "Desk Lamps", text: "A lamp for the permission matrix" },
