@@ -252,3 +252,14 @@ export function parseExperimentFormId(customId: string): ExperimentFormTarget | 
     sample: sample === NO_FILTER ? null : Number(sample),
   };
 }
+
+/** "Use B in the library" under an experiment's verdict; the experiment's id travels in it. */
+export function experimentAdoptButtonId(experimentId: number): string {
+  return `experiment:adopt:${experimentId}`;
+}
+
+/** The experiment id in a "Use … in the library" button's custom id; null for any other id. */
+export function parseExperimentAdoptTarget(customId: string): { experimentId: number } | null {
+  const match = /^experiment:adopt:([1-9]\d{0,11})$/.exec(customId);
+  return match === null ? null : { experimentId: Number(match[1]) };
+}

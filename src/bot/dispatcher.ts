@@ -27,6 +27,7 @@ import {
   parseCampaignTarget,
   parseContentFormId,
   parseContentImportTarget,
+  parseExperimentAdoptTarget,
   parseExperimentFormId,
   parsePageTarget,
   parsePostTarget,
@@ -34,6 +35,7 @@ import {
   parseXDisconnectTarget,
   X_CONNECT_MODAL_ID,
 } from "./custom-ids.ts";
+import { runExperimentAdopt } from "./experiment-actions.ts";
 import { parseOptions } from "./options.ts";
 import { checkPostPermission, opensModal, postModal, runPostAction } from "./post-actions.ts";
 import { runDisconnect } from "./x-actions.ts";
@@ -156,6 +158,11 @@ export function createDispatcher(commands: readonly Command[], ctx: BotContext) 
       const autopilotTarget = parseAutopilotTarget(interaction.customId);
       if (autopilotTarget !== null) {
         await answer(interaction, () => runAutopilotAction(autopilotTarget, interaction, ctx));
+        return;
+      }
+      const adopt = parseExperimentAdoptTarget(interaction.customId);
+      if (adopt !== null) {
+        await answer(interaction, () => runExperimentAdopt(adopt.experimentId, interaction, ctx));
         return;
       }
       const contentImport = parseContentImportTarget(interaction.customId);

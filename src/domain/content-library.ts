@@ -191,16 +191,25 @@ export class ContentLibrary {
    * the second copy would only compete with the first for the same slots.
    */
   async refuseRepeat(campaignId: number, text: string, ownId?: number): Promise<void> {
-    const key = normaliseForDuplicate(text);
-    const same = (await this.deps.items.allOf(campaignId)).find(
-      (other) => other.id !== ownId && normaliseForDuplicate(other.text) === key,
-    );
+    const same = await this.itemWithText(campaignId, text, ownId);
     if (same !== undefined) {
       throw new DomainError(
         "content_duplicate",
         `Item #${same.id} of this campaign has the same text already; /content edit item:${same.id} changes it.`,
       );
     }
+  }
+
+  /** The campaign's item with this text (as the duplicate rule compares texts), if any. */
+  async itemWithText(
+    campaignId: number,
+    text: string,
+    ownId?: number,
+  ): Promise<ContentItem | undefined> {
+    const key = normaliseForDuplicate(text);
+    return (await this.deps.items.allOf(campaignId)).find(
+      (other) => other.id !== ownId && normaliseForDuplicate(other.text) === key,
+    );
   }
 
   private changesOf(campaign: Campaign, edit: ItemEdit): ContentItemChanges {

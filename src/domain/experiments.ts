@@ -109,7 +109,7 @@ export class ExperimentService {
   constructor(
     private readonly deps: {
       experiments: ExperimentRepository;
-      campaigns: CampaignRepository;
+      campaigns: Pick<CampaignRepository, "findByName" | "findById">;
       clock: Clock;
       /** HERALD_PUBLIC_URL is set: Herald can count clicks and conversions itself. */
       trackingAvailable: boolean;

@@ -3,6 +3,7 @@ import { CHART_WIDTH } from "../../src/bot/render/report-chart.ts";
 import { type E2E, startE2E, TEAM } from "../support/e2e-harness.ts";
 import {
   approvePost,
+  buttonsOf,
   connectTeamAccount,
   createCampaign,
   embedField,
@@ -52,6 +53,14 @@ async function experiment(
   return reply;
 }
 
+/** The label of the "Use … in the library" button on an experiment's message. */
+function adoptLabel(message: ApiMessage): string | undefined {
+  const rows = message.components as { components?: { custom_id?: string; label?: string }[] }[];
+  return rows
+    .flatMap((row) => row.components ?? [])
+    .find((button) => button.custom_id?.startsWith("experiment:adopt:"))?.label;
+}
+
 function checkChart(message: ApiMessage): void {
   const [attachment] = message.attachments;
   expect(attachment?.filename).toBe("experiment.png");
@@ -65,7 +74,7 @@ function checkChart(message: ApiMessage): void {
 }
 
 describe("experiments, end to end", () => {
-  it("given an experiment whose posts are approved and published, clicks and metrics arrive and /experiment show names B the winner with a chart", async () => {
+  it("given an experiment whose posts are approved and published, clicks and metrics arrive and /experiment show names B the winner with a chart, and its button puts B in the library once", async () => {
     // Monday 2026-12-07, 08:00 in Berlin.
     const clock = new FixedClock(new Date("2026-12-07T07:00:00Z"));
     e2e = await startE2E({
@@ -135,6 +144,7 @@ describe("experiments, end to end", () => {
     expect((early.embeds[0] as { description?: string }).description).toContain(
       "Running: no winner is named before every variant reached 1,000 impressions",
     );
+    expect(buttonsOf(early)).toEqual([]);
 
     // Readers click, X reports impressions, the sync stores them.
     await clicks(A.link, 15, "a");
@@ -198,6 +208,35 @@ describe("experiments, end to end", () => {
     expect((await experiment("stop", { experiment: 1 }, TEAM.manager)).content).toBe(
       "Experiment #1 is finished; only a running experiment can be stopped.",
     );
+
+    // The winner offers its place in the library; only a content manager may take it, once.
+    const adopt = "experiment:adopt:1";
+    expect(adoptLabel(finished)).toBe("Use B in the library");
+    const press = (message: ApiMessage, user: string) =>
+      e2e.discord.pressButton({ user, message, customId: adopt }).then((h) => h.reply());
+    expect((await press(finished, TEAM.member)).content).toContain("content manager");
+    expect(await e2e.herald.prisma.contentItem.count()).toBe(0);
+    const managerView = await experiment("show", { experiment: 1 }, TEAM.manager);
+    const added = (await press(managerView, TEAM.manager)).content;
+    const itemId = Number(/evergreen item #(\d+)/.exec(added)?.[1]);
+    expect(added).toBe(
+      `Added variant B to the library as evergreen item #${itemId}: autopilot can post it from now on. /content show item:${itemId} shows it.`,
+    );
+    const shownItem = await e2e.discord.runCommand({
+      user: TEAM.member,
+      name: "content",
+      subcommand: "show",
+      options: { item: itemId },
+    });
+    const details = (await shownItem.reply({ timeoutMs: 20_000 })).content;
+    expect(details).toContain(VARIANTS.B);
+    expect(details).toContain("Desk Lamps");
+    expect((await press(managerView, TEAM.manager)).content).toBe(
+      `Library item #${itemId} has variant B's text already; nothing was added.`,
+    );
+    expect(
+      await e2e.herald.prisma.contentItem.findMany({ select: { text: true, evergreen: true } }),
+    ).toEqual([{ text: VARIANTS.B, evergreen: true }]);
   });
 
   it("given a running experiment, only a content manager stops it, and the queueing job then leaves it alone", async () => {

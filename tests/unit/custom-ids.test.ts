@@ -3,11 +3,13 @@ import {
   campaignButtonId,
   contentFormId,
   contentImportButtonId,
+  experimentAdoptButtonId,
   type PageTarget,
   pageButtonId,
   parseCampaignTarget,
   parseContentFormId,
   parseContentImportTarget,
+  parseExperimentAdoptTarget,
   parsePageTarget,
   parsePostTarget,
   parseQueueFormId,
@@ -174,4 +176,19 @@ describe("content ids", () => {
       expect(parseContentFormId(id)).toBeNull();
     },
   );
+});
+
+describe("experiment ids", () => {
+  it("round-trips the 'Use … in the library' button and answers 'not mine' for anything else", () => {
+    expect(experimentAdoptButtonId(7)).toBe("experiment:adopt:7");
+    expect(parseExperimentAdoptTarget("experiment:adopt:7")).toEqual({ experimentId: 7 });
+    for (const id of [
+      "experiment:adopt:",
+      "experiment:adopt:0",
+      "experiment:adopt:7x",
+      "autopilot:approve:7",
+    ]) {
+      expect(parseExperimentAdoptTarget(id)).toBeNull();
+    }
+  });
 });

@@ -1,6 +1,13 @@
-import { AttachmentBuilder, EmbedBuilder } from "discord.js";
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+} from "discord.js";
 import type { ExperimentReport, VariantCounts } from "../../domain/experiment-verdict.ts";
 import type { Experiment, ExperimentView } from "../../domain/experiments.ts";
+import { experimentAdoptButtonId } from "../custom-ids.ts";
 import { renderExperimentChart } from "./experiment-chart.ts";
 
 export const EXPERIMENT_CHART_FILE = "experiment.png";
@@ -79,10 +86,29 @@ function snippet(text: string): string {
   return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT - 1)}…` : flat;
 }
 
-/** /experiment show and /report experiment: the verdict, each variant, warnings and the chart. */
-export async function experimentMessage(
-  view: ExperimentView,
-): Promise<{ embeds: EmbedBuilder[]; files: AttachmentBuilder[] }> {
+/** With a winner: the button that adds its text to the library (checked again when pressed). */
+function adoptRow(view: ExperimentView): ActionRowBuilder<ButtonBuilder>[] {
+  const { verdict } = view.report;
+  if (verdict.kind !== "winner") return [];
+  return [
+    new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder()
+        .setCustomId(experimentAdoptButtonId(view.experiment.id))
+        .setLabel(`Use ${verdict.winner} in the library`)
+        .setStyle(ButtonStyle.Success),
+    ),
+  ];
+}
+
+/**
+ * /experiment show and /report experiment: the verdict, each variant, warnings and the chart,
+ * and with a winner the button that puts it in the library.
+ */
+export async function experimentMessage(view: ExperimentView): Promise<{
+  embeds: EmbedBuilder[];
+  files: AttachmentBuilder[];
+  components: ActionRowBuilder<ButtonBuilder>[];
+}> {
   const { experiment, campaign, report } = view;
   const decided = report.verdict.kind === "winner";
   const embed = new EmbedBuilder()
@@ -118,7 +144,8 @@ export async function experimentMessage(
   embed.setFooter({
     text: `Planned ${whole.format(experiment.samplePerVariant)} ${UNITS[experiment.metric]} per variant at ${Math.round(experiment.confidence * 100)} % confidence; ${experiment.metric === "epc" ? "normal" : "Wilson"} intervals.`,
   });
-  if (view.series.length === 0) return { embeds: [embed], files: [] };
+  const components = adoptRow(view);
+  if (view.series.length === 0) return { embeds: [embed], files: [], components };
   const chart = await renderExperimentChart(view.series, {
     title: `${experimentTitle(experiment)} · ${campaign.name}`,
     subtitle: `${METRIC_WORDS[experiment.metric]} with its ${Math.round(experiment.confidence * 100)} % interval, end of each day in ${campaign.timezone}`,
@@ -128,5 +155,6 @@ export async function experimentMessage(
   return {
     embeds: [embed],
     files: [new AttachmentBuilder(chart, { name: EXPERIMENT_CHART_FILE })],
+    components,
   };
 }
