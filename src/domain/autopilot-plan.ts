@@ -76,10 +76,20 @@ function clickRate(item: LibraryItem): number {
   return item.impressions >= RANKED_IMPRESSIONS ? item.clicks / item.impressions : 0;
 }
 
-/** Least recently used first (never used before all); ties: the better click rate, then the older item. */
-export function byFillPreference(a: LibraryItem, b: LibraryItem): number {
-  const used = (item: LibraryItem) => item.lastUsedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-  return used(a) - used(b) || clickRate(b) - clickRate(a) || a.id - b.id;
+/**
+ * The order items are offered in: least recently used first, counted in repeat windows
+ * (`minRepeatDays`) back from `reference`, so items last used in the same window are equals and
+ * the better measured click rate goes first among them (autopilot prefers what works, yet cycles
+ * through the library); then the older item. Never-used items come before all.
+ */
+export function fillPreference(minRepeatDays: number, reference: Date) {
+  const windowMs = Math.max(minRepeatDays, 1) * DAY_MS;
+  const windowsAgo = (item: LibraryItem) =>
+    item.lastUsedAt === null
+      ? Number.POSITIVE_INFINITY
+      : Math.floor((reference.getTime() - item.lastUsedAt.getTime()) / windowMs);
+  return (a: LibraryItem, b: LibraryItem): number =>
+    windowsAgo(b) - windowsAgo(a) || clickRate(b) - clickRate(a) || a.id - b.id;
 }
 
 /**
@@ -90,7 +100,8 @@ export function byFillPreference(a: LibraryItem, b: LibraryItem): number {
  * 1,000 items stays linear in both.
  */
 export function planFill(request: FillRequest): FillPlan {
-  const ranked = request.items.map((item) => ({ ...item })).sort(byFillPreference);
+  const preference = fillPreference(request.minRepeatDays, request.slots[0] ?? new Date(0));
+  const ranked = request.items.map((item) => ({ ...item })).sort(preference);
   const recent = request.recentTexts;
   const localDay = new Intl.DateTimeFormat("en-CA", {
     timeZone: request.timeZone,
@@ -139,7 +150,7 @@ export function planFill(request: FillRequest): FillPlan {
     const [item] = ranked.splice(chosen.index, 1) as [LibraryItem];
     item.uses += 1;
     item.lastUsedAt = slotAt;
-    ranked.splice(insertionPoint(ranked, item), 0, item);
+    ranked.splice(insertionPoint(ranked, item, preference), 0, item);
     recent.add(chosen.text);
     plan.posts.push({ slotAt, itemId: item.id, text: chosen.text });
   }
@@ -147,12 +158,16 @@ export function planFill(request: FillRequest): FillPlan {
 }
 
 /** Where `item` goes in the ranked list to keep it in fill order (binary search). */
-function insertionPoint(ranked: readonly LibraryItem[], item: LibraryItem): number {
+function insertionPoint(
+  ranked: readonly LibraryItem[],
+  item: LibraryItem,
+  preference: (a: LibraryItem, b: LibraryItem) => number,
+): number {
   let low = 0;
   let high = ranked.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (byFillPreference(ranked[middle] as LibraryItem, item) <= 0) low = middle + 1;
+    if (preference(ranked[middle] as LibraryItem, item) <= 0) low = middle + 1;
     else high = middle;
   }
   return low;

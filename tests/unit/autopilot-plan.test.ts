@@ -112,6 +112,46 @@ describe("planning which item fills each autopilot slot", () => {
     expect(plan.posts.map((post) => post.itemId)).toEqual([2, 1]);
   });
 
+  it("given items last used in the same repeat window, offers the better measured click rate first, even if used more recently", () => {
+    const [slot] = slots(1);
+    const daysBefore = (days: number) => new Date((slot as Date).getTime() - days * DAY_MS);
+    const plan = planFill({
+      slots: [slot as Date],
+      items: [
+        item(1, "Older, few clicks", { lastUsedAt: daysBefore(20), clicks: 2, impressions: 1000 }),
+        item(2, "Newer, many clicks", {
+          lastUsedAt: daysBefore(16),
+          clicks: 60,
+          impressions: 1000,
+        }),
+        item(3, "Long ago", { lastUsedAt: daysBefore(40), clicks: 0, impressions: 1000 }),
+      ],
+      timeZone: ZONE,
+      minRepeatDays: 14,
+      recentTexts: new RecentTexts(),
+      pick: first,
+    });
+    // Item 3 was used two windows ago: the library cycles first. Between 1 and 2, same window:
+    // the click rate decides, so a second slot would get item 2.
+    expect(plan.posts.map((post) => post.itemId)).toEqual([3]);
+    const next = planFill({
+      slots: [slot as Date],
+      items: [
+        item(1, "Older, few clicks", { lastUsedAt: daysBefore(20), clicks: 2, impressions: 1000 }),
+        item(2, "Newer, many clicks", {
+          lastUsedAt: daysBefore(16),
+          clicks: 60,
+          impressions: 1000,
+        }),
+      ],
+      timeZone: ZONE,
+      minRepeatDays: 14,
+      recentTexts: new RecentTexts(),
+      pick: first,
+    });
+    expect(next.posts.map((post) => post.itemId)).toEqual([2]);
+  });
+
   it("expands to a text no account of the team used recently, and never plans one text twice", () => {
     const recent = new RecentTexts(["fresh  BEANS today"]);
     const plan = planFill({
