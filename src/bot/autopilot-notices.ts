@@ -1,6 +1,6 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from "discord.js";
-import type { AutopilotNotices } from "../domain/autopilot.ts";
 import type { DryReason } from "../domain/autopilot-plan.ts";
+import type { AutopilotNotices } from "../domain/autopilot-ports.ts";
 import { APPROVAL_CHANNEL } from "../domain/outbox.ts";
 import { formatLocal } from "../domain/schedule.ts";
 import { autopilotButtonId } from "./custom-ids.ts";

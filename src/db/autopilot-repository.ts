@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { AUTOPILOT_ACTOR, type AutopilotStore, type SlotFill } from "../domain/autopilot.ts";
+import { AUTOPILOT_ACTOR } from "../domain/autopilot.ts";
 import type { LibraryItem } from "../domain/autopilot-plan.ts";
+import type { AutopilotStore, SlotFill } from "../domain/autopilot-ports.ts";
 import type { Campaign } from "../domain/campaigns.ts";
 import { DUPLICATE_WINDOW_DAYS, RecentTexts } from "../domain/content-policy.ts";
 import type { OutboxDraft } from "../domain/outbox.ts";

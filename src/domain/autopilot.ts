@@ -4,15 +4,14 @@
  * an approver approves it; a slot whose post is not approved by its time stays empty.
  */
 import { localDate, localTime } from "./analytics.ts";
-import type { AuditNote } from "./audit.ts";
-import { type DryReason, type LibraryItem, type PlannedPost, planFill } from "./autopilot-plan.ts";
+import { type PlannedPost, planFill } from "./autopilot-plan.ts";
+import type { AutopilotNotices, AutopilotStore, SlotFill } from "./autopilot-ports.ts";
 import { type Campaign, requireCampaign } from "./campaigns.ts";
 import { checkPostContent, DUPLICATE_WINDOW_DAYS, RecentTexts } from "./content-policy.ts";
 import { DomainError, isDomainError } from "./errors.ts";
 import type { ApprovalNotices } from "./notices.ts";
-import type { OutboxDraft } from "./outbox.ts";
-import type { CampaignRepository, Clock, PostNotices } from "./ports.ts";
-import { affiliateLinkFor, type NewPost, type Post, trackedLinkFor } from "./posts.ts";
+import type { CampaignRepository, Clock } from "./ports.ts";
+import { affiliateLinkFor, type Post, trackedLinkFor } from "./posts.ts";
 import { slotsUntil } from "./schedule.ts";
 import type { SettingsRepository } from "./settings.ts";
 
@@ -25,61 +24,6 @@ export const AUTOPILOT_LIMITS = {
   daysAhead: { min: 1, max: 14, default: 3 },
   minRepeatDays: { min: 0, max: 365, default: 14 },
 } as const;
-
-/** One slot to fill with one planned post, as the store writes it in one transaction. */
-export interface SlotFill {
-  campaignId: number;
-  guildId: string;
-  slotAt: Date;
-  itemId: number;
-  /** Checked again in the transaction: another instance may have used the item meanwhile. */
-  minRepeatDays: number;
-  post: NewPost;
-  audit: AuditNote;
-  /** The post's approval message, written with it. */
-  notices: PostNotices;
-}
-
-export interface AutopilotStore {
-  /** Active campaigns with autopilot on, across guilds. */
-  enabledCampaigns(): Promise<Campaign[]>;
-  /** The campaign's library with its counters and the clicks and impressions of its posts. */
-  library(campaignId: number): Promise<(LibraryItem & { link: string | null })[]>;
-  /** Instants in `from`..`until` that a live post of the campaign or an AutopilotSlot holds. */
-  takenSlots(campaignId: number, from: Date, until: Date): Promise<Date[]>;
-  /** Texts of the guild's posts, any account, not rejected or cancelled, scheduled in the window. */
-  guildTexts(guildId: string, from: Date, until: Date): Promise<string[]>;
-  /**
-   * The fills of one campaign in one transaction: each fill's AutopilotSlot row, post (with its
-   * approval message) and item use. A fill is left out when, since the plan was made, its slot
-   * was filled (the unique campaign + instant decides, across instances), its item used within
-   * `minRepeatDays` or spent, or its text used by the team within the duplicate window.
-   */
-  fillSlots(fills: readonly SlotFill[]): Promise<Post[]>;
-  /**
-   * Stores a digest of posts and writes its message; the drafts get the digest's id. A morning
-   * digest (`morningOf`, the local date) is written once per campaign and date: null when the
-   * day's was written already.
-   */
-  recordDigest(
-    campaign: Campaign,
-    postIds: readonly number[],
-    drafts: (digestId: number) => OutboxDraft[],
-    morningOf?: string,
-  ): Promise<number | null>;
-  /** Autopilot's posts of the campaign still waiting for approval, scheduled in the window. */
-  waitingPosts(campaignId: number, from: Date, until: Date): Promise<Post[]>;
-  /** The posts a digest lists, in its order, and the guild of its campaign. */
-  digest(digestId: number): Promise<{ guildId: string; postIds: number[] } | null>;
-  /** Writes the dry notice unless one was written for the campaign on `date`; true if written. */
-  claimDryNotice(campaignId: number, date: string, drafts: OutboxDraft[]): Promise<boolean>;
-}
-
-/** The messages autopilot writes; rendered in src/bot. */
-export interface AutopilotNotices {
-  digest(campaign: Campaign, posts: readonly Post[], digestId: number): OutboxDraft[];
-  dry(campaign: Campaign, emptySlots: number, reasons: readonly DryReason[]): OutboxDraft[];
-}
 
 export interface CampaignFill {
   campaignId: number;
@@ -125,8 +69,6 @@ export class AutopilotService {
       settings: Pick<SettingsRepository, "get">;
       /** PostService's approval, with its rules (second approver, content policy). */
       approve: (postId: number, actor: string) => Promise<Post>;
-      /** Told after posts were made, so approval and the runner pick them up. */
-      onCreated?: (posts: readonly Post[]) => void;
       /** Told after a campaign's settings changed, so the fill job runs soon. */
       onConfigured?: () => void;
     },
@@ -243,7 +185,6 @@ export class AutopilotService {
         created.map((post) => post.id),
         (digestId) => this.deps.notices.digest(campaign, created, digestId),
       );
-      this.deps.onCreated?.(created);
     }
 
     const tomorrow = now.getTime() + DAY_MS;
