@@ -67,7 +67,7 @@ function stillUsable(item: ContentItemRow, fill: SlotFill): boolean {
 
 /**
  * The accepted fills' posts, affiliate links, audit events, approval messages, slot rows and item
- * uses: a few statements for the whole batch, one update per item used.
+ * uses: the same few statements whatever the number of fills.
  */
 async function insertFills(
   tx: Prisma.TransactionClient,
