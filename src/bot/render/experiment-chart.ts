@@ -3,11 +3,10 @@
  * interval as a band, drawn like the report chart (vega-lite → vega → SVG → resvg PNG, the same
  * fonts and dark card).
  */
-import { parse, type Runtime } from "vega";
 import type { TopLevelSpec } from "vega-lite";
 import type { ExperimentMetric } from "../../domain/experiment-verdict.ts";
 import type { SeriesPoint } from "../../domain/experiments.ts";
-import { CHART_CONFIG, drawPng, THEME } from "./report-chart.ts";
+import { CHART_CONFIG, drawPng, preparedChart, THEME } from "./report-chart.ts";
 
 const POINTS = "points";
 const MAX_DAYS_WITH_MARKERS = 31;
@@ -76,29 +75,16 @@ export function experimentChartSpec(shape: ChartShape): TopLevelSpec {
   };
 }
 
-const prepared = new Map<string, Runtime>();
-const MAX_PREPARED = 32;
-
-async function runtimeFor(shape: ChartShape): Promise<Runtime> {
-  const key = JSON.stringify(shape);
-  let runtime = prepared.get(key);
-  if (runtime === undefined) {
-    // Loaded on first use, as in report-chart.ts (vega-lite patches Set.prototype when it loads).
-    const { compile } = await import("vega-lite");
-    runtime = parse(compile(experimentChartSpec(shape)).spec);
-    if (prepared.size >= MAX_PREPARED) prepared.clear();
-    prepared.set(key, runtime);
-  }
-  return runtime;
-}
-
 /** The chart as PNG bytes; `series` holds one point per variant and day. */
 export async function renderExperimentChart(
   series: readonly SeriesPoint[],
   shape: Omit<ChartShape, "days">,
 ): Promise<Buffer> {
   const days = new Set(series.map((point) => point.date)).size;
-  const runtime = await runtimeFor({ ...shape, days });
+  const full = { ...shape, days };
+  const runtime = await preparedChart({ chart: "experiment", ...full }, () =>
+    experimentChartSpec(full),
+  );
   return drawPng(
     runtime,
     POINTS,

@@ -161,33 +161,35 @@ export const CHART_CONFIG = {
 } as const;
 
 /**
- * Parsed vega specs by shape: compiling and parsing cost more than drawing, and reports come in a
- * handful of shapes (a title per range and scope), so each is prepared once.
+ * Parsed vega specs by chart and shape: compiling and parsing cost more than drawing, and charts
+ * come in a handful of shapes (a title per range and scope), so each is prepared once.
  */
 const prepared = new Map<string, Runtime>();
 const MAX_PREPARED = 32;
 
-async function runtimeFor(shape: ChartShape): Promise<Runtime> {
-  const key = JSON.stringify(shape);
-  let runtime = prepared.get(key);
+/** The prepared chart for `key` (the chart's name and shape), compiled from `spec` the first time. */
+export async function preparedChart(key: object, spec: () => TopLevelSpec): Promise<Runtime> {
+  const cacheKey = JSON.stringify(key);
+  let runtime = prepared.get(cacheKey);
   if (runtime === undefined) {
     // Loaded on first use: vega-lite adds Set.prototype.toJSON when it loads, and discord.js's
     // inspect helper (node-inspect-extracted) fails to load after that under vitest's runner.
     const { compile } = await import("vega-lite");
-    runtime = parse(compile(chartSpec(shape)).spec);
+    runtime = parse(compile(spec()).spec);
     if (prepared.size >= MAX_PREPARED) prepared.clear();
-    prepared.set(key, runtime);
+    prepared.set(cacheKey, runtime);
   }
   return runtime;
 }
 
 /** The chart as PNG bytes, CHART_WIDTH pixels wide. */
 export async function renderReportChart(report: Report, title: string): Promise<Buffer> {
-  const runtime = await runtimeFor({
+  const shape = {
     title,
     subtitle: `Days in ${report.timeZone}`,
     days: report.analytics.dates.length,
-  });
+  };
+  const runtime = await preparedChart({ chart: "report", ...shape }, () => chartSpec(shape));
   return drawPng(runtime, POINTS, points(report));
 }
 
