@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AUTOPILOT_ACTOR } from "../domain/autopilot.ts";
-import type { LibraryItem } from "../domain/autopilot-plan.ts";
+import { type LibraryItem, usableAt } from "../domain/autopilot-plan.ts";
 import type { AutopilotStore, SlotFill } from "../domain/autopilot-ports.ts";
 import type { Campaign } from "../domain/campaigns.ts";
 import { DUPLICATE_WINDOW_DAYS, RecentTexts } from "../domain/content-policy.ts";
@@ -54,15 +54,6 @@ async function takenTexts(
     select: { text: true },
   });
   return new RecentTexts(rows.map((row) => row.text));
-}
-
-/** Whether the item may still be used at the slot: not spent, not used within the window. */
-function stillUsable(item: ContentItemRow, fill: SlotFill): boolean {
-  if (!item.evergreen && item.uses > 0) return false;
-  if (item.maxUses !== null && item.uses >= item.maxUses) return false;
-  if (item.lastUsedAt === null) return true;
-  const gap = Math.abs(item.lastUsedAt.getTime() - fill.slotAt.getTime());
-  return gap >= fill.minRepeatDays * DAY_MS;
 }
 
 /**
@@ -281,7 +272,8 @@ export class PrismaAutopilotStore implements AutopilotStore {
         for (const fill of fills) {
           const item = items.get(fill.itemId);
           if (filled.has(fill.slotAt.getTime()) || texts.has(fill.post.text)) continue;
-          if (item === undefined || !stillUsable(item, fill)) continue;
+          if (item === undefined) continue;
+          if (!usableAt(item, fill.slotAt, fill.slotDate, fill.minRepeatDays)) continue;
           texts.add(fill.post.text);
           item.uses += 1;
           if (item.lastUsedAt === null || item.lastUsedAt < fill.slotAt)

@@ -64,8 +64,16 @@ export interface FillPlan {
   empty: { slotAt: Date; reason: DryReason }[];
 }
 
-/** Usable at the slot (on its local date): not expired, not spent, not used within the window. */
-function usableAt(item: LibraryItem, slotAt: Date, slotDate: string, minRepeatDays: number) {
+/**
+ * Usable at the slot (on its local date): not expired, not spent, not used within the window.
+ * The plan asks it, and the store again under its lock.
+ */
+export function usableAt(
+  item: Pick<LibraryItem, "evergreen" | "expiresOn" | "maxUses" | "uses" | "lastUsedAt">,
+  slotAt: Date,
+  slotDate: string,
+  minRepeatDays: number,
+): boolean {
   if (!isUsable(item, slotDate)) return false;
   if (item.lastUsedAt === null) return true;
   return Math.abs(slotAt.getTime() - item.lastUsedAt.getTime()) >= minRepeatDays * DAY_MS;

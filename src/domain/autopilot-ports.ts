@@ -11,6 +11,8 @@ export interface SlotFill {
   campaignId: number;
   guildId: string;
   slotAt: Date;
+  /** The slot's local date in the campaign's time zone, for the item's expiry. */
+  slotDate: string;
   itemId: number;
   /** Checked again in the transaction: another instance may have used the item meanwhile. */
   minRepeatDays: number;

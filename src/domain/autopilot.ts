@@ -210,6 +210,7 @@ export class AutopilotService {
       campaignId: campaign.id,
       guildId: campaign.guildId,
       slotAt: planned.slotAt,
+      slotDate: localDate(planned.slotAt, campaign.timezone),
       itemId: planned.itemId,
       minRepeatDays: campaign.autopilotMinRepeatDays,
       post: {
