@@ -1,6 +1,7 @@
 import {
   type ChatInputCommandInteraction,
   SlashCommandBuilder,
+  type SlashCommandStringOption,
   type SlashCommandSubcommandBuilder,
 } from "discord.js";
 import { z } from "zod";
@@ -91,6 +92,16 @@ function campaignFields(sub: SlashCommandSubcommandBuilder, forCreate: boolean) 
     );
 }
 
+/** The campaign a subcommand acts on: required, autocompleted. */
+function requiredCampaign(option: SlashCommandStringOption): SlashCommandStringOption {
+  return option
+    .setName("campaign")
+    .setDescription("Campaign")
+    .setRequired(true)
+    .setAutocomplete(true)
+    .setMaxLength(80);
+}
+
 const data = new SlashCommandBuilder()
   .setName("campaign")
   .setDescription("Create and manage campaigns")
@@ -99,17 +110,7 @@ const data = new SlashCommandBuilder()
   )
   .addSubcommand((sub) =>
     campaignFields(
-      sub
-        .setName("edit")
-        .setDescription("Change a campaign")
-        .addStringOption((o) =>
-          o
-            .setName("campaign")
-            .setDescription("Campaign")
-            .setRequired(true)
-            .setAutocomplete(true)
-            .setMaxLength(80),
-        ),
+      sub.setName("edit").setDescription("Change a campaign").addStringOption(requiredCampaign),
       false,
     )
       .addBooleanOption((o) =>
@@ -141,40 +142,19 @@ const data = new SlashCommandBuilder()
     sub
       .setName("pause")
       .setDescription("Pause a campaign: its posts wait")
-      .addStringOption((o) =>
-        o
-          .setName("campaign")
-          .setDescription("Campaign")
-          .setRequired(true)
-          .setAutocomplete(true)
-          .setMaxLength(80),
-      ),
+      .addStringOption(requiredCampaign),
   )
   .addSubcommand((sub) =>
     sub
       .setName("resume")
       .setDescription("Resume a paused campaign")
-      .addStringOption((o) =>
-        o
-          .setName("campaign")
-          .setDescription("Campaign")
-          .setRequired(true)
-          .setAutocomplete(true)
-          .setMaxLength(80),
-      ),
+      .addStringOption(requiredCampaign),
   )
   .addSubcommand((sub) =>
     sub
       .setName("autopilot")
       .setDescription("Let the campaign fill its free slots from its library (every post approved)")
-      .addStringOption((o) =>
-        o
-          .setName("campaign")
-          .setDescription("Campaign")
-          .setRequired(true)
-          .setAutocomplete(true)
-          .setMaxLength(80),
-      )
+      .addStringOption(requiredCampaign)
       .addBooleanOption((o) => o.setName("enabled").setDescription("On or off").setRequired(true))
       .addIntegerOption((o) =>
         o
@@ -199,14 +179,7 @@ const data = new SlashCommandBuilder()
     sub
       .setName("archive")
       .setDescription("Archive a campaign, cancelling its waiting posts (asks first)")
-      .addStringOption((o) =>
-        o
-          .setName("campaign")
-          .setDescription("Campaign")
-          .setRequired(true)
-          .setAutocomplete(true)
-          .setMaxLength(80),
-      ),
+      .addStringOption(requiredCampaign),
   );
 
 const text = (max: number) => z.string().trim().min(1).max(max);
