@@ -334,14 +334,7 @@ export async function startHerald(
     settings: { reclaimAllLeasesAtStart: providerOf(config.databaseUrl) === "sqlite" },
   });
   outbox = dispatcher;
-  const approvals = new ApprovalMessages({
-    client: discord,
-    outbox: dispatcher,
-    campaigns,
-    posts,
-    settings,
-    logger,
-  });
+  const approvals = new ApprovalMessages({ outbox: dispatcher, campaigns, posts, settings });
   // The runner's notices are committed before its events fire.
   for (const event of [
     "post.published",

@@ -1,12 +1,9 @@
 import type { EventEmitter } from "node:events";
-import type { Client, MessageCreateOptions } from "discord.js";
 import type { CampaignService } from "../domain/campaigns.ts";
 import type { OutboxMessage } from "../domain/outbox.ts";
 import type { Post, PostService } from "../domain/posts.ts";
 import type { SettingsService } from "../domain/settings.ts";
-import type { Logger } from "../logger.ts";
 import type { OutboxEvents } from "./outbox-dispatcher.ts";
-import { approvalMessage } from "./render/post-message.ts";
 
 /**
  * Where a new post's approval message stands a moment after it was queued: in the channel, no
@@ -22,18 +19,15 @@ type Outbox = Pick<EventEmitter<OutboxEvents>, "on" | "off">;
 
 /**
  * The approval channel as the bot's handlers see it. Approval messages are outbox rows written
- * with each change (src/bot/approval-notices.ts); this tells a member where their post went, and
- * still sends what the runner's hold and missed-post events announce.
+ * with each change (src/bot/approval-notices.ts); this tells a member where their post went.
  */
 export class ApprovalMessages {
   constructor(
     private readonly deps: {
-      client: Client;
       outbox: Outbox;
       campaigns: CampaignService;
       posts: PostService;
       settings: SettingsService;
-      logger: Logger;
     },
   ) {}
 
@@ -82,51 +76,6 @@ export class ApprovalMessages {
       outbox.off("message.sent", onSent);
       outbox.off("message.dropped", onDropped);
       outbox.off("message.retrying", onRetrying);
-    }
-  }
-
-  /**
-   * Sends a message to the guild's approval channel, where the team works; without one set, the
-   * message is logged as not sent.
-   */
-  async tell(guildId: string, message: MessageCreateOptions): Promise<void> {
-    const { approvalChannelId } = await this.deps.settings.get(guildId);
-    if (approvalChannelId === null) {
-      this.deps.logger.warn("no approval channel set; a notification was not sent");
-      return;
-    }
-    await this.send(approvalChannelId, message);
-  }
-
-  /** Updates the post's approval message, when it has one. */
-  async refresh(post: Post): Promise<void> {
-    if (post.approvalMessage === null) return;
-    const campaign = await this.deps.campaigns.getById(post.campaignId);
-    const { channelId, messageId } = post.approvalMessage;
-    try {
-      const channel = await this.deps.client.channels.fetch(channelId);
-      if (channel?.isTextBased()) {
-        await channel.messages.edit(messageId, approvalMessage(post, campaign));
-      }
-    } catch (error) {
-      this.deps.logger.warn(
-        { err: error, postId: post.id },
-        "could not update the approval message",
-      );
-    }
-  }
-
-  /** Sends a message to a channel; logged when Discord refuses. */
-  private async send(channelId: string, message: MessageCreateOptions): Promise<void> {
-    try {
-      const channel = await this.deps.client.channels.fetch(channelId);
-      if (channel === null || !channel.isSendable()) {
-        this.deps.logger.warn({ channelId }, "channel is gone or not a text channel");
-        return;
-      }
-      await channel.send(message);
-    } catch (error) {
-      this.deps.logger.warn({ err: error, channelId }, "could not send a message");
     }
   }
 }
