@@ -7,11 +7,11 @@ import { localDate, localTime } from "./analytics.ts";
 import { type PlannedPost, planFill } from "./autopilot-plan.ts";
 import type { AutopilotNotices, AutopilotStore, SlotFill } from "./autopilot-ports.ts";
 import { type Campaign, requireCampaign } from "./campaigns.ts";
-import { checkPostContent, DUPLICATE_WINDOW_DAYS, RecentTexts } from "./content-policy.ts";
+import { DUPLICATE_WINDOW_DAYS, policyRefusal, RecentTexts } from "./content-policy.ts";
 import { DomainError, isDomainError } from "./errors.ts";
 import type { ApprovalNotices } from "./notices.ts";
 import type { CampaignRepository, Clock } from "./ports.ts";
-import { affiliateLinkFor, type Post, trackedLinkFor } from "./posts.ts";
+import { affiliateLinkFor, type Post, previewLinkUrl } from "./posts.ts";
 import { slotsUntil } from "./schedule.ts";
 import type { SettingsRepository } from "./settings.ts";
 
@@ -293,20 +293,12 @@ export class AutopilotService {
 
 /** Whether the campaign's current rules accept an expansion as a post with its link. */
 function admitted(campaign: Campaign, text: string, itemLink: string | null): boolean {
-  const link = itemLink ?? campaign.defaultLink;
-  try {
-    // Any URL weighs 23 on X, so a placeholder id gives the final weighted length.
-    const previewUrl = link === null ? null : trackedLinkFor(affiliateLinkFor(campaign, link), 0);
-    checkPostContent({
-      text,
-      trackedUrl: previewUrl,
-      adult: campaign.adult,
-      disclosureTag: campaign.disclosureTag,
-      recentTeamTexts: [],
-    });
-    return true;
-  } catch (error) {
-    if (isDomainError(error)) return false;
-    throw error;
-  }
+  const refusal = policyRefusal({
+    text,
+    trackedUrl: previewLinkUrl(campaign, itemLink ?? campaign.defaultLink),
+    adult: campaign.adult,
+    disclosureTag: campaign.disclosureTag,
+    recentTeamTexts: [],
+  });
+  return refusal === null;
 }

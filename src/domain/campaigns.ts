@@ -1,6 +1,6 @@
 import { validateAffiliateUrl } from "./affiliate-link.ts";
 import type { AuditNote } from "./audit.ts";
-import { checkPostContent } from "./content-policy.ts";
+import { policyRefusal } from "./content-policy.ts";
 import { DomainError, isDomainError } from "./errors.ts";
 import type { ApprovalNotices, TeamNotices } from "./notices.ts";
 import type { CampaignRepository, PageWindow, PostRepository, PostSweep } from "./ports.ts";
@@ -349,20 +349,15 @@ function campaignEdit(
 
 /** Whether the post's text still passes the content policy under the campaign's (new) rules. */
 function passesRules(campaign: Campaign, post: Post): boolean {
-  try {
-    checkPostContent({
-      text: post.text,
-      trackedUrl: post.affiliateLink?.trackedUrl ?? null,
-      adult: campaign.adult,
-      disclosureTag: campaign.disclosureTag,
-      // Duplicates are about the text, which the campaign edit did not change.
-      recentTeamTexts: [],
-    });
-    return true;
-  } catch (error) {
-    if (isDomainError(error)) return false;
-    throw error;
-  }
+  const refusal = policyRefusal({
+    text: post.text,
+    trackedUrl: post.affiliateLink?.trackedUrl ?? null,
+    adult: campaign.adult,
+    disclosureTag: campaign.disclosureTag,
+    // Duplicates are about the text, which the campaign edit did not change.
+    recentTeamTexts: [],
+  });
+  return refusal === null;
 }
 
 type CampaignEvent = "pause" | "resume" | "archive";

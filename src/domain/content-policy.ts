@@ -43,6 +43,17 @@ export interface PostContentInput {
   readonly recentTeamTexts: readonly string[];
 }
 
+/** checkPostContent's refusal, or null when the text passes: for checks that decide, not stop. */
+export function policyRefusal(input: PostContentInput): DomainError | null {
+  try {
+    checkPostContent(input);
+    return null;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+}
+
 /**
  * The content rules every post passes when it is queued and when it is edited. Checks run
  * from the cheapest fix to the most specific, and the first failure is thrown as a DomainError.

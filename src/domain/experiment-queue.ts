@@ -10,16 +10,20 @@
  */
 import type { AuditNote } from "./audit.ts";
 import type { Campaign } from "./campaigns.ts";
-import { checkPostContent } from "./content-policy.ts";
-import { isDomainError } from "./errors.ts";
+import { policyRefusal } from "./content-policy.ts";
 import { countsAt } from "./experiment-observations.ts";
 import { assignVariants, type PlacedVariant, rotationSlots } from "./experiment-rotation.ts";
 import { evaluateExperiment } from "./experiment-verdict.ts";
 import type { Experiment, ExperimentRepository } from "./experiments.ts";
-import { previewUrl } from "./experiments.ts";
 import type { ApprovalNotices } from "./notices.ts";
 import type { CampaignRepository, Clock, PostNotices, PostRepository } from "./ports.ts";
-import { affiliateLinkFor, type NewPost, type Post, SAME_ACCOUNT_DUPLICATE_MS } from "./posts.ts";
+import {
+  affiliateLinkFor,
+  type NewPost,
+  type Post,
+  previewLinkUrl,
+  SAME_ACCOUNT_DUPLICATE_MS,
+} from "./posts.ts";
 import { nextSlots } from "./schedule.ts";
 
 export const EXPERIMENT_ACTOR = "experiment";
@@ -176,18 +180,13 @@ export class ExperimentQueue {
       from: new Date(at.getTime() - SAME_ACCOUNT_DUPLICATE_MS),
       to: new Date(at.getTime() + SAME_ACCOUNT_DUPLICATE_MS),
     });
-    try {
-      checkPostContent({
-        text,
-        trackedUrl: previewUrl(campaign),
-        adult: campaign.adult,
-        disclosureTag: campaign.disclosureTag,
-        recentTeamTexts: recent,
-      });
-      return null;
-    } catch (error) {
-      if (!isDomainError(error)) throw error;
-      return error.message;
-    }
+    const refusal = policyRefusal({
+      text,
+      trackedUrl: previewLinkUrl(campaign, campaign.defaultLink),
+      adult: campaign.adult,
+      disclosureTag: campaign.disclosureTag,
+      recentTeamTexts: recent,
+    });
+    return refusal?.message ?? null;
   }
 }

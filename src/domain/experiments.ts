@@ -18,7 +18,7 @@ import {
   type VariantResult,
 } from "./experiment-verdict.ts";
 import type { CampaignRepository, Clock } from "./ports.ts";
-import { affiliateLinkFor, type Post, trackedLinkFor } from "./posts.ts";
+import { type Post, previewLinkUrl } from "./posts.ts";
 
 export const EXPERIMENT_STATUSES = ["running", "finished", "stopped"] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -252,13 +252,6 @@ export class ExperimentService {
   }
 }
 
-/** The link a variant's post will carry, as the length check counts it (any URL weighs 23). */
-export function previewUrl(campaign: Campaign): string | null {
-  return campaign.defaultLink === null
-    ? null
-    : trackedLinkFor(affiliateLinkFor(campaign, campaign.defaultLink), 0);
-}
-
 export function isExperimentMetric(value: string): value is ExperimentMetric {
   return (EXPERIMENT_METRICS as readonly string[]).includes(value);
 }
@@ -283,7 +276,7 @@ function variantTexts(typed: readonly string[], campaign: Campaign): string[] {
     try {
       checkPostContent({
         text,
-        trackedUrl: previewUrl(campaign),
+        trackedUrl: previewLinkUrl(campaign, campaign.defaultLink),
         adult: campaign.adult,
         disclosureTag: campaign.disclosureTag,
         recentTeamTexts: [],

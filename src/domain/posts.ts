@@ -115,6 +115,14 @@ export type PostChanges = Partial<
   >
 >;
 
+/**
+ * A stand-in for the URL X will receive for a post of the campaign with this link: any URL weighs
+ * 23 on X, so a placeholder post id gives the final weighted length before the post exists.
+ */
+export function previewLinkUrl(campaign: Campaign, originalUrl: string | null): string | null {
+  return originalUrl === null ? null : trackedLinkFor(affiliateLinkFor(campaign, originalUrl), 0);
+}
+
 /** The tracked URL of a post's link: one `utm_content` per post, so clicks can be told apart. */
 export function trackedLinkFor(link: NewAffiliateLink, postId: number): string {
   return buildTrackedUrl(link.originalUrl, { ...link.utm, content: String(postId) });
@@ -199,10 +207,13 @@ export class PostService {
     }
     const originalUrl = input.link ?? campaign.defaultLink;
     const link = originalUrl === null ? null : affiliateLinkFor(campaign, originalUrl);
-    // Any URL weighs 23 on X, so a placeholder id gives the final weighted length.
-    const previewUrl = link === null ? null : trackedLinkFor(link, 0);
     const scheduledAt = await this.resolveTime(campaign, input.at);
-    await this.checkContent(campaign, input.text, previewUrl, scheduledAt);
+    await this.checkContent(
+      campaign,
+      input.text,
+      previewLinkUrl(campaign, originalUrl),
+      scheduledAt,
+    );
     const status = "pending_approval";
     const post = await this.deps.posts.create(
       {
