@@ -1,4 +1,5 @@
 import type { ButtonInteraction } from "discord.js";
+import type { Campaign } from "../domain/campaigns.ts";
 import { requireRole } from "../domain/roles.ts";
 import { formatLocal } from "../domain/schedule.ts";
 import { actorOf, auditActor } from "./actor.ts";
@@ -38,9 +39,13 @@ export async function runAutopilotAction(
 async function review(digestId: number, ctx: BotContext): Promise<Reply> {
   const postIds = await ctx.autopilot.digestPostIds(digestId, ctx.guildId);
   const lines: string[] = [];
+  // A digest lists one campaign's posts: its time zone is read once.
+  const campaigns = new Map<number, Campaign>();
   for (const postId of postIds) {
     const post = await ctx.posts.get(postId);
-    const campaign = await ctx.campaigns.getById(post.campaignId);
+    const campaign =
+      campaigns.get(post.campaignId) ?? (await ctx.campaigns.getById(post.campaignId));
+    campaigns.set(post.campaignId, campaign);
     const where =
       post.approvalMessage === null
         ? "its approval message is on its way"

@@ -73,6 +73,23 @@ describe("from a CSV file to published posts", () => {
     expect(new Set(queued.map((post) => post.createdBy))).toEqual(new Set(["autopilot"]));
     expect(e2e.fakeX.posts).toHaveLength(0);
 
+    // Review one by one: each listed post, its local time and a link to its own approval message.
+    const review = buttonsOf(digest).find((b) => b.id.startsWith("autopilot:review:"));
+    const reviewed = await e2e.discord.pressButton({
+      user: TEAM.approver,
+      message: digest,
+      customId: review?.id ?? "",
+    });
+    const listed = (await reviewed.reply()).content.split("\n");
+    expect(listed).toHaveLength(3);
+    const shown = await e2e.herald.prisma.post.findMany({ orderBy: { scheduledAt: "asc" } });
+    for (const [index, post] of shown.entries()) {
+      expect(listed[index]).toMatch(new RegExp(`^#${post.id} .*\\(pending approval\\): `));
+      expect(listed[index]).toContain(
+        `https://discord.com/channels/${TEAM.guildId}/${post.approvalChannelId}/${post.approvalMessageId}`,
+      );
+    }
+
     const approve = buttonsOf(digest).find((b) => b.id.startsWith("autopilot:approve:"));
     const pressed = await e2e.discord.pressButton({
       user: TEAM.approver,
